@@ -1,0 +1,111 @@
+package io.exitscope.cli;
+
+import io.exitscope.source.TraceFormatException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+
+/** The {@code exitscope} command line: one subcommand per job. */
+@Command(name = "exitscope",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Where do KVM VM exits spend their time? Exit latency distributions from tracefs and trace.dat.",
+        subcommands = {DumpCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    /** Exit codes, documented in the README. */
+    public static final int EXIT_OK = 0, EXIT_ERROR = 1, EXIT_THRESHOLD = 2, EXIT_USAGE = 64, EXIT_BAD_INPUT = 65;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        // Large buffer: dump output can run to gigabytes. Latin-1 because kernel strings are bytes.
+        PrintWriter out = new PrintWriter(new java.io.BufferedWriter(
+                new java.io.OutputStreamWriter(new java.io.FileOutputStream(java.io.FileDescriptor.out),
+                        java.nio.charset.StandardCharsets.UTF_8), 1 << 16), false);
+        System.exit(run(args, out, new PrintWriter(System.err, true)));
+    }
+
+    /** Runs a command line; never throws: every failure is one line on {@code err} and an exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExitCodeExceptionMapper(Main::exitCodeFor);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("exitscope: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            err.println("Try 'exitscope " + (ex.getCommandLine().getCommandName().equals("exitscope") ? "" : ex.getCommandLine().getCommandName() + " ") + "--help'.");
+            return EXIT_USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parse) -> {
+            err.println("exitscope: " + describe(ex));
+            if (System.getenv("EXITSCOPE_DEBUG") != null) ex.printStackTrace(err);
+            return exitCodeFor(ex);
+        });
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            err.println("exitscope: out of memory");
+            code = EXIT_ERROR;
+        }
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    static int exitCodeFor(Throwable t) {
+        if (t instanceof TraceFormatException) return EXIT_BAD_INPUT;
+        if (t instanceof UsageException) return EXIT_USAGE;
+        if (t instanceof ExitCodeException e) return e.code;
+        return EXIT_ERROR;
+    }
+
+    /** One line for the user; no stack trace. */
+    static String describe(Throwable t) {
+        if (t instanceof TraceFormatException || t instanceof UsageException || t instanceof ExitCodeException) return t.getMessage();
+        if (t instanceof UncheckedIOException u) t = u.getCause();
+        if (t instanceof NoSuchFileException e) return e.getFile() + ": no such file";
+        if (t instanceof AccessDeniedException e) return e.getFile() + ": permission denied";
+        if (t instanceof IOException) return "I/O error: " + t.getMessage();
+        String m = t.getMessage();
+        return "internal error: " + t.getClass().getSimpleName() + (m == null ? "" : ": " + m)
+                + " (set EXITSCOPE_DEBUG=1 for details)";
+    }
+
+    /** Wrong usage detected after parsing (bad combination, bad value). */
+    public static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        public UsageException(String m) { super(m); }
+    }
+
+    /** A failure with a specific exit code and a one-line message. */
+    public static final class ExitCodeException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int code;
+        public ExitCodeException(int code, String m) {
+            super(m);
+            this.code = code;
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[]{"exitscope " + (v == null ? "dev" : v)};
+        }
+    }
+}

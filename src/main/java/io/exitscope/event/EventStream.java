@@ -1,0 +1,23 @@
+package io.exitscope.event;
+
+import java.io.Closeable;
+import java.io.IOException;
+
+/**
+ * A pull stream of events in timestamp order. The event returned by {@link #current()} is valid
+ * until the next call to {@link #advance()}.
+ */
+public interface EventStream extends Closeable {
+    /** Moves to the next record; false at the end of the stream. */
+    boolean advance() throws IOException;
+
+    Event current();
+
+    /** Where the stream stands, for progress lines: bytes consumed of {@link #totalBytes()}. */
+    default long position() { return -1; }
+
+    default long totalBytes() { return -1; }
+
+    @Override
+    void close() throws IOException;
+}

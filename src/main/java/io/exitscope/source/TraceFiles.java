@@ -1,0 +1,37 @@
+package io.exitscope.source;
+
+import io.exitscope.source.text.TextTraceSource;
+import io.exitscope.source.tracedat.TraceDatReader;
+import io.exitscope.source.tracedat.TraceDatSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Opens a trace file of any supported format, detecting the format from its first bytes. */
+public final class TraceFiles {
+    private TraceFiles() {}
+
+    public static TraceSource open(Path path, InputFormat format) throws IOException {
+        String name = path.toString();
+        if (Files.isDirectory(path)) throw new TraceFormatException(name, 0, "is a directory, not a trace file");
+        if (!Files.exists(path)) throw new TraceFormatException(name, 0, "no such file");
+        if (!Files.isReadable(path)) throw new TraceFormatException(name, 0, "permission denied");
+        if (format == InputFormat.TRACE_DAT) return new TraceDatSource(path);
+        byte[] head = new byte[16];
+        int n;
+        try (InputStream in = Files.newInputStream(path)) {
+            n = in.readNBytes(head, 0, head.length);
+        } catch (NoSuchFileException e) {
+            throw new TraceFormatException(name, 0, "no such file");
+        }
+        if (n == 0) throw new TraceFormatException(name, 0, "empty file");
+        if (format == InputFormat.AUTO && TraceDatReader.looksLikeTraceDat(head, n)) return new TraceDatSource(path);
+        if (format == InputFormat.AUTO && n >= 3 && head[0] == 0x17 && head[1] == 0x08 && head[2] == 0x44) {
+            return new TraceDatSource(path); // damaged magic: let the reader say where
+        }
+        return TextTraceSource.open(path, format);
+    }
+}

@@ -1,0 +1,14 @@
+package io.exitscope.source;
+
+import io.exitscope.event.EventStream;
+
+import java.io.Closeable;
+import java.io.IOException;
+
+/** Something that yields a trace's events: a trace.dat file, a text trace, a live tracefs instance. */
+public interface TraceSource extends Closeable {
+    TraceInfo info();
+
+    /** A new stream over the events from the start (files) or from now (live). */
+    EventStream events() throws IOException;
+}

@@ -1,0 +1,207 @@
+package io.exitscope.source.tracedat;
+
+import io.exitscope.event.Event;
+import io.exitscope.event.EventFormat;
+import io.exitscope.event.EventFormats;
+import io.exitscope.event.EventStream;
+import io.exitscope.event.RawEvent;
+import io.exitscope.event.SimpleEvent;
+import io.exitscope.source.TraceFormatException;
+import io.exitscope.source.TraceInfo;
+import io.exitscope.source.ringbuffer.PageCursor;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * All CPUs of all buffers of a trace.dat, merged by timestamp. Ties go to the earlier buffer,
+ * then the lower CPU, as trace-cmd orders them. A CPU whose page carries the missed-events flag
+ * yields a {@link Event.Kind#LOST} record just before that page's first event.
+ */
+final class MergedEventStream implements EventStream {
+
+    /** One CPU's records in order. */
+    static final class CpuStream {
+        final int cpu;
+        final CpuPages pages;
+        final PageCursor cursor;
+        final RawEvent event;
+        final EventFormats formats;
+        final TimestampConverter conv;
+        final String file;
+        final String buffer;
+        boolean pageLoaded;
+        long ts;                 // converted timestamp of the current record
+        long pendingLost;        // 0 none; -1 unknown; n: emit a LOST record before the next event
+        boolean holdingEvent;    // current record is LOST and the event after it is loaded
+        Event lostMarker;
+        boolean done;
+
+        CpuStream(int cpu, CpuPages pages, PageCursor cursor, RawEvent event, EventFormats formats,
+                  TimestampConverter conv, String file, String buffer) {
+            this.cpu = cpu;
+            this.pages = pages;
+            this.cursor = cursor;
+            this.event = event;
+            this.formats = formats;
+            this.conv = conv;
+            this.file = file;
+            this.buffer = buffer;
+        }
+
+        /** Loads the next record; false at the end of this CPU's data. */
+        boolean advance() throws IOException {
+            if (holdingEvent) {
+                holdingEvent = false;
+                lostMarker = null;
+                return true;
+            }
+            while (true) {
+                if (pageLoaded) {
+                    boolean ok;
+                    try {
+                        ok = cursor.next();
+                    } catch (PageCursor.PageException e) {
+                        throw new TraceFormatException(file, pages.fileOffset(e.pageOffset), "CPU " + cpu + ": " + e.getMessage() + pages.where(e.pageOffset));
+                    }
+                    if (ok) {
+                        byte[] data = pages.buf;
+                        int p = cursor.payload;
+                        if (cursor.payloadLength < 8) {
+                            throw new TraceFormatException(file, pages.fileOffset(p - pages.pageStart),
+                                    "CPU " + cpu + ": event of " + cursor.payloadLength + " bytes is too short" + pages.where(p - pages.pageStart));
+                        }
+                        event.set(data, p, cursor.payloadLength, 0, cpu, null);
+                        int id = event.uint16(p);
+                        EventFormat f = formats.byId(id);
+                        if (f == null) {
+                            throw new TraceFormatException(file, pages.fileOffset(p - pages.pageStart),
+                                    "CPU " + cpu + ": unknown event id " + id + pages.where(p - pages.pageStart));
+                        }
+                        ts = conv.convert(cursor.timestamp, cpu);
+                        event.set(data, p, cursor.payloadLength, ts, cpu, f);
+                        if (pendingLost != 0) {
+                            lostMarker = SimpleEvent.lost(ts, cpu, buffer, pendingLost);
+                            pendingLost = 0;
+                            holdingEvent = true;
+                        }
+                        return true;
+                    }
+                }
+                if (!pages.nextPage()) {
+                    done = true;
+                    if (pendingLost != 0) {
+                        // lost events with nothing after them on this CPU: still report them
+                        lostMarker = SimpleEvent.lost(ts, cpu, buffer, pendingLost);
+                        pendingLost = 0;
+                        done = false;
+                        holdingEvent = false;
+                        pageLoaded = false;
+                        exhaustedAfterLost = true;
+                        return true;
+                    }
+                    return false;
+                }
+                try {
+                    cursor.reset(pages.buf, pages.pageStart, pages.available);
+                } catch (PageCursor.PageException e) {
+                    throw new TraceFormatException(file, pages.fileOffset(e.pageOffset), "CPU " + cpu + ": " + e.getMessage() + pages.where(e.pageOffset));
+                }
+                pageLoaded = true;
+                long m = cursor.missedEvents();
+                if (m != 0) pendingLost = pendingLost > 0 && m > 0 ? pendingLost + m : m;
+            }
+        }
+
+        boolean exhaustedAfterLost;
+
+        Event current() {
+            return lostMarker != null ? lostMarker : event;
+        }
+    }
+
+    private final CpuStream[] streams;
+    private int live;
+    private Event current;
+    private boolean started;
+    private final long totalBytes;
+
+    MergedEventStream(TraceDatReader r, TimestampConverter conv) {
+        List<CpuStream> list = new ArrayList<>();
+        long total = 0;
+        for (int bi = 0; bi < r.buffers.size(); bi++) {
+            TraceInfo.Buffer b = r.buffers.get(bi);
+            for (TraceInfo.CpuData c : b.cpus()) {
+                CpuPages pages = r.bufferCompressed(bi)
+                        ? new CpuPages.Chunked(r.name, r.channel, b.pageSize(), r.compression, r.order, c.offset(), c.size())
+                        : new CpuPages.Plain(r.name, r.channel, b.pageSize(), c.offset(), c.size());
+                PageCursor cursor = new PageCursor(r.headerPage, r.bigEndian);
+                RawEvent ev = new RawEvent(r.bigEndian, b.name(), r::comm);
+                list.add(new CpuStream(c.cpu(), pages, cursor, ev, r.formats, conv, r.name, b.name()));
+                total += c.size();
+            }
+        }
+        this.streams = list.toArray(new CpuStream[0]);
+        this.totalBytes = total;
+    }
+
+    @Override
+    public boolean advance() throws IOException {
+        if (!started) {
+            started = true;
+            int n = 0;
+            for (CpuStream s : streams) if (s.advance()) streams[n++] = s;
+            live = n;
+        } else if (current != null) {
+            // advance the stream that produced the current record
+            int i = lastIndex;
+            CpuStream s = streams[i];
+            boolean more = !s.exhaustedAfterLost && s.advance();
+            if (!more) {
+                System.arraycopy(streams, i + 1, streams, i, live - i - 1);
+                live--;
+            }
+        }
+        if (live == 0) {
+            current = null;
+            return false;
+        }
+        int best = 0;
+        long bestTs = streams[0].ts;
+        for (int i = 1; i < live; i++) {
+            long t = streams[i].ts;
+            if (Long.compareUnsigned(t, bestTs) < 0) {
+                best = i;
+                bestTs = t;
+            }
+        }
+        lastIndex = best;
+        current = streams[best].current();
+        return true;
+    }
+
+    private int lastIndex;
+
+    @Override
+    public Event current() {
+        return current;
+    }
+
+    @Override
+    public long position() {
+        long p = 0;
+        for (CpuStream s : streams) p += s.pages.consumed();
+        return p;
+    }
+
+    @Override
+    public long totalBytes() {
+        return totalBytes;
+    }
+
+    @Override
+    public void close() {
+        // the reader owns the channel
+    }
+}

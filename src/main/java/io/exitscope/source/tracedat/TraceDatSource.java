@@ -1,0 +1,38 @@
+package io.exitscope.source.tracedat;
+
+import io.exitscope.event.EventStream;
+import io.exitscope.source.TraceInfo;
+import io.exitscope.source.TraceSource;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** A trace.dat file as a {@link TraceSource}. */
+public final class TraceDatSource implements TraceSource {
+    private final TraceDatReader reader;
+    private final TraceInfo info;
+
+    public TraceDatSource(Path path) throws IOException {
+        this.reader = TraceDatReader.open(path);
+        this.info = reader.info();
+    }
+
+    public TraceDatReader reader() {
+        return reader;
+    }
+
+    @Override
+    public TraceInfo info() {
+        return info;
+    }
+
+    @Override
+    public EventStream events() {
+        return reader.events();
+    }
+
+    @Override
+    public void close() throws IOException {
+        reader.close();
+    }
+}
