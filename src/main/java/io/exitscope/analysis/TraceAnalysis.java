@@ -1,0 +1,123 @@
+package io.exitscope.analysis;
+
+import io.exitscope.event.Event;
+import io.exitscope.event.EventStream;
+import io.exitscope.exit.ExitAssembler;
+import io.exitscope.exit.ExitRecord;
+import io.exitscope.exit.Measure;
+import io.exitscope.exit.Arch;
+import io.exitscope.source.TraceInfo;
+import io.exitscope.source.TraceSource;
+import io.exitscope.source.tracedat.Kallsyms;
+import io.exitscope.source.tracedat.TraceDatSource;
+import io.exitscope.stats.ExitStats;
+import io.exitscope.stats.NotificationEvidence;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * The replay pipeline: source → events → exit assembler → statistics and evidence. Each source
+ * gets its own assembler (pairing never crosses files); all feed one set of statistics.
+ */
+public final class TraceAnalysis {
+    private TraceAnalysis() {}
+
+    public static AnalysisResult run(List<TraceSource> sources, AnalysisOptions opt) throws IOException {
+        return run(sources, opt, null);
+    }
+
+    /**
+     * @param extra also receives every kept exit (e.g. a model projection), may be null
+     */
+    public static AnalysisResult run(List<TraceSource> sources, AnalysisOptions opt, Consumer<ExitRecord> extra) throws IOException {
+        ExitStats stats = new ExitStats();
+        NotificationEvidence notes = new NotificationEvidence();
+        long[] req = new long[2];
+        List<TraceInfo> infos = new ArrayList<>();
+        long events = 0, exits = 0, incomplete = 0, lost = 0, lostPages = 0, orphans = 0, fpuL = 0, fpuU = 0, usRet = 0;
+        Map<Integer, Long> lostByCpu = new TreeMap<>();
+        Set<Measure> measures = EnumSet.noneOf(Measure.class);
+        Set<Arch> arches = EnumSet.noneOf(Arch.class);
+        Boolean module = null;
+        String moduleEvidence = "no kallsyms in the trace";
+        long first = Long.MAX_VALUE, last = Long.MIN_VALUE;
+        for (TraceSource src : sources) {
+            TraceInfo info = src.info();
+            infos.add(info);
+            Map<Integer, String> guestOf = new HashMap<>();
+            for (TraceInfo.Guest g : info.guests()) for (int pid : g.vcpuToHostPid().values()) guestOf.put(pid, g.name());
+            long[] window = {Long.MIN_VALUE};
+            Consumer<ExitRecord> keep = r -> {
+                long rel = r.exitTs() - window[0];
+                if (rel < opt.fromNs() || rel > opt.toNs()) return;
+                if (opt.tid() >= 0 && r.tid() != opt.tid()) return;
+                if (opt.vcpu() >= 0 && r.vcpu() != opt.vcpu()) return;
+                if (opt.vm() != null && !opt.vm().equals(r.vm())) return;
+                stats.accept(r);
+                notes.accept(r);
+                if (r.requests() >= 0) {
+                    req[0]++;
+                    if (r.requests() != 0) req[1]++;
+                }
+                if (extra != null) extra.accept(r);
+            };
+            ExitAssembler asm = new ExitAssembler(keep, e -> vmName(e, guestOf));
+            try (EventStream s = src.events()) {
+                while (s.advance()) {
+                    Event e = s.current();
+                    if (window[0] == Long.MIN_VALUE) window[0] = e.timestamp();
+                    asm.accept(e);
+                }
+            }
+            asm.finish();
+            events += asm.events();
+            exits += asm.exits();
+            incomplete += asm.incomplete();
+            lost += asm.lostEvents();
+            lostPages += asm.lostUnknownPages();
+            asm.lostByCpu().forEach((c, n) -> lostByCpu.merge(c, n, Long::sum));
+            orphans += asm.orphanEntries();
+            fpuL += asm.fpuLoads();
+            fpuU += asm.fpuUnloads();
+            usRet += asm.userspaceReturns();
+            measures.addAll(asm.measures());
+            arches.addAll(asm.arches());
+            if (asm.events() > 0) {
+                first = Math.min(first, asm.firstTimestamp());
+                last = Math.max(last, asm.lastTimestamp());
+            }
+            if (src instanceof TraceDatSource ds) {
+                Kallsyms k = ds.reader().kallsyms();
+                if (k != null) {
+                    Boolean m = k.kvmIsModule();
+                    if (m != null) {
+                        module = m;
+                        moduleEvidence = m ? "kallsyms: KVM symbols carry module markers " + k.kvmModules().keySet()
+                                : "kallsyms: KVM symbols without module markers (built in)";
+                    } else {
+                        moduleEvidence = "kallsyms present but no KVM symbols";
+                    }
+                }
+            }
+        }
+        if (first == Long.MAX_VALUE) first = last = 0;
+        return new AnalysisResult(infos, stats, notes, events, exits, incomplete, lost, lostPages, lostByCpu, orphans,
+                fpuL, fpuU, usRet, req[0], req[1], measures, arches, module, moduleEvidence, first, last);
+    }
+
+    /** The VM of an event's thread: guest name from the GUEST option, else the thread's comm. */
+    static String vmName(Event e, Map<Integer, String> guestOf) {
+        String g = guestOf.get(e.pid());
+        if (g != null) return g;
+        String c = e.comm();
+        return c == null || c.equals("<...>") ? "pid " + e.pid() : c;
+    }
+}

@@ -1,0 +1,24 @@
+package io.exitscope.exit;
+
+/** The deepest layer that handled an exit (DESIGN.md "Definitions"). */
+public enum ExitClass {
+    /** Attributed to the hardware/firmware assist alone (per-arch tables or the exit-path model). */
+    HARDWARE("hardware", 'H'),
+    /** Handled inside KVM: KVM_RUN did not return to the VMM. */
+    KERNEL("kernel", 'K'),
+    /** KVM_RUN returned to the VMM ({@code kvm_userspace_exit} seen) before the vCPU re-entered. */
+    USERSPACE("userspace", 'U');
+
+    public final String label;
+    public final char letter;
+
+    ExitClass(String label, char letter) {
+        this.label = label;
+        this.letter = letter;
+    }
+
+    public static ExitClass parse(String s) {
+        for (ExitClass c : values()) if (c.label.equalsIgnoreCase(s) || c.name().equalsIgnoreCase(s) || String.valueOf(c.letter).equalsIgnoreCase(s)) return c;
+        throw new IllegalArgumentException("unknown class '" + s + "' (hardware, kernel, userspace)");
+    }
+}

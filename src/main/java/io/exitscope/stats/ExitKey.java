@@ -1,0 +1,23 @@
+package io.exitscope.stats;
+
+import io.exitscope.exit.ExitClass;
+
+/**
+ * A statistics key: the dimensions an exit is grouped by. Dimensions not grouped on are null
+ * (or -1 for the reason code / vCPU). {@code vcpu} is a label: {@code "3"} for a vCPU id,
+ * {@code "tid 1234"} when the events do not carry the id.
+ */
+public record ExitKey(String reason, long reasonCode, ExitClass exitClass, String subkey, String vcpu, String vm,
+                      boolean blocking) {
+
+    /** A compact one-line label, e.g. {@code IO_INSTRUCTION port 0x500 out [userspace]}. */
+    public String label() {
+        StringBuilder sb = new StringBuilder();
+        if (reason != null) sb.append(reason);
+        if (subkey != null) sb.append(sb.length() > 0 ? " " : "").append(subkey);
+        if (vm != null) sb.append(sb.length() > 0 ? " " : "").append("vm ").append(vm);
+        if (vcpu != null) sb.append(sb.length() > 0 ? " " : "").append("vcpu ").append(vcpu);
+        if (exitClass != null) sb.append(sb.length() > 0 ? " " : "").append('[').append(exitClass.label).append(']');
+        return sb.toString();
+    }
+}

@@ -1,0 +1,130 @@
+package io.exitscope.stats;
+
+import io.exitscope.exit.ExitClass;
+import org.HdrHistogram.Histogram;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * An immutable view of the statistics, grouped one way: what reports, screens and exports read.
+ * Views never touch the live histograms; they get copies.
+ */
+public final class StatsSnapshot {
+    private final GroupBy groupBy;
+    private final List<Group> groups;
+
+    StatsSnapshot(GroupBy groupBy, List<Group> groups) {
+        this.groupBy = groupBy;
+        List<Group> g = new ArrayList<>(groups);
+        g.sort(Comparator.comparingLong(Group::totalNs).reversed().thenComparing(Comparator.comparingLong(Group::count).reversed())
+                .thenComparing(x -> x.key().label()));
+        this.groups = List.copyOf(g);
+    }
+
+    public GroupBy groupBy() {
+        return groupBy;
+    }
+
+    /** Groups, most total time first. */
+    public List<Group> groups() {
+        return groups;
+    }
+
+    /** Total measured time of non-blocking exits (the "overhead" denominator), or of all exits. */
+    public long totalNs(boolean includeBlocking) {
+        long s = 0;
+        for (Group g : groups) if (includeBlocking || !g.blocking()) s += g.totalNs();
+        return s;
+    }
+
+    public long exits() {
+        long s = 0;
+        for (Group g : groups) s += g.count();
+        return s;
+    }
+
+    /** One group of exits with its latency distribution. */
+    public record Group(ExitKey key, long count, long measured, Histogram histogram, long totalNs, long userspaceNs,
+                        long kernelNs, Map<ExitClass, Long> classCounts, long requestsKnown, long requestsPending,
+                        List<ExitStats.Slow> slowest, boolean blocking, Map<String, Long> subkeyCounts) {
+
+        /** Latency at a percentile (0..100), ns; 0 when nothing was measured. */
+        public long percentile(double p) {
+            return measured == 0 ? 0 : histogram.getValueAtPercentile(p);
+        }
+
+        public long max() {
+            return measured == 0 ? 0 : histogram.getMaxValue();
+        }
+
+        public long min() {
+            return measured == 0 ? 0 : histogram.getMinValue();
+        }
+
+        public double mean() {
+            return measured == 0 ? 0 : histogram.getMean();
+        }
+
+        /** The class when all exits of the group share one; else null (mixed). */
+        public ExitClass dominantClass() {
+            if (key.exitClass() != null) return key.exitClass();
+            ExitClass best = null;
+            long bestN = -1;
+            for (Map.Entry<ExitClass, Long> e : classCounts.entrySet()) {
+                if (e.getValue() > bestN) {
+                    best = e.getKey();
+                    bestN = e.getValue();
+                }
+            }
+            return best;
+        }
+
+        public boolean mixedClass() {
+            return key.exitClass() == null && classCounts.size() > 1;
+        }
+
+        static final class Builder {
+            final ExitKey key;
+            long count, measured, totalNs, userspaceNs, kernelNs, requestsKnown, requestsPending;
+            final Histogram histogram = ExitStats.newHistogram();
+            final Map<ExitClass, Long> classCounts = new EnumMap<>(ExitClass.class);
+            final List<ExitStats.Slow> slowest = new ArrayList<>();
+            final Map<String, Long> subkeys = new TreeMap<>();
+            boolean blocking;
+
+            Builder(ExitKey key) {
+                this.key = key;
+            }
+
+            void add(ExitStats.FineKey f, long count, long measured, Histogram h, long totalNs, long us, long kernel,
+                     long reqKnown, long reqPending, Collection<ExitStats.Slow> slow, boolean blocking) {
+                this.count += count;
+                this.measured += measured;
+                this.totalNs += totalNs;
+                this.userspaceNs += us;
+                this.kernelNs += kernel;
+                this.requestsKnown += reqKnown;
+                this.requestsPending += reqPending;
+                if (h.getTotalCount() > 0) histogram.add(h);
+                classCounts.merge(f.exitClass(), count, Long::sum);
+                slowest.addAll(slow);
+                if (f.subkey() != null) subkeys.merge(f.subkey(), count, Long::sum);
+                this.blocking |= blocking;
+            }
+
+            Group build() {
+                slowest.sort(Comparator.comparingLong(ExitStats.Slow::latencyNs).reversed());
+                List<ExitStats.Slow> top = List.copyOf(slowest.subList(0, Math.min(ExitStats.SLOWEST_KEPT, slowest.size())));
+                return new Group(key, count, measured, histogram, totalNs, userspaceNs, kernelNs,
+                        java.util.Collections.unmodifiableMap(new EnumMap<>(classCounts.isEmpty() ? Map.of(ExitClass.KERNEL, 0L) : classCounts)),
+                        requestsKnown, requestsPending, top, blocking, java.util.Collections.unmodifiableMap(subkeys));
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.exitscope.view;
+
+/** Human formatting and parsing of nanosecond durations: {@code 812ns 9.31us 1.20ms 2.50s}. */
+public final class Durations {
+    private Durations() {}
+
+    public static String format(long ns) {
+        if (ns < 0) return "-";
+        if (ns < 1_000) return ns + "ns";
+        if (ns < 1_000_000) return three(ns / 1e3) + "us";
+        if (ns < 1_000_000_000) return three(ns / 1e6) + "ms";
+        return three(ns / 1e9) + "s";
+    }
+
+    /** Three significant digits, like the histograms. */
+    private static String three(double v) {
+        if (v >= 100) return String.format("%.0f", v);
+        if (v >= 10) return String.format("%.1f", v);
+        return String.format("%.2f", v);
+    }
+
+    /**
+     * Parses {@code 1.5}, {@code 1.5s}, {@code 200ms}, {@code 20us}, {@code 300ns} (seconds when no
+     * unit) into ns.
+     */
+    public static long parse(String s) {
+        String t = s.strip().toLowerCase();
+        double mult = 1e9;
+        String num = t;
+        if (t.endsWith("ns")) { mult = 1; num = t.substring(0, t.length() - 2); }
+        else if (t.endsWith("us") || t.endsWith("µs")) { mult = 1e3; num = t.substring(0, t.length() - 2); }
+        else if (t.endsWith("ms")) { mult = 1e6; num = t.substring(0, t.length() - 2); }
+        else if (t.endsWith("s")) { num = t.substring(0, t.length() - 1); }
+        else if (t.endsWith("m")) { mult = 60e9; num = t.substring(0, t.length() - 1); }
+        try {
+            double v = Double.parseDouble(num.strip());
+            if (Double.isNaN(v) || Double.isInfinite(v)) throw new NumberFormatException();
+            return Math.round(v * mult);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad duration '" + s + "' (e.g. 1.5s, 200ms, 20us, 300ns)");
+        }
+    }
+
+    public static String percent(double fraction) {
+        if (Double.isNaN(fraction)) return "-";
+        double p = fraction * 100;
+        if (p > 0 && p < 0.1) return "<0.1%";
+        return String.format("%.1f%%", p);
+    }
+}

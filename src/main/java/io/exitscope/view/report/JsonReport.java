@@ -1,0 +1,123 @@
+package io.exitscope.view.report;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.exitscope.analysis.AnalysisResult;
+import io.exitscope.exit.Measure;
+import io.exitscope.stats.NotificationEvidence;
+import io.exitscope.stats.StatsSnapshot;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.util.Map;
+
+/**
+ * The JSON contract of {@code report --format json} (README "JSON output"): top level
+ * {@code source, events, exits, incomplete_exits, lost_events, groups[]}; each group
+ * {@code reason, reason_code, class, count, total_ns, p50_ns, p90_ns, p99_ns, p999_ns, max_ns}
+ * plus {@code subkey, vcpu, vm} when grouped by them. Times are integer ns; percentiles are null
+ * for groups whose exits could not be timed.
+ */
+public final class JsonReport {
+    private JsonReport() {}
+
+    static final JsonFactory FACTORY = new JsonFactory();
+
+    public static void write(ReportData d, Writer w, boolean pretty) throws IOException {
+        try (JsonGenerator g = FACTORY.createGenerator(w)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            if (pretty) g.useDefaultPrettyPrinter();
+            g.writeStartObject();
+            writeBody(d, g, null);
+            g.writeEndObject();
+        }
+        w.write('\n');
+        w.flush();
+    }
+
+    /** The fields of a report object, for embedding (live intervals add their own). */
+    public static void writeBody(ReportData d, JsonGenerator g, Map<String, Long> extraLongs) throws IOException {
+        AnalysisResult r = d.result;
+        g.writeStringField("source", r.sourceLabel());
+        if (extraLongs != null) for (Map.Entry<String, Long> e : extraLongs.entrySet()) g.writeNumberField(e.getKey(), e.getValue());
+        g.writeNumberField("events", r.events());
+        g.writeNumberField("exits", r.exits());
+        g.writeNumberField("incomplete_exits", r.incompleteExits());
+        g.writeNumberField("lost_events", r.lostEvents());
+        g.writeBooleanField("partial", r.partial());
+        g.writeBooleanField("synthetic", r.synthetic());
+        g.writeStringField("group_by", d.options.groupBy().toString());
+        g.writeArrayFieldStart("measures");
+        for (Measure m : r.measures()) g.writeString(m.label);
+        g.writeEndArray();
+        g.writeNumberField("first_ts_ns", r.firstTs());
+        g.writeNumberField("last_ts_ns", r.lastTs());
+        g.writeArrayFieldStart("groups");
+        for (StatsSnapshot.Group grp : d.groups) writeGroup(d, grp, g);
+        g.writeEndArray();
+        g.writeObjectFieldStart("evidence");
+        g.writeArrayFieldStart("notifications");
+        for (NotificationEvidence.Address a : r.notifications().addresses()) {
+            g.writeStartObject();
+            g.writeStringField("address", a.address());
+            g.writeStringField("reason", a.reason());
+            g.writeNumberField("tid", a.tid());
+            g.writeStringField("vm", a.vm());
+            g.writeNumberField("to_userspace", a.toUserspace());
+            g.writeNumberField("in_kernel", a.inKernel());
+            g.writeStringField("verdict", a.verdict().name().toLowerCase());
+            g.writeBooleanField("ioeventfd", a.verdict() == NotificationEvidence.Verdict.KERNEL);
+            if (a.userspaceMeasured() > 0) g.writeNumberField("mean_userspace_ns", a.meanUserspaceNs());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeNumberField("requests_known", r.requestsKnown());
+        g.writeNumberField("requests_pending", r.requestsPending());
+        if (r.kvmModule() == null) g.writeNullField("kvm_module");
+        else g.writeBooleanField("kvm_module", r.kvmModule());
+        g.writeStringField("kvm_module_evidence", r.kvmModuleEvidence());
+        g.writeNumberField("fpu_loads", r.fpuLoads());
+        g.writeNumberField("fpu_unloads", r.fpuUnloads());
+        g.writeNumberField("userspace_returns", r.userspaceReturns());
+        g.writeEndObject();
+    }
+
+    static void writeGroup(ReportData d, StatsSnapshot.Group grp, JsonGenerator g) throws IOException {
+        g.writeStartObject();
+        var k = grp.key();
+        if (k.reason() != null) {
+            g.writeStringField("reason", k.reason());
+            g.writeNumberField("reason_code", k.reasonCode());
+        } else {
+            g.writeStringField("reason", "all");
+            g.writeNumberField("reason_code", -1);
+        }
+        g.writeStringField("class", d.classLabel(grp));
+        if (k.subkey() != null) g.writeStringField("subkey", k.subkey());
+        if (k.vcpu() != null) g.writeStringField("vcpu", k.vcpu());
+        if (k.vm() != null) g.writeStringField("vm", k.vm());
+        g.writeNumberField("count", grp.count());
+        g.writeNumberField("measured", grp.measured());
+        g.writeNumberField("total_ns", grp.totalNs());
+        double share = d.share(grp);
+        if (Double.isNaN(share)) g.writeNullField("share");
+        else g.writeNumberField("share", Math.round(share * 1e6) / 1e6);
+        boolean timed = grp.measured() > 0;
+        num(g, "p50_ns", timed, grp.percentile(50));
+        num(g, "p90_ns", timed, grp.percentile(90));
+        num(g, "p99_ns", timed, grp.percentile(99));
+        num(g, "p999_ns", timed, grp.percentile(99.9));
+        num(g, "max_ns", timed, grp.max());
+        g.writeBooleanField("blocking", grp.blocking());
+        g.writeObjectFieldStart("class_counts");
+        for (var e : grp.classCounts().entrySet()) g.writeNumberField(e.getKey().label, e.getValue());
+        g.writeEndObject();
+        g.writeNumberField("userspace_ns", grp.userspaceNs());
+        g.writeEndObject();
+    }
+
+    private static void num(JsonGenerator g, String name, boolean present, long v) throws IOException {
+        if (present) g.writeNumberField(name, v);
+        else g.writeNullField(name);
+    }
+}

@@ -1,0 +1,98 @@
+package io.exitscope.view.report;
+
+import io.exitscope.analysis.AnalysisResult;
+import io.exitscope.exit.ExitClass;
+import io.exitscope.exit.Measure;
+import io.exitscope.stats.NotificationEvidence;
+import io.exitscope.stats.StatsSnapshot;
+import io.exitscope.view.Durations;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The numbers every report format prints, computed once: groups with their shares, and the
+ * optimization evidence as lines. Formats only lay this out.
+ */
+public final class ReportData {
+    public final AnalysisResult result;
+    public final StatsSnapshot snapshot;
+    public final ReportOptions options;
+    public final long overheadNs;
+    public final List<StatsSnapshot.Group> groups;
+
+    public ReportData(AnalysisResult result, ReportOptions options) {
+        this.result = result;
+        this.options = options;
+        this.snapshot = result.stats().snapshot(options.groupBy(), false);
+        this.overheadNs = snapshot.totalNs(options.includeBlocking());
+        List<StatsSnapshot.Group> g = new ArrayList<>(snapshot.groups());
+        if (options.top() > 0 && g.size() > options.top()) g = g.subList(0, options.top());
+        this.groups = List.copyOf(g);
+    }
+
+    /** Share of measured exit time; blocking exits have no share unless included. */
+    public double share(StatsSnapshot.Group g) {
+        if (g.blocking() && !options.includeBlocking()) return Double.NaN;
+        return overheadNs == 0 ? 0 : (double) g.totalNs() / overheadNs;
+    }
+
+    public String classLabel(StatsSnapshot.Group g) {
+        if (g.key().exitClass() != null) return g.key().exitClass().label;
+        if (g.mixedClass()) return "mixed";
+        ExitClass c = g.dominantClass();
+        return c == null ? "-" : c.label;
+    }
+
+    /** "H/K/U" split in percent of the group's exits, e.g. {@code 0/20/80}. */
+    public static String classSplit(StatsSnapshot.Group g) {
+        long h = g.classCounts().getOrDefault(ExitClass.HARDWARE, 0L);
+        long k = g.classCounts().getOrDefault(ExitClass.KERNEL, 0L);
+        long u = g.classCounts().getOrDefault(ExitClass.USERSPACE, 0L);
+        long n = Math.max(1, h + k + u);
+        return Math.round(100.0 * h / n) + "/" + Math.round(100.0 * k / n) + "/" + Math.round(100.0 * u / n);
+    }
+
+    public String measureText() {
+        List<String> parts = new ArrayList<>();
+        for (Measure m : result.measures()) {
+            parts.add(switch (m) {
+                case EXIT_TO_ENTRY -> "exit latency (exit event -> next entry event of the vCPU thread)";
+                case USERSPACE_ROUND_TRIP -> "userspace round trip (kvm_userspace_exit -> return into KVM_RUN); no kvm_exit/kvm_entry events in this trace";
+                case COUNT_ONLY -> "kernel-handled exits without exit/entry events are counted, not timed";
+            });
+        }
+        return parts.isEmpty() ? "no exits found" : String.join("; ", parts);
+    }
+
+    /** Optimization evidence, one finding per line. */
+    public List<String[]> evidence() {
+        List<String[]> out = new ArrayList<>();
+        for (NotificationEvidence.Address a : result.notifications().addresses()) {
+            String who = "tid " + a.tid() + " (" + a.vm() + ")";
+            String verdict = switch (a.verdict()) {
+                case USERSPACE -> "reaches userspace: no ioeventfd";
+                case KERNEL -> "stays in the kernel: ioeventfd / fast mmio";
+                case MIXED -> "partly reaches userspace";
+            };
+            String detail = a.toUserspace() + "/" + a.total() + " to userspace";
+            if (a.userspaceMeasured() > 0) detail += ", mean round trip " + Durations.format(a.meanUserspaceNs());
+            out.add(new String[]{"ioeventfd", a.address() + " on " + who + ": " + verdict + " (" + detail + ")"});
+        }
+        if (result.requestsKnown() > 0) {
+            out.add(new String[]{"requests", "KVM requests pending at " + result.requestsPending() + " of " + result.requestsKnown()
+                    + " exits (" + Durations.percent((double) result.requestsPending() / result.requestsKnown())
+                    + "); an early exit in request handling saves on the others"});
+        } else {
+            out.add(new String[]{"requests", "not visible: kvm_exit.requests is absent (kernels before 6.x) or no kvm_exit events"});
+        }
+        out.add(new String[]{"kvm module", result.kvmModule() == null ? "unknown (" + result.kvmModuleEvidence() + ")"
+                : (result.kvmModule() ? "KVM is a loadable module" : "KVM is built in") + " (" + result.kvmModuleEvidence() + ")"});
+        if (result.fpuLoads() + result.fpuUnloads() > 0) {
+            long runs = Math.max(1, result.fpuLoads());
+            out.add(new String[]{"fpu", result.fpuLoads() + " kvm_fpu loads, " + result.fpuUnloads() + " unloads: one pair per KVM_RUN; "
+                    + result.userspaceReturns() + " returns to userspace (" + String.format("%.2f", (double) result.userspaceReturns() / runs) + " per KVM_RUN)"});
+        }
+        return out;
+    }
+}

@@ -1,0 +1,73 @@
+package io.exitscope.view.report;
+
+import io.exitscope.analysis.AnalysisResult;
+import io.exitscope.source.TraceInfo;
+import io.exitscope.stats.StatsSnapshot;
+import io.exitscope.view.Durations;
+
+import java.io.PrintWriter;
+import java.util.List;
+
+/** The human report: header, one row per group, blocking exits apart, optimization evidence. */
+public final class TableReport {
+    private TableReport() {}
+
+    public static void write(ReportData d, PrintWriter w) {
+        AnalysisResult r = d.result;
+        for (TraceInfo i : r.sources()) {
+            w.printf("source     %s (%s%s, clock %s, %d CPUs)%s%n", i.path(), i.format(),
+                    i.fileVersion() > 0 ? " v" + i.fileVersion() + " " + i.compression() : "",
+                    i.clock() == null ? "?" : i.clock(), i.cpus(), i.synthetic() ? "  ** SIMULATED DATA **" : "");
+        }
+        w.printf("events     %d   exits %d   incomplete %d   lost events %d%s   span %s%n", r.events(), r.exits(),
+                r.incompleteExits(), r.lostEvents(), r.lostUnknownPages() > 0 ? " (+" + r.lostUnknownPages() + " pages, count unknown)" : "",
+                Durations.format(r.lastTs() - r.firstTs()));
+        if (r.partial()) w.println("PARTIAL    events were lost: counts are lower bounds and exits around the losses were dropped");
+        w.printf("measure    %s%n", d.measureText());
+        w.printf("grouping   %s; %%TIME is the share of measured exit time%s%n%n", d.options.groupBy(),
+                d.options.includeBlocking() ? " including blocking exits" : ", blocking (idle) exits excluded");
+        List<StatsSnapshot.Group> main = d.groups.stream().filter(g -> !g.blocking() || d.options.includeBlocking()).toList();
+        List<StatsSnapshot.Group> idle = d.groups.stream().filter(g -> g.blocking() && !d.options.includeBlocking()).toList();
+        int keyWidth = 12;
+        for (StatsSnapshot.Group g : d.groups) keyWidth = Math.max(keyWidth, keyText(g).length());
+        keyWidth = Math.min(keyWidth, 48);
+        header(w, keyWidth);
+        for (StatsSnapshot.Group g : main) row(w, d, g, keyWidth);
+        if (main.isEmpty()) w.println("(no exits)");
+        if (!idle.isEmpty()) {
+            w.printf("%nblocking exits (guest idle; not in %%TIME):%n");
+            header(w, keyWidth);
+            for (StatsSnapshot.Group g : idle) row(w, d, g, keyWidth);
+        }
+        w.printf("%noptimizations%n");
+        for (String[] e : d.evidence()) w.printf("  %-11s %s%n", e[0], e[1]);
+    }
+
+    static String keyText(StatsSnapshot.Group g) {
+        StringBuilder sb = new StringBuilder();
+        var k = g.key();
+        if (k.reason() != null) sb.append(k.reason());
+        if (k.subkey() != null) sb.append(sb.length() > 0 ? " " : "").append(k.subkey());
+        if (k.vm() != null) sb.append(sb.length() > 0 ? " " : "").append("vm ").append(k.vm());
+        if (k.vcpu() != null) sb.append(sb.length() > 0 ? " " : "").append("vcpu ").append(k.vcpu());
+        if (sb.length() == 0) sb.append("all");
+        return sb.toString();
+    }
+
+    private static void header(PrintWriter w, int kw) {
+        w.printf("%-" + kw + "s %-9s %10s %6s %8s %8s %8s %8s %8s%n", "KEY", "CLASS", "COUNT", "%TIME", "P50", "P90", "P99", "P99.9", "MAX");
+    }
+
+    private static void row(PrintWriter w, ReportData d, StatsSnapshot.Group g, int kw) {
+        String key = keyText(g);
+        if (key.length() > kw) key = key.substring(0, kw - 1) + "~";
+        boolean timed = g.measured() > 0;
+        w.printf("%-" + kw + "s %-9s %10d %6s %8s %8s %8s %8s %8s%n", key, d.classLabel(g), g.count(),
+                Durations.percent(d.share(g)),
+                timed ? Durations.format(g.percentile(50)) : "-",
+                timed ? Durations.format(g.percentile(90)) : "-",
+                timed ? Durations.format(g.percentile(99)) : "-",
+                timed ? Durations.format(g.percentile(99.9)) : "-",
+                timed ? Durations.format(g.max()) : "-");
+    }
+}
