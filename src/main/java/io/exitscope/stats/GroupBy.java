@@ -48,8 +48,8 @@ public final class GroupBy {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
-        for (Dim d : dims) {
-            if (d == Dim.REASON && dims.contains(Dim.SUBKEY)) continue;
+        for (Dim d : new Dim[]{Dim.REASON, Dim.SUBKEY, Dim.CLASS, Dim.VCPU, Dim.VM}) {
+            if (!dims.contains(d) || (d == Dim.REASON && dims.contains(Dim.SUBKEY))) continue;
             if (sb.length() > 0) sb.append(',');
             sb.append(d.name().toLowerCase());
         }
