@@ -53,7 +53,10 @@ public final class TraceAnalysis {
             TraceInfo info = src.info();
             infos.add(info);
             Map<Integer, String> guestOf = new HashMap<>();
-            for (TraceInfo.Guest g : info.guests()) for (int pid : g.vcpuToHostPid().values()) guestOf.put(pid, g.name());
+            for (TraceInfo.Guest g : info.guests()) {
+                if (g.name() == null || g.name().isBlank()) continue; // unnamed guest: the comm says more
+                for (int pid : g.vcpuToHostPid().values()) guestOf.put(pid, g.name());
+            }
             long[] window = {Long.MIN_VALUE};
             Consumer<ExitRecord> keep = r -> {
                 long rel = r.exitTs() - window[0];

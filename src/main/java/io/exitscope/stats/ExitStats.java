@@ -155,7 +155,8 @@ public final class ExitStats implements Consumer<ExitRecord> {
                     by.has(GroupBy.Dim.SUBKEY) ? f.subkey() : null,
                     by.has(GroupBy.Dim.VCPU) ? f.vcpu() : null,
                     by.has(GroupBy.Dim.VM) ? f.vm() : null,
-                    by.has(GroupBy.Dim.REASON) && f.blocking());
+                    // blocking exits always form their own groups: idle time never mixes with overhead
+                    f.blocking());
             StatsSnapshot.Group.Builder b = groups.computeIfAbsent(k, StatsSnapshot.Group.Builder::new);
             Histogram h = c.histogram;
             if (interval && c.recorder != null) h = c.recorder.getIntervalHistogram();

@@ -115,7 +115,7 @@ public final class StatsSnapshot {
                 classCounts.merge(f.exitClass(), count, Long::sum);
                 slowest.addAll(slow);
                 if (f.subkey() != null) subkeys.merge(f.subkey(), count, Long::sum);
-                this.blocking |= blocking;
+                this.blocking = key.blocking();
             }
 
             Group build() {

@@ -16,6 +16,9 @@ public enum Compression {
 
     public final String fileName;
 
+    /** Decompressor state is costly to build (tables); one per reading thread is reused. */
+    private static final ThreadLocal<ZstdDecompressor> ZSTD_DECOMPRESSOR = ThreadLocal.withInitial(ZstdDecompressor::new);
+
     Compression(String fileName) {
         this.fileName = fileName;
     }
@@ -56,7 +59,7 @@ public enum Compression {
             case ZSTD -> {
                 int n;
                 try {
-                    n = new ZstdDecompressor().decompress(in, inOff, inLen, out, outOff, outLen);
+                    n = ZSTD_DECOMPRESSOR.get().decompress(in, inOff, inLen, out, outOff, outLen);
                 } catch (RuntimeException e) {
                     throw new IllegalArgumentException("bad zstd data: " + e.getMessage());
                 }
