@@ -1,0 +1,174 @@
+package io.exitscope.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.exitscope.analysis.AnalysisOptions;
+import io.exitscope.analysis.AnalysisResult;
+import io.exitscope.analysis.LiveAnalysis;
+import io.exitscope.event.Event;
+import io.exitscope.source.live.HostFacts;
+import io.exitscope.source.live.LiveSource;
+import io.exitscope.source.live.Tracefs;
+import io.exitscope.source.live.TracefsInstance;
+import io.exitscope.stats.GroupBy;
+import io.exitscope.view.Durations;
+import io.exitscope.view.report.JsonReport;
+import io.exitscope.view.report.ReportData;
+import io.exitscope.view.report.ReportOptions;
+import io.exitscope.view.report.TableReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** Live exit statistics from a private tracefs instance. */
+@Command(name = "live", mixinStandardHelpOptions = true,
+        description = {"Live exit statistics on this host, from a private tracefs instance that is removed on every",
+                "way out. --batch prints a report every --interval (per interval and cumulative)."})
+final class LiveCommand implements Callable<Integer> {
+    enum Format { table, json }
+
+    @Option(names = "--batch", description = "Line mode: print a report every interval (the full-screen view is not built yet).")
+    boolean batch;
+
+    @Option(names = "--interval", paramLabel = "TIME", description = "Report interval (default 1s).")
+    String interval = "1s";
+
+    @Option(names = "--duration", paramLabel = "TIME", description = "Stop after TIME (default: until interrupted).")
+    String duration;
+
+    @Option(names = {"-f", "--format"}, paramLabel = "FMT", description = "table (default) or json (one object per interval)")
+    Format format = Format.table;
+
+    @Option(names = "--by", paramLabel = "DIMS", description = "Grouping, as for report (default reason,class).")
+    String by = "reason,class";
+
+    @Option(names = {"-p", "--pid"}, paramLabel = "PID", description = "Only this VM (VMM process; all its threads, new ones included).")
+    long pid = -1;
+
+    @Option(names = {"-g", "--guest"}, paramLabel = "NAME", description = "Only the VM whose VMM was started with -name NAME.")
+    String guest;
+
+    @Option(names = "--vcpu", paramLabel = "N", description = "Only vCPU N.")
+    int vcpu = -1;
+
+    @Option(names = "--buffer-kb", paramLabel = "KB", description = "Ring buffer per CPU in KiB (default 8192).")
+    int bufferKb = 8192;
+
+    @Option(names = "--slack", paramLabel = "TIME", description = "Merge slack between CPUs (default 50ms).")
+    String slack = "50ms";
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!batch) {
+            throw new Main.ExitCodeException(Main.EXIT_USAGE, "the full-screen live view is not built yet; use exitscope live --batch");
+        }
+        long intervalNs, durationNs, slackNs;
+        GroupBy groupBy;
+        try {
+            intervalNs = Durations.parse(interval);
+            durationNs = duration == null ? Long.MAX_VALUE : Durations.parse(duration);
+            slackNs = Durations.parse(slack);
+            groupBy = GroupBy.parse(by);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException(e.getMessage());
+        }
+        if (intervalNs < 10_000_000L) throw new Main.UsageException("--interval must be at least 10ms");
+        List<Integer> pids = new ArrayList<>();
+        if (guest != null) {
+            for (HostFacts.Vmm v : HostFacts.vmms()) if (guest.equals(v.guestName())) pid = v.pid();
+            if (pid < 0) throw new Main.ExitCodeException(Main.EXIT_ERROR, "no running VM named '" + guest + "' (VMM processes with /dev/kvm open and -name " + guest + ")");
+        }
+        if (pid >= 0) {
+            pids.addAll(HostFacts.threads(pid));
+            if (pids.isEmpty()) throw new Main.ExitCodeException(Main.EXIT_ERROR, "no process " + pid);
+        }
+        LiveSource src;
+        try {
+            src = LiveSource.start(new TracefsInstance.Config(bufferKb, pids, TracefsInstance.KVM_EVENTS), slackNs, err);
+        } catch (Tracefs.UnavailableException e) {
+            throw new Main.ExitCodeException(Main.EXIT_ERROR, e.getMessage());
+        }
+        HostFacts.KvmModule km = HostFacts.kvmModule();
+        LiveAnalysis la = new LiveAnalysis(src.info(), new AnalysisOptions(Long.MIN_VALUE, Long.MAX_VALUE, -1, vcpu, null), km.module(), km.evidence());
+        ReportOptions ropt = new ReportOptions(groupBy, false, 0);
+        try (src) {
+            LiveSource.LiveStream s = src.events();
+            long start = System.nanoTime();
+            long nextTick = start + intervalNs;
+            long end = durationNs == Long.MAX_VALUE ? Long.MAX_VALUE : start + durationNs;
+            long ivStartWall = start;
+            boolean stopped = false;
+            while (true) {
+                long now = System.nanoTime();
+                long until = Math.min(nextTick, end);
+                int r = s.advance(Math.max(0, until - now));
+                if (r == LiveSource.LiveStream.EVENT) {
+                    la.accept(s.current());
+                    continue;
+                }
+                now = System.nanoTime();
+                if (r == LiveSource.LiveStream.END) break;
+                if (now >= end && !stopped) {
+                    // stop tracing, then drain what the readers still deliver
+                    src.stop();
+                    stopped = true;
+                    continue;
+                }
+                if (now >= nextTick) {
+                    emit(la, ropt, out, ivStartWall, now);
+                    ivStartWall = now;
+                    nextTick += intervalNs;
+                    if (nextTick <= now) nextTick = now + intervalNs;
+                }
+            }
+            la.finish();
+            long now = System.nanoTime();
+            if (now - ivStartWall > 0) emit(la, ropt, out, ivStartWall, now);
+            if (src.malformedPages() > 0 || src.unknownEvents() > 0) {
+                err.println("exitscope: skipped " + src.malformedPages() + " malformed pages and " + src.unknownEvents() + " events of unknown type");
+            }
+        }
+        return 0;
+    }
+
+    private void emit(LiveAnalysis la, ReportOptions ropt, PrintWriter out, long startWall, long endWall) throws Exception {
+        long endTs = la.lastTimestamp() == Long.MIN_VALUE ? endWall : Math.max(la.lastTimestamp(), endWall);
+        AnalysisResult iv = la.takeInterval(endTs);
+        AnalysisResult cum = la.cumulative();
+        if (format == Format.json) {
+            StringWriter sw = new StringWriter();
+            try (JsonGenerator g = new JsonFactory().createGenerator(sw)) {
+                g.writeStartObject();
+                Map<String, Long> extra = new LinkedHashMap<>();
+                extra.put("interval_start_ns", startWall);
+                extra.put("interval_end_ns", endWall);
+                JsonReport.writeBody(new ReportData(iv, ropt), g, extra);
+                g.writeObjectFieldStart("cumulative");
+                JsonReport.writeBody(new ReportData(cum, ropt), g, null);
+                g.writeEndObject();
+                g.writeEndObject();
+            }
+            out.println(sw);
+        } else {
+            out.printf("=== %s  interval %s (cumulative: %d exits, %d lost events)%n",
+                    LocalTime.now().format(DateTimeFormatter.ISO_LOCAL_TIME), Durations.format(endWall - startWall), cum.exits(), cum.lostEvents());
+            TableReport.write(new ReportData(iv, ropt), out);
+            out.println();
+        }
+        out.flush();
+    }
+}

@@ -1,0 +1,95 @@
+package io.exitscope.source.live;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Finds tracefs ({@code /sys/kernel/tracing}, then {@code /sys/kernel/debug/tracing}) and mounts it
+ * when it is absent and we are allowed to. Reading and mounting only: exitscope never writes the
+ * top-level tracing files.
+ */
+public final class Tracefs {
+    public static final Path PRIMARY = Path.of("/sys/kernel/tracing");
+    public static final Path DEBUGFS = Path.of("/sys/kernel/debug/tracing");
+
+    /** A clear, one-sentence reason why live tracing cannot run here. */
+    public static final class UnavailableException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public UnavailableException(String message) {
+            super(message);
+        }
+    }
+
+    private Tracefs() {}
+
+    /** Where tracefs is mounted now, or null. */
+    public static Path find() {
+        for (Path p : List.of(PRIMARY, DEBUGFS)) {
+            if (Files.isRegularFile(p.resolve("trace_clock")) && Files.isDirectory(p.resolve("instances"))) return p;
+        }
+        // elsewhere? /proc/mounts knows
+        try {
+            for (String line : TracefsFiles.read(Path.of("/proc/mounts")).lines().toList()) {
+                String[] f = line.split(" ");
+                if (f.length > 2 && f[2].equals("tracefs")) {
+                    Path p = Path.of(f[1].replace("\\040", " "));
+                    if (Files.isRegularFile(p.resolve("trace_clock"))) return p;
+                }
+            }
+        } catch (IOException ignored) {
+            // no /proc/mounts: not Linux, handled by the caller
+        }
+        return null;
+    }
+
+    /** Finds tracefs, mounting it at {@link #PRIMARY} if needed and permitted. */
+    public static Path findOrMount() throws UnavailableException {
+        Path p = find();
+        if (p != null) return checkAccess(p);
+        if (!Files.isDirectory(PRIMARY)) {
+            throw new UnavailableException("tracefs is not available: " + PRIMARY + " does not exist (kernel without tracing support?)");
+        }
+        if (!isRoot()) {
+            throw new UnavailableException("tracefs is not mounted and mounting it needs root; run as root or mount it: mount -t tracefs nodev " + PRIMARY);
+        }
+        try {
+            Process m = new ProcessBuilder("mount", "-t", "tracefs", "nodev", PRIMARY.toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(m.getInputStream().readAllBytes()).strip();
+            if (!m.waitFor(10, TimeUnit.SECONDS) || m.exitValue() != 0) {
+                throw new UnavailableException("tracefs is not mounted and mounting it failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new UnavailableException("tracefs is not mounted and mounting it failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnavailableException("interrupted while mounting tracefs");
+        }
+        p = find();
+        if (p == null) throw new UnavailableException("mounted tracefs at " + PRIMARY + " but cannot find its files");
+        return checkAccess(p);
+    }
+
+    private static Path checkAccess(Path p) throws UnavailableException {
+        Path instances = p.resolve("instances");
+        if (!Files.isWritable(instances) || !Files.isReadable(p.resolve("events/header_page"))) {
+            throw new UnavailableException("live tracing needs root (or CAP_SYS_ADMIN/CAP_PERFMON with write access to " + instances + ")");
+        }
+        return p;
+    }
+
+    static boolean isRoot() {
+        try {
+            for (String line : TracefsFiles.read(Path.of("/proc/self/status")).lines().toList()) {
+                if (line.startsWith("Uid:")) return line.split("\\s+")[2].equals("0");
+            }
+        } catch (IOException ignored) {
+            // treat as unprivileged
+        }
+        return false;
+    }
+}
