@@ -96,7 +96,7 @@ public final class DumpFormatter {
     }
 
     private static long truncate(long v, int size) {
-        return size >= 8 ? v : v & ((1L << (size * 8)) - 1);
+        return size >= 8 || size <= 0 ? v : v & ((1L << (size * 8)) - 1);
     }
 
     /** libtraceevent's is_printable_array: printable or space up to the first NUL. */
