@@ -55,7 +55,7 @@ final class DumpCommand implements Callable<Integer> {
 
     private static void printEvents(TraceSource src, TraceInfo info, PrintWriter w) throws Exception {
         if (info.cpus() > 0) w.println("cpus=" + info.cpus());
-        DumpFormatter fmt = new DumpFormatter(info.nanosecondClock(), info.kernelLongSize());
+        DumpFormatter fmt = DumpFormatter.forTrace(info);
         try (EventStream s = src.events()) {
             while (s.advance()) {
                 w.append(fmt.format(s.current())).append('\n');

@@ -17,10 +17,55 @@ public final class DumpFormatter {
     private final boolean nanosecondClock;
     private final int kernelLongSize;
     private final StringBuilder sb = new StringBuilder(256);
+    /** Width of the buffer-name column; 0 when the trace has no named instance buffers. */
+    private final int bufferWidth;
+    private boolean skipPrefixOnce;
+    /**
+     * Char-array fields that printed as {@code ARRAY[..]} once: libtraceevent then drops their
+     * string flag for good, so trace-cmd prints them as arrays from there on.
+     */
+    private final java.util.Set<FieldFormat> notStrings = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     public DumpFormatter(boolean nanosecondClock, int kernelLongSize) {
+        this(nanosecondClock, kernelLongSize, 0);
+    }
+
+    /**
+     * @param bufferWidth the longest instance buffer name (trace-cmd right-aligns names to it and
+     *                    indents top-buffer lines by it); 0 when all events are in the top buffer
+     */
+    public DumpFormatter(boolean nanosecondClock, int kernelLongSize, int bufferWidth) {
         this.nanosecondClock = nanosecondClock;
         this.kernelLongSize = kernelLongSize;
+        this.bufferWidth = bufferWidth;
+    }
+
+    /** A formatter laid out for this trace (clock units, kernel long size, buffer column). */
+    public static DumpFormatter forTrace(io.exitscope.source.TraceInfo info) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (io.exitscope.source.TraceInfo.Buffer b : info.buffers()) names.add(b.name());
+        return new DumpFormatter(info.nanosecondClock(), info.kernelLongSize(), bufferWidth(names));
+    }
+
+    /** The buffer column width trace-cmd uses for a trace with these buffer names. */
+    public static int bufferWidth(java.util.Collection<String> bufferNames) {
+        int w = 0;
+        for (String n : bufferNames) w = Math.max(w, n.length());
+        return w;
+    }
+
+    private void prefix(StringBuilder s, String buffer) {
+        if (skipPrefixOnce) {
+            // trace-cmd prints a drop line and the event after it under one prefix
+            skipPrefixOnce = false;
+            return;
+        }
+        if (bufferWidth > 0) {
+            padLeft(s, buffer, bufferWidth);
+            s.append(buffer.isEmpty() ? "  " : ": ");
+        } else if (!buffer.isEmpty()) {
+            s.append(buffer).append(": ");
+        }
     }
 
     /** The line for one record (without a newline). Reuses an internal buffer. */
@@ -29,13 +74,14 @@ public final class DumpFormatter {
         s.setLength(0);
         if (e.kind() == Event.Kind.LOST) {
             long n = e.lostCount();
-            if (!e.buffer().isEmpty()) s.append(e.buffer()).append(": ");
+            prefix(s, e.buffer());
             s.append("CPU:").append(e.cpu());
             if (n > 0) s.append(" [").append(n).append(" EVENTS DROPPED]");
             else s.append(" [EVENTS DROPPED]");
+            skipPrefixOnce = true;
             return s;
         }
-        if (!e.buffer().isEmpty()) s.append(e.buffer()).append(": ");
+        prefix(s, e.buffer());
         String comm = e.comm();
         padLeft(s, comm, 16);
         s.append('-');
@@ -75,11 +121,12 @@ public final class DumpFormatter {
             s.append(' ').append(field.name).append('=');
             if (field.isArray()) {
                 byte[] b = e.getBytes(field);
-                if (field.isString() && printable(b)) {
+                if (field.isString() && !notStrings.contains(field) && printable(b)) {
                     int end = 0;
                     while (end < b.length && b[end] != 0) end++;
                     s.append(new String(b, 0, end, java.nio.charset.StandardCharsets.ISO_8859_1));
                 } else {
+                    if (field.isString()) notStrings.add(field);
                     s.append("ARRAY[");
                     for (int i = 0; i < b.length; i++) {
                         if (i > 0) s.append(", ");

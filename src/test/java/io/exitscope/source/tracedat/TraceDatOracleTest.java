@@ -34,7 +34,7 @@ class TraceDatOracleTest {
         try (TraceDatReader r = TraceDatReader.open(file)) {
             TraceInfo info = r.info();
             out.add("cpus=" + info.cpus());
-            DumpFormatter f = new DumpFormatter(info.nanosecondClock(), info.kernelLongSize());
+            DumpFormatter f = DumpFormatter.forTrace(info);
             try (EventStream s = r.events()) {
                 while (s.advance()) out.add(f.format(s.current()).toString());
             }
