@@ -62,6 +62,14 @@ public final class IntMap<V> {
         }
     }
 
+    /** Every (key, value) pair. */
+    @SuppressWarnings("unchecked")
+    public void forEachEntry(java.util.function.BiConsumer<Integer, V> c) {
+        for (int i = 0; i < keys.length; i++) {
+            if (used[i]) c.accept(keys[i], (V) vals[i]);
+        }
+    }
+
     private void grow() {
         int[] ok = keys;
         Object[] ov = vals;

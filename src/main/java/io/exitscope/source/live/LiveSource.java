@@ -51,7 +51,7 @@ public final class LiveSource implements TraceSource {
     private final List<Integer> cpus;
     private final long slackNs;
     private final Thread shutdownHook;
-    private final Map<Integer, String> comms = new HashMap<>();
+    private final io.exitscope.util.IntMap<String> comms = new io.exitscope.util.IntMap<>();
     private final LinkedBlockingQueue<Page> queue = new LinkedBlockingQueue<>();
     private final List<Reader> readers = new ArrayList<>();
     private final AtomicLong pagesRead = new AtomicLong();
@@ -220,6 +220,7 @@ public final class LiveSource implements TraceSource {
         boolean hasHead;      // a decoded event (or lost marker) waits in event/lost
         Event lost;
         long ts;
+        int lastPid = -1;
 
         CpuState(int cpu) {
             this.cpu = cpu;
@@ -244,6 +245,12 @@ public final class LiveSource implements TraceSource {
                             continue;
                         }
                         event.set(current, cursor.payload, cursor.payloadLength, cursor.timestamp, cpu, f);
+                        // name threads while they exist: short-lived ones are gone by the time anyone asks
+                        int pid = event.pid();
+                        if (pid != lastPid) {
+                            lastPid = pid;
+                            comm(pid);
+                        }
                         ts = cursor.timestamp;
                         hasHead = true;
                         return;
@@ -386,7 +393,7 @@ public final class LiveSource implements TraceSource {
         }
     }
 
-    private String comm(int pid) {
+    private synchronized String comm(int pid) {
         String c = comms.get(pid);
         if (c == null) {
             if (pid == 0) c = "<idle>";
@@ -400,6 +407,13 @@ public final class LiveSource implements TraceSource {
             if (comms.size() < 65536) comms.put(pid, c);
         }
         return c;
+    }
+
+    /** Command names of the threads seen so far (for the recorded file's saved cmdlines). */
+    public synchronized Map<Integer, String> commsSeen() {
+        Map<Integer, String> m = new HashMap<>();
+        comms.forEachEntry(m::put);
+        return m;
     }
 
     /** Pages that could not be decoded and events of unknown type, skipped (live never dies on them). */

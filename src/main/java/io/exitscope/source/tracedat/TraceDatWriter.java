@@ -91,6 +91,21 @@ public final class TraceDatWriter implements Closeable {
         }
     }
 
+    /**
+     * Metadata known only at the end of a recording (the threads seen, the CPU statistics):
+     * callable until {@link #close()}, which writes it.
+     */
+    public synchronized void addCmdline(int pid, String comm) {
+        if (closed) throw new IllegalStateException("writer is closed");
+        cfg.cmdlines.append(pid).append(' ').append(comm).append('\n');
+    }
+
+    /** See {@link #addCmdline}: one {@code per_cpu/cpuN/stats} text per call. */
+    public synchronized void addCpuStat(String text) {
+        if (closed) throw new IllegalStateException("writer is closed");
+        cfg.cpuStats.add(text);
+    }
+
     /** Convenience for a whole page. */
     public void addPage(int bufferIndex, int cpu, byte[] page) throws IOException {
         addPage(bufferIndex, cpu, page, 0, page.length);
