@@ -118,7 +118,8 @@ class ShellTest {
         keys.write("group subkey\ntop 3\nquit\n".getBytes(StandardCharsets.UTF_8));
         keys.flush();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (Terminal t = TerminalBuilder.builder().streams(in, out).dumb(true).system(false).build()) {
+        // DumbTerminal reads its input stream directly (no pump thread racing the reader)
+        try (Terminal t = new org.jline.terminal.impl.DumbTerminal("test", "dumb", in, out, StandardCharsets.UTF_8)) {
             new ExitShell(s, t, null).run();
         }
         keys.close();
