@@ -11,6 +11,8 @@ import io.exitscope.source.live.LiveSource;
 import io.exitscope.source.live.Tracefs;
 import io.exitscope.source.live.TracefsInstance;
 import io.exitscope.stats.GroupBy;
+import io.exitscope.triage.FailExpr;
+import io.exitscope.triage.LiveHooks;
 import io.exitscope.view.Durations;
 import io.exitscope.view.report.JsonReport;
 import io.exitscope.view.report.ReportData;
@@ -21,6 +23,7 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -32,12 +35,21 @@ import java.util.concurrent.Callable;
 /** Live exit statistics from a private tracefs instance. */
 @Command(name = "live", mixinStandardHelpOptions = true,
         description = {"Live exit statistics on this host, from a private tracefs instance that is removed on every",
-                "way out. --batch prints a report every --interval (per interval and cumulative)."})
+                "way out: a full-screen view (press ? in it for the keys), or with --batch a report every --interval",
+                "(per interval and cumulative)."})
 final class LiveCommand implements Callable<Integer> {
     enum Format { table, json }
 
-    @Option(names = "--batch", description = "Line mode: print a report every interval (the full-screen view is not built yet).")
+    @Option(names = "--batch", description = "Line mode: print a report every interval instead of the full-screen view.")
     boolean batch;
+
+    // ---- issue 5 (full-screen view) ----
+    @Option(names = "--no-color", description = "Full-screen view without colours (also when NO_COLOR is set).")
+    boolean noColor;
+
+    @Option(names = "--ascii", description = "Full-screen view with ASCII characters only.")
+    boolean ascii;
+    // ---- end issue 5 ----
 
     @Option(names = "--interval", paramLabel = "TIME", description = "Report interval (default 1s).")
     String interval = "1s";
@@ -66,6 +78,26 @@ final class LiveCommand implements Callable<Integer> {
     @Option(names = "--slack", paramLabel = "TIME", description = "Merge slack between CPUs (default 50ms).")
     String slack = "50ms";
 
+    // ---- issue 7 (triage/export): thresholds, actions and fleet exports; batch mode only ----
+    @Option(names = "--fail-on", paramLabel = "EXPR",
+            description = "Batch: evaluate EXPR on every interval (grammar: exitscope triage --help); exit 2 if it ever held.")
+    String failOn;
+
+    @Option(names = "--on-threshold", paramLabel = "ACTION",
+            description = "Batch: run when --fail-on becomes true (repeatable, in order): record[,file=F,before=10s,after=0s], "
+                    + "'exec PROGRAM ARG...', stop (default), continue.")
+    List<String> onThreshold = new ArrayList<>();
+
+    @Option(names = "--prometheus", paramLabel = "HOST:PORT",
+            description = "Batch: serve the statistics as OpenMetrics on http://HOST:PORT/metrics (HOST defaults to 127.0.0.1).")
+    String prometheus;
+
+    @Option(names = "--hdr-log", paramLabel = "FILE", description = "Batch: write an HdrHistogram interval log, one tag per reason,class.")
+    Path hdrLog;
+
+    private LiveHooks hooks;
+    // ---- end issue 7 ----
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -73,9 +105,7 @@ final class LiveCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!batch) {
-            throw new Main.ExitCodeException(Main.EXIT_USAGE, "the full-screen live view is not built yet; use exitscope live --batch");
-        }
+        if (!batch) checkFullScreen(); // issue 5: fail before tracing starts when there is no terminal
         long intervalNs, durationNs, slackNs;
         GroupBy groupBy;
         try {
@@ -87,6 +117,7 @@ final class LiveCommand implements Callable<Integer> {
             throw new Main.UsageException(e.getMessage());
         }
         if (intervalNs < 10_000_000L) throw new Main.UsageException("--interval must be at least 10ms");
+        LiveHooks.Config hooksCfg = configureHooks(); // issue 7: checked before tracing starts
         List<Integer> pids = new ArrayList<>();
         if (guest != null) {
             for (HostFacts.Vmm v : HostFacts.vmms()) if (guest.equals(v.guestName())) pid = v.pid();
@@ -103,33 +134,37 @@ final class LiveCommand implements Callable<Integer> {
             throw new Main.ExitCodeException(Main.EXIT_ERROR, e.getMessage());
         }
         HostFacts.KvmModule km = HostFacts.kvmModule();
+        if (!batch) return fullScreen(src, km, intervalNs); // issue 5: same source and analysis as --batch
         LiveAnalysis la = new LiveAnalysis(src.info(), new AnalysisOptions(Long.MIN_VALUE, Long.MAX_VALUE, -1, vcpu, null), km.module(), km.evidence());
         ReportOptions ropt = new ReportOptions(groupBy, false, 0);
-        try (src) {
+        try (src; LiveHooks h = (hooks = hooksCfg.attach(src, err))) { // issue 7: hooks attach before events()
             LiveSource.LiveStream s = src.events();
             long start = System.nanoTime();
             long nextTick = start + intervalNs;
             long end = durationNs == Long.MAX_VALUE ? Long.MAX_VALUE : start + durationNs;
             long ivStartWall = start;
             boolean stopped = false;
+            long eventsSinceClock = 0; // issue 7
             while (true) {
-                long now = System.nanoTime();
-                long until = Math.min(nextTick, end);
-                int r = s.advance(Math.max(0, until - now));
+                // no clock read per event (System.nanoTime() costs ~100 ns here): advanceUntil reads it only when it waits
+                int r = s.advanceUntil(Math.min(nextTick, end));
                 if (r == LiveSource.LiveStream.EVENT) {
                     la.accept(s.current());
-                    continue;
+                    // under a steady flood advanceUntil() never times out; look at the clock every 1024 events
+                    if ((++eventsSinceClock & 1023) != 0 || System.nanoTime() < Math.min(nextTick, end)) continue;
                 }
-                now = System.nanoTime();
+                long now = System.nanoTime();
                 if (r == LiveSource.LiveStream.END) break;
                 if (now >= end && !stopped) {
-                    // stop tracing, then drain what the readers still deliver
+                    // stop tracing, then drain what the readers still deliver; the last interval is printed at END
                     src.stop();
                     stopped = true;
+                    end = nextTick = Long.MAX_VALUE;
                     continue;
                 }
                 if (now >= nextTick) {
                     emit(la, ropt, out, ivStartWall, now);
+                    if (hooks.stopRequested()) end = now; // issue 7: --on-threshold stop
                     ivStartWall = now;
                     nextTick += intervalNs;
                     if (nextTick <= now) nextTick = now + intervalNs;
@@ -142,13 +177,50 @@ final class LiveCommand implements Callable<Integer> {
                 err.println("exitscope: skipped " + src.malformedPages() + " malformed pages and " + src.unknownEvents() + " events of unknown type");
             }
         }
+        return hooks.crossed() ? Main.EXIT_THRESHOLD : 0; // issue 7
+    }
+
+    // ---- issue 5: the full-screen view ----
+    private void checkFullScreen() {
+        if (failOn != null || !onThreshold.isEmpty() || prometheus != null || hdrLog != null) {
+            throw new Main.UsageException("--fail-on, --on-threshold, --prometheus and --hdr-log need --batch");
+        }
+        try {
+            io.exitscope.view.tui.Tui.checkTerminal();
+        } catch (io.exitscope.view.tui.Tui.NoTerminalException e) {
+            throw new Main.ExitCodeException(Main.EXIT_USAGE, e.getMessage() + "; for line mode use: exitscope live --batch");
+        }
+    }
+
+    private int fullScreen(LiveSource src, HostFacts.KvmModule km, long intervalNs) throws java.io.IOException {
+        AnalysisOptions opt = new AnalysisOptions(Long.MIN_VALUE, Long.MAX_VALUE, -1, vcpu, null);
+        io.exitscope.view.tui.TuiOptions t = io.exitscope.view.tui.TuiOptions.defaults(noColor);
+        if (ascii) t = new io.exitscope.view.tui.TuiOptions(t.color(), io.exitscope.view.tui.Glyphs.ASCII, t.projector());
+        try (src) {
+            io.exitscope.view.tui.Tui.run(new io.exitscope.view.tui.LiveFeed(src,
+                    () -> new LiveAnalysis(src.info(), opt, km.module(), km.evidence()), Math.max(intervalNs, 50_000_000L)), t, null);
+        }
         return 0;
     }
+    // ---- end issue 5 ----
+
+    // ---- issue 7 ----
+    private LiveHooks.Config configureHooks() {
+        try {
+            return LiveHooks.configure(failOn, onThreshold, prometheus, hdrLog);
+        } catch (FailExpr.SyntaxError e) {
+            throw new Main.UsageException("--fail-on \"" + failOn + "\": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException(e.getMessage());
+        }
+    }
+    // ---- end issue 7 ----
 
     private void emit(LiveAnalysis la, ReportOptions ropt, PrintWriter out, long startWall, long endWall) throws Exception {
         long endTs = la.lastTimestamp() == Long.MIN_VALUE ? endWall : Math.max(la.lastTimestamp(), endWall);
         AnalysisResult iv = la.takeInterval(endTs);
         AnalysisResult cum = la.cumulative();
+        if (hooks != null) hooks.onInterval(iv, cum); // issue 7: thresholds, Prometheus, HdrHistogram log
         if (format == Format.json) {
             StringWriter sw = new StringWriter();
             try (JsonGenerator g = new JsonFactory().createGenerator(sw)) {

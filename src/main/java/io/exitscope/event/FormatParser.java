@@ -102,6 +102,8 @@ public final class FormatParser {
                 name = after;
             } else {
                 int sp = lastSpace(before);
+                // robustness: "field:x[4];" has no type; substring(0, -1) escaped as StringIndexOutOfBoundsException
+                if (sp < 0) throw new FormatException("field without a type: '" + decl + "'");
                 type = before.substring(0, sp).strip() + "[" + len + "]";
                 name = before.substring(sp + 1).strip();
             }
@@ -152,6 +154,12 @@ public final class FormatParser {
         if (tsOff < 0 || commitOff < 0 || dataOff < 0) throw new FormatException("header_page lacks timestamp/commit/data");
         if (tsSize != 8 || (commitSize != 4 && commitSize != 8)) {
             throw new FormatException("unsupported header_page (timestamp size " + tsSize + ", commit size " + commitSize + ")");
+        }
+        // robustness: the page cursor reads timestamp and commit before the data; fields past
+        // the data offset (or a data size past any page) read outside the page buffer
+        if ((long) tsOff + tsSize > dataOff || (long) commitOff + commitSize > dataOff || (long) dataOff + dataSize > (1 << 24)) {
+            throw new FormatException("header_page fields overlap the data (timestamp at " + tsOff + ", commit at " + commitOff
+                    + ", data at " + dataOff + ", " + dataSize + " bytes)");
         }
         return new HeaderPage(tsOff, commitOff, commitSize, dataOff, dataSize);
     }

@@ -41,6 +41,20 @@ public final class PrintFormat {
         }
     }
 
+    /**
+     * Robustness: widths and precisions beyond this make the format "failed" (fields then print
+     * raw). Real print formats use a few dozen at most; a damaged {@code %999999999u} used to
+     * build a gigabyte of padding per field (OutOfMemoryError), a huge precision hung in a
+     * quadratic padding loop.
+     */
+    static final int MAX_WIDTH = 1024;
+    /**
+     * Robustness: longer arguments are not matched against {@link #DIRECT_FIELD}, whose
+     * repeated group recurses once per cast: thousands of "(int)" overflowed the stack. A real
+     * direct field with its casts, e.g. {@code (unsigned long long)REC->info1}, is far shorter.
+     */
+    static final int MAX_DIRECT_ARG = 256;
+
     private static PrintFormat doParse(String printFmt, EventFormat event) {
         String s = printFmt.strip();
         if (s.isEmpty() || s.charAt(0) != '"') return new PrintFormat(List.of(), true);
@@ -109,7 +123,8 @@ public final class PrintFormat {
             argi++;
             FieldFormat field = null;
             int castBits = 0;
-            if (arg != null && "diouxXc".indexOf(conv) >= 0) {
+            if (width > MAX_WIDTH || precision > MAX_WIDTH) return new PrintFormat(List.of(), true);
+            if (arg != null && arg.length() <= MAX_DIRECT_ARG && "diouxXc".indexOf(conv) >= 0) {
                 Matcher m = DIRECT_FIELD.matcher(arg);
                 if (m.matches()) {
                     field = event.field(m.group(2));

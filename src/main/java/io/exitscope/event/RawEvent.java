@@ -68,7 +68,9 @@ public final class RawEvent implements Event {
 
     @Override
     public boolean has(FieldFormat f) {
-        return f.offset + f.size <= length || (f.isArray() && f.size == 0 && f.offset <= length);
+        // robustness: long arithmetic; offset + size from a damaged format overflowed int and
+        // passed the check, then the read went outside the record (ArrayIndexOutOfBoundsException)
+        return (long) f.offset + f.size <= length || (f.isArray() && f.size == 0 && f.offset <= length);
     }
 
     public int uint16(int at) {
@@ -128,7 +130,8 @@ public final class RawEvent implements Event {
             len = f.size == 0 ? length - f.offset : f.size;
         }
         if (off < 0 || off > length) { off = length; len = 0; }
-        if (len < 0 || off + len > length) len = Math.max(0, length - off);
+        // robustness: long arithmetic; a huge fixed array size overflowed off + len and was kept
+        if (len < 0 || (long) off + len > length) len = Math.max(0, length - off);
         return ((long) (start + off) << 32) | (len & 0xffffffffL);
     }
 

@@ -13,6 +13,8 @@ import io.exitscope.source.ringbuffer.PageCursor;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -35,7 +37,14 @@ import java.util.function.BiConsumer;
  * one timestamp-ordered stream. An event is released once no CPU can still deliver an older one:
  * every CPU either has a later event queued, or is idle and the newest timestamp seen anywhere is
  * more than the merge slack ahead — so a vCPU thread that migrates between CPUs is paired in order.
- * When no data arrives for the slack in wall time, everything pending is released.
+ * When no data arrives for the slack in wall time, everything pending is released. The newest
+ * timestamp is taken from every page as it arrives (its header), not only from the events at the
+ * head of each CPU: with one busy CPU and idle others, the busy CPU's events are released as soon
+ * as they are the slack behind its own newest page.
+ *
+ * <p>Losses: in no-overwrite mode the kernel drops new events when a CPU's buffer is full and
+ * counts them in {@code per_cpu/cpuN/stats}; the readers turn those counts into lost-events
+ * markers in the stream (pages only carry missed-event counts in overwrite mode).
  *
  * <p>The instance is removed on {@link #close()}, and by a shutdown hook on SIGINT, SIGTERM and
  * SIGHUP; instances of killed exitscope processes are removed at the next start.
@@ -52,16 +61,37 @@ public final class LiveSource implements TraceSource {
     private final long slackNs;
     private final Thread shutdownHook;
     private final io.exitscope.util.IntMap<String> comms = new io.exitscope.util.IntMap<>();
-    private final LinkedBlockingQueue<Page> queue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Page> queue;
     private final List<Reader> readers = new ArrayList<>();
     private final AtomicLong pagesRead = new AtomicLong();
     private final AtomicLong bytesRead = new AtomicLong();
     private volatile BiConsumer<Integer, byte[]> pageListener;
-    private volatile boolean stopping;
-    private boolean started;
+    /** stop() was called (tracing off); the drain thread is finishing the readers. */
+    private volatile boolean stopRequested, readersStopping;
+    /** The readers have ended and handed over everything they read. */
+    private volatile boolean readersDone;
+    /** Give up on what is left: close() or the shutdown hook. */
+    private volatile boolean abandon;
+    private volatile boolean started;
     private final TraceInfo info;
 
-    private record Page(int cpu, byte[] data, int length) {}
+    /** A sub-buffer as read ({@code data}), or a marker: {@code lost} events dropped (data null), or a failed reader (both 0). */
+    private record Page(int cpu, byte[] data, int length, long lost) {}
+
+    /** A reader that found less than half a sub-buffer pauses this long before the next read. */
+    static final long READ_PAUSE_MS = 5;
+    /** How often a reader looks at its CPU's dropped-events count. */
+    static final long STATS_PERIOD_NS = 20_000_000L;
+    /** Pages between the readers and the consumer: 32 MiB; when full, the readers wait and the kernel drops (counted). */
+    static final int QUEUE_BYTES = 32 << 20;
+    /** Pages the consumer takes into its per-CPU queues ahead of decoding. */
+    static final int MAX_HELD_PAGES = 4096;
+    static final long DRAIN_TIMEOUT_NS = 5_000_000_000L;
+    static final long TEARDOWN_WAIT_NS = 1_000_000_000L;
+    private static final VarHandle LE32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle BE32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle BE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private LiveSource(TracefsInstance instance, long slackNs) throws IOException {
         this.instance = instance;
@@ -70,6 +100,7 @@ public final class LiveSource implements TraceSource {
         this.pageSize = subBufferSize(instance, header);
         this.cpus = instance.cpus();
         this.slackNs = slackNs;
+        this.queue = new LinkedBlockingQueue<>(Math.max(256, QUEUE_BYTES / Math.max(1, pageSize)));
         this.shutdownHook = new Thread(this::teardown, "exitscope-teardown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         String uname = null;
@@ -161,28 +192,39 @@ public final class LiveSource implements TraceSource {
         return new LiveStream();
     }
 
-    /** One CPU's reader: blocking reads of one sub-buffer each, handed to the consumer. */
+    /**
+     * One CPU's reader: blocking reads of one sub-buffer each, handed to the consumer. After a read
+     * that found the buffer less than half full it pauses {@link #READ_PAUSE_MS}: a reader that
+     * keeps up would otherwise block after every few events, and each wake-up costs the traced CPU
+     * an irq_work interrupt; after the pause the data is there and the read does not block.
+     * Every {@link #STATS_PERIOD_NS} it reads the CPU's {@code stats}: in no-overwrite mode the
+     * kernel counts the events it had to drop there (pages carry no missed-events flag for them),
+     * and the reader puts a lost-events marker into the stream.
+     */
     private final class Reader extends Thread {
         final int cpu;
         final FileChannel ch;
+        long droppedSeen;
+        long nextStats;
 
         Reader(int cpu, FileChannel ch) {
             super("exitscope-cpu" + cpu);
             setDaemon(true);
             this.cpu = cpu;
             this.ch = ch;
+            long d = instance.droppedEvents(cpu);
+            this.droppedSeen = Math.max(0, d);
         }
 
         @Override
         public void run() {
             try {
-                while (!stopping) {
+                nextStats = System.nanoTime() + STATS_PERIOD_NS;
+                while (!abandon) {
                     byte[] buf = new byte[pageSize];
-                    ByteBuffer b = ByteBuffer.wrap(buf);
-                    int n = ch.read(b);
+                    int n = ch.read(ByteBuffer.wrap(buf));
                     if (n <= 0) {
-                        if (stopping) break;
-                        // tracing off and buffer empty: nothing to block on; poll gently
+                        // tracing off and buffer empty (older kernels return at once): poll gently
                         Thread.sleep(10);
                         continue;
                     }
@@ -190,15 +232,40 @@ public final class LiveSource implements TraceSource {
                     bytesRead.addAndGet(n);
                     BiConsumer<Integer, byte[]> l = pageListener;
                     if (l != null) l.accept(cpu, buf);
-                    queue.add(new Page(cpu, buf, n));
+                    if (!hand(new Page(cpu, buf, n, 0))) break;
+                    long now = System.nanoTime();
+                    if (now - nextStats >= 0) {
+                        nextStats = now + STATS_PERIOD_NS;
+                        if (!checkDropped()) break;
+                    }
+                    if (!stopRequested && READ_PAUSE_MS > 0 && lessThanHalfFull(buf, n)) Thread.sleep(READ_PAUSE_MS);
                 }
             } catch (java.nio.channels.ClosedChannelException e) {
-                // closed by close(): the normal way out
+                // closed by the stopper or close(): the normal way out
             } catch (IOException e) {
-                if (!stopping) queue.add(new Page(cpu, null, -1)); // tell the consumer this CPU failed
+                if (!abandon) queue.offer(new Page(cpu, null, -1, 0)); // tell the consumer this CPU failed
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+
+        /** Puts a lost-events marker into the stream for events the kernel dropped since the last look. */
+        boolean checkDropped() throws InterruptedException {
+            long d = instance.droppedEvents(cpu);
+            if (d > droppedSeen) {
+                long n = d - droppedSeen;
+                droppedSeen = d;
+                return hand(new Page(cpu, null, 0, n));
+            }
+            return true;
+        }
+
+        /** Queues a page; waits while the consumer is behind (the kernel then drops and counts). */
+        boolean hand(Page p) throws InterruptedException {
+            while (!abandon) {
+                if (queue.offer(p, 50, TimeUnit.MILLISECONDS)) return true;
+            }
+            return false;
         }
 
         void shutdown() {
@@ -208,6 +275,20 @@ public final class LiveSource implements TraceSource {
                 // already closed
             }
         }
+    }
+
+    /** Whether a page read holds less than half a sub-buffer of data (the reader caught up). */
+    private boolean lessThanHalfFull(byte[] buf, int n) {
+        int off = header.commitOffset();
+        if (n < off + header.commitSize()) return true;
+        long commit = header.commitSize() == 8
+                ? (long) (bigEndian ? BE64 : LE64).get(buf, off)
+                : (int) (bigEndian ? BE32 : LE32).get(buf, off) & 0xffffffffL;
+        return (commit & ((1 << 27) - 1)) < (pageSize - header.dataOffset()) / 2;
+    }
+
+    private long pageTimestamp(byte[] buf) {
+        return (long) (bigEndian ? BE64 : LE64).get(buf, header.timestampOffset());
     }
 
     /** Per-CPU decode state in the consumer. */
@@ -259,6 +340,13 @@ public final class LiveSource implements TraceSource {
                 }
                 Page p = pages.poll();
                 if (p == null) return;
+                held--;
+                if (p.data == null) {
+                    // events the kernel dropped on this CPU (stats), placed where the reader noticed
+                    lost = SimpleEvent.lost(ts, cpu, "", p.lost);
+                    hasHead = true;
+                    return;
+                }
                 current = p.data;
                 try {
                     cursor.reset(p.data, 0, p.length);
@@ -288,12 +376,20 @@ public final class LiveSource implements TraceSource {
     }
 
     private long malformedPages, unknownEvents;
+    /** Pages moved from the queue into the per-CPU decode queues and not yet decoded. */
+    private int held;
 
-    /** The merged live stream. {@link #advance(long)} waits at most the given time. */
+    /**
+     * The merged live stream. {@link #advance(long)} waits at most the given time;
+     * {@link #advanceUntil(long)} until a {@link System#nanoTime()} deadline. Neither reads the
+     * clock while events can be released without waiting, so a caller that needs the clock under
+     * a steady flood (interval ticks) should look at it every few hundred events.
+     */
     public final class LiveStream implements EventStream {
         private final Map<Integer, CpuState> states = new HashMap<>();
         private final List<CpuState> order = new ArrayList<>();
-        private long newestTs = Long.MIN_VALUE;
+        /** Newest timestamp seen in any data (page headers and decoded events): the watermark. */
+        private long newestTs;
         private long lastDataNanos = System.nanoTime();
         private Event current;
         private CpuState currentState;
@@ -311,7 +407,7 @@ public final class LiveSource implements TraceSource {
         @Override
         public boolean advance() throws IOException {
             while (true) {
-                int r = advance(Long.MAX_VALUE);
+                int r = advanceUntil(Long.MAX_VALUE);
                 if (r == EVENT) return true;
                 if (r == END) return false;
             }
@@ -325,40 +421,54 @@ public final class LiveSource implements TraceSource {
          * @return {@link #EVENT}, {@link #TIMEOUT} or {@link #END}
          */
         public int advance(long maxWaitNanos) throws IOException {
+            return advanceUntil(maxWaitNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + Math.max(0, maxWaitNanos));
+        }
+
+        /**
+         * Moves to the next event if one is released before {@code deadlineNanos} ({@link System#nanoTime()}
+         * time; {@code Long.MAX_VALUE}: no deadline).
+         *
+         * @return {@link #EVENT}, {@link #TIMEOUT} or {@link #END}
+         */
+        public int advanceUntil(long deadlineNanos) throws IOException {
             if (currentState != null) {
                 currentState.consume();
                 currentState = null;
             }
-            long deadline = maxWaitNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + maxWaitNanos;
             while (true) {
-                drain();
+                if (!queue.isEmpty() && held < MAX_HELD_PAGES) drain();
                 CpuState best = null;
                 boolean allHaveHead = true;
-                for (CpuState s : order) {
-                    s.fill();
+                for (int i = 0, n = order.size(); i < n; i++) {
+                    CpuState s = order.get(i);
+                    if (!s.hasHead) {
+                        s.fill();
+                        if (s.hasHead && Long.compareUnsigned(s.ts, newestTs) > 0) newestTs = s.ts;
+                    }
                     if (s.hasHead) {
                         if (best == null || Long.compareUnsigned(s.ts, best.ts) < 0) best = s;
-                        if (newestTs == Long.MIN_VALUE || Long.compareUnsigned(s.ts, newestTs) > 0) newestTs = s.ts;
                     } else {
                         allHaveHead = false;
                     }
                 }
-                boolean quiet = System.nanoTime() - lastDataNanos >= slackNs;
-                boolean finished = stopping && queue.isEmpty();
-                if (best != null && (allHaveHead || quiet || finished || Long.compareUnsigned(best.ts + slackNs, newestTs) <= 0)) {
-                    currentState = best;
-                    current = best.head();
-                    return EVENT;
+                boolean finished = readersDone && queue.isEmpty();
+                if (best != null && (allHaveHead || finished || Long.compareUnsigned(best.ts + slackNs, newestTs) <= 0)) {
+                    return release(best);
                 }
                 if (best == null && finished) {
                     ended = true;
                     return END;
                 }
                 long now = System.nanoTime();
-                if (now >= deadline) return TIMEOUT;
-                long wait = Math.min(deadline - now, Math.max(1_000_000L, slackNs / 4));
+                long sinceData = now - lastDataNanos;
+                if (best != null && sinceData >= slackNs) return release(best); // quiet: nothing older can come
+                if (deadlineNanos != Long.MAX_VALUE && now - deadlineNanos >= 0) return TIMEOUT;
+                long wait = Math.max(1_000_000L, slackNs / 4);
+                if (best != null) wait = Math.min(wait, slackNs - sinceData);
+                if (deadlineNanos != Long.MAX_VALUE) wait = Math.min(wait, deadlineNanos - now);
+                if (readersStopping) wait = Math.min(wait, 5_000_000L);
                 try {
-                    Page p = queue.poll(wait, TimeUnit.NANOSECONDS);
+                    Page p = queue.poll(Math.max(wait, 10_000L), TimeUnit.NANOSECONDS);
                     if (p != null) accept(p);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -367,15 +477,28 @@ public final class LiveSource implements TraceSource {
             }
         }
 
+        private int release(CpuState s) {
+            currentState = s;
+            current = s.head();
+            return EVENT;
+        }
+
         private void drain() {
             Page p;
-            while ((p = queue.poll()) != null) accept(p);
+            while (held < MAX_HELD_PAGES && (p = queue.poll()) != null) accept(p);
         }
 
         private void accept(Page p) {
-            if (p.data == null) return; // a reader failed; its CPU just stops contributing
+            if (p.data == null && p.lost == 0) return; // a reader failed; its CPU just stops contributing
             lastDataNanos = System.nanoTime();
-            states.get(p.cpu).pages.add(p);
+            CpuState s = states.get(p.cpu);
+            if (s == null) return;
+            if (p.data != null) {
+                long t = pageTimestamp(p.data);
+                if (Long.compareUnsigned(t, newestTs) > 0) newestTs = t;
+            }
+            s.pages.add(p);
+            held++;
         }
 
         @Override
@@ -426,42 +549,106 @@ public final class LiveSource implements TraceSource {
     }
 
     /**
-     * Stops tracing and lets the readers take what is still in the ring buffer (until nothing
-     * came for a little while), then closes them: the stream drains what was read, then ends.
+     * Stops tracing; the readers then take what is still in the ring buffer and end, and the
+     * stream ends once it has delivered everything. Does not wait: keep reading the stream (its
+     * {@code END} says the drain is complete). Safe to call more than once, from any thread.
      */
     public void stop() {
-        if (stopping) return;
+        synchronized (this) {
+            if (stopRequested) return;
+            stopRequested = true;
+        }
         try {
             Files.writeString(instance.dir().resolve("tracing_on"), "0");
         } catch (IOException ignored) {
             // instance already gone
         }
-        long last = -1;
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        while (started && System.nanoTime() < deadline) {
-            long now = pagesRead.get();
-            if (now == last) break;
-            last = now;
+        Thread t = new Thread(this::finishReaders, "exitscope-drain");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * With tracing off: waits until the kernel holds no unread event on any CPU (the readers took
+     * everything), then closes the readers (a blocked read returns), counts the last dropped
+     * events and marks the readers done.
+     */
+    private void finishReaders() {
+        readersStopping = true;
+        long deadline = System.nanoTime() + DRAIN_TIMEOUT_NS;
+        while (started && !abandon && System.nanoTime() - deadline < 0) {
+            boolean empty = true;
+            for (int cpu : cpus) {
+                if (unreadEvents(cpu) > 0) {
+                    empty = false;
+                    break;
+                }
+            }
+            if (empty) break;
             try {
-                Thread.sleep(100);
+                Thread.sleep(5);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
         }
-        stopping = true;
         for (Reader r : readers) r.shutdown();
         for (Reader r : readers) {
             try {
-                r.join(2000);
+                r.join(5000);
+                if (!abandon) r.checkDropped();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
+        readersDone = true;
     }
 
+    /** Events still in the kernel's buffer for a CPU ({@code entries} in its stats), 0 if unknown. */
+    private long unreadEvents(int cpu) {
+        for (String line : instance.cpuStats(cpu).lines().toList()) {
+            if (line.startsWith("entries:")) {
+                try {
+                    return Long.parseLong(line.substring(8).strip());
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** Waits (at most {@code timeoutNanos}) until the readers have drained and ended after {@link #stop()}. */
+    public boolean awaitStopped(long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (!readersDone && started && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return readersDone || !started;
+    }
+
+    /**
+     * Tracing off, readers given a moment to hand over what is left (a consumer may still be reading:
+     * a recording in progress), then closed, and the instance removed.
+     */
     private void teardown() {
         stop();
+        awaitStopped(TEARDOWN_WAIT_NS);
+        abandon = true;
+        for (Reader r : readers) r.shutdown();
+        for (Reader r : readers) {
+            try {
+                r.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        readersDone = true;
         instance.close();
     }
 

@@ -10,10 +10,10 @@ import java.nio.file.Path;
  * Reads pseudo-files of tracefs, procfs and sysfs. Their sizes are not real (tracefs reports sizes
  * that {@code Files.readString} trusts and stops at), so read a stream to its end.
  */
-final class TracefsFiles {
+public final class TracefsFiles {
     private TracefsFiles() {}
 
-    static String read(Path p) throws IOException {
+    public static String read(Path p) throws IOException {
         try (InputStream in = Files.newInputStream(p)) {
             return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
         }

@@ -44,6 +44,107 @@ abstract class CpuPages {
         }
     }
 
+    /**
+     * Robustness: whether {@code csize} compressed bytes can possibly hold {@code usize} bytes,
+     * checked before {@code usize} bytes are allocated (a damaged size field used to allocate up
+     * to 256 MB per CPU). deflate cannot expand more than 1032:1; zstd at most 32768:1 (an RLE
+     * block: 4 bytes for 128 KB). Real data compresses 3-10:1, so valid files never come close.
+     *
+     * @return the problem, or null when the sizes are plausible
+     */
+    static String implausibleSize(Compression c, long csize, long usize) {
+        long max = switch (c) {
+            case NONE -> csize;
+            case ZLIB -> csize * 1032 + 1024;
+            case ZSTD -> csize * 32768 + 1024;
+        };
+        return usize > max ? csize + " " + c.fileName + " bytes cannot hold the " + usize + " bytes claimed uncompressed" : null;
+    }
+
+    /**
+     * Robustness: when a zstd frame states its content size (aircompressor writes it; trace-cmd's
+     * streaming compressor does not) and it differs from the size in the chunk or section header,
+     * the data is damaged. Checked before any buffer of the claimed size exists.
+     *
+     * @return the problem, or null
+     */
+    static String zstdFrameMismatch(Compression c, byte[] in, int len, long usize) {
+        if (c != Compression.ZSTD) return null;
+        long n;
+        try {
+            n = io.airlift.compress.zstd.ZstdDecompressor.getDecompressedSize(in, 0, len);
+        } catch (RuntimeException e) {
+            return "bad zstd frame header: " + TraceDatReader.q(String.valueOf(e.getMessage()));
+        }
+        return n >= 0 && n != usize ? "zstd frame holds " + n + " bytes, header says " + usize : null;
+    }
+
+    /** First output buffer for {@link #decompress}: real data compresses 3-10:1, so 64:1 always fits. */
+    static int firstCapacity(long csize, long usize) {
+        return (int) Math.min(usize, Math.max(1 << 20, csize * 64));
+    }
+
+    /**
+     * Robustness: decompresses {@code usize} bytes into {@code reuse} (when large enough) or a new
+     * array, growing the output by doubling from {@link #firstCapacity} up to {@code usize}, so
+     * the memory taken follows what the data really holds, not what a (possibly damaged) size
+     * field claims. trace-cmd's zstd frames carry no content size, so the claim cannot be
+     * checked up front. Valid data decompresses in one pass into the same bytes as before.
+     *
+     * @return the array holding the {@code usize} bytes at offset 0
+     * @throws IllegalArgumentException when the data is corrupt or holds another size
+     */
+    static byte[] decompress(Compression c, byte[] in, int len, int usize, byte[] reuse) {
+        int cap = firstCapacity(len, usize);
+        while (true) {
+            byte[] out = reuse != null && reuse.length >= cap ? reuse : new byte[cap];
+            if (cap == usize) {
+                c.decompress(in, 0, len, out, 0, usize);
+                return out;
+            }
+            // a trial with a smaller buffer: data that fits is exactly the data there is
+            int n;
+            try {
+                n = trial(c, in, len, out, cap);
+            } catch (RuntimeException e) {
+                n = -1; // too big for the trial buffer, or corrupt: the full-size pass decides
+            }
+            if (n >= 0 && n < cap) {
+                throw new IllegalArgumentException(c.fileName + " data gave " + n + " bytes, expected " + usize);
+            }
+            cap = (int) Math.min(usize, cap * 2L);
+        }
+    }
+
+    /** Decompresses into {@code out[0, cap)}; returns the size, or -1 when the output did not fit. */
+    private static int trial(Compression c, byte[] in, int len, byte[] out, int cap) {
+        switch (c) {
+            case ZSTD -> {
+                return new io.airlift.compress.zstd.ZstdDecompressor().decompress(in, 0, len, out, 0, cap);
+            }
+            case ZLIB -> {
+                java.util.zip.Inflater inf = new java.util.zip.Inflater();
+                try {
+                    inf.setInput(in, 0, len);
+                    int n = 0;
+                    while (n < cap && !inf.finished()) {
+                        int k = inf.inflate(out, n, cap - n);
+                        if (k == 0 && (inf.needsInput() || inf.needsDictionary())) break;
+                        n += k;
+                    }
+                    return n == cap && !inf.finished() ? -1 : n;
+                } catch (java.util.zip.DataFormatException e) {
+                    throw new IllegalArgumentException("bad zlib data: " + e.getMessage());
+                } finally {
+                    inf.end();
+                }
+            }
+            default -> {
+                return len <= cap ? len : -1;
+            }
+        }
+    }
+
     /** Raw pages straight from the file, read a block of pages at a time. */
     static final class Plain extends CpuPages {
         static final int BLOCK_PAGES = 32;
@@ -57,7 +158,9 @@ abstract class CpuPages {
             this.start = start;
             this.end = start + size;
             this.next = start;
-            this.buf = new byte[pageSize * BLOCK_PAGES];
+            // robustness: never more than the CPU's data (bounded by the file size); a damaged page
+            // size times BLOCK_PAGES used to be allocated up front for every CPU (OutOfMemoryError)
+            this.buf = new byte[(int) Math.min((long) pageSize * BLOCK_PAGES, size)];
             this.blockOffset = start;
             this.blockLength = 0;
         }
@@ -135,6 +238,11 @@ abstract class CpuPages {
                 readFully(b, pos);
                 chunksLeft = b.getInt(0) & 0xffffffffL;
                 pos += 4;
+                // robustness: every chunk has an 8-byte header; a damaged count is reported at the
+                // count itself instead of where the data ran out
+                if (chunksLeft > (end - pos) / 8) {
+                    throw new TraceFormatException(file, pos - 4, "chunk count " + chunksLeft + " cannot fit in the CPU's " + (end - pos) + " bytes of data");
+                }
             }
             if (chunksLeft == 0) return false;
             if (end - pos < 8) throw new TraceFormatException(file, pos, "file ends inside a compressed chunk header (" + chunksLeft + " chunks left)");
@@ -146,13 +254,17 @@ abstract class CpuPages {
             if (usize > TraceDatReader.MAX_BLOCK || usize == 0 && csize != 0) {
                 throw new TraceFormatException(file, pos, "compressed chunk claims " + usize + " bytes uncompressed");
             }
+            String implausible = implausibleSize(compression, csize, usize);
+            if (implausible != null) throw new TraceFormatException(file, pos, "compressed chunk: " + implausible);
             if (compressed.length < csize) compressed = new byte[(int) csize];
             readFully(ByteBuffer.wrap(compressed, 0, (int) csize), pos + 8);
-            if (buf.length < usize) buf = new byte[(int) Math.max(usize, pageSize)];
+            String frame = zstdFrameMismatch(compression, compressed, (int) csize, usize);
+            if (frame != null) throw new TraceFormatException(file, pos + 8, "bad compressed chunk: " + frame);
             try {
-                compression.decompress(compressed, 0, (int) csize, buf, 0, (int) usize);
+                // robustness: the buffer grows with the data, not with the claimed size
+                buf = decompress(compression, compressed, (int) csize, (int) usize, buf.length >= pageSize ? buf : null);
             } catch (IllegalArgumentException e) {
-                throw new TraceFormatException(file, pos + 8, "bad compressed chunk: " + e.getMessage());
+                throw new TraceFormatException(file, pos + 8, "bad compressed chunk: " + TraceDatReader.q(e.getMessage()));
             }
             chunkOffset = pos;
             chunkLength = (int) usize;

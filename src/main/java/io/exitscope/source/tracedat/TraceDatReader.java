@@ -107,7 +107,7 @@ public final class TraceDatReader implements Closeable {
             r.parse();
         } catch (IOException | RuntimeException e) {
             ch.close();
-            if (e instanceof FormatParser.FormatException fe) throw new TraceFormatException(r.name, r.lastOffset, fe.getMessage());
+            if (e instanceof FormatParser.FormatException fe) throw new TraceFormatException(r.name, r.lastOffset, q(fe.getMessage()));
             throw e;
         }
         return r;
@@ -150,6 +150,28 @@ public final class TraceDatReader implements Closeable {
         return s;
     }
 
+    /**
+     * Text taken from the file, made safe for a one-line error message: control and non-ASCII
+     * characters escaped (a damaged file must not inject newlines or terminal escapes), cut at
+     * 120 characters. Only used on error paths, so valid files print nothing different.
+     */
+    static String q(String s) {
+        if (s == null) return "null";
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            if (sb.length() >= 120) {
+                sb.append("...");
+                break;
+            }
+            char c = s.charAt(i);
+            if (c == '\n') sb.append("\\n");
+            else if (c == '\t') sb.append("\\t");
+            else if (c < 0x20 || c >= 0x7f) sb.append(String.format("\\x%02x", c & 0xff));
+            else sb.append(c);
+        }
+        return sb.toString();
+    }
+
     static String text(ByteBuffer b) {
         String s = new String(b.array(), b.arrayOffset() + b.position(), b.remaining(), StandardCharsets.ISO_8859_1);
         int nul = s.indexOf('\0');
@@ -178,7 +200,7 @@ public final class TraceDatReader implements Closeable {
         try {
             version = Integer.parseInt(v);
         } catch (NumberFormatException e) {
-            throw new TraceFormatException(name, MAGIC.length, "unknown trace.dat version '" + v + "'");
+            throw new TraceFormatException(name, MAGIC.length, "unknown trace.dat version '" + q(v) + "'");
         }
         if (version != 6 && version != 7) throw new TraceFormatException(name, MAGIC.length, "unsupported trace.dat version " + version + " (6 and 7 are supported)");
         long pos = head.position();
@@ -198,6 +220,7 @@ public final class TraceDatReader implements Closeable {
         if (version == 6) parseV6(pos);
         else parseV7(pos);
         if (headerPage == null) throw new TraceFormatException(name, 0, "no header_page in file");
+        checkCpuDataOverlap();
         if (latencyOnly && buffers.isEmpty()) {
             throw new TraceFormatException(name, 0, "latency (text) trace.dat files are not supported; only flyrecord data");
         }
@@ -257,7 +280,7 @@ public final class TraceDatReader implements Closeable {
                     bufferCompressed.add(0, false);
                     return;
                 }
-                default -> throw new TraceFormatException(name, tagOff, "unknown section '" + tag + "'");
+                default -> throw new TraceFormatException(name, tagOff, "unknown section '" + q(tag) + "'");
             }
         }
     }
@@ -272,6 +295,25 @@ public final class TraceDatReader implements Closeable {
             if (size > 0) list.add(new TraceInfo.CpuData(c, off, size));
         }
         return list;
+    }
+
+    /**
+     * Robustness: CPU data regions must not overlap (trace-cmd never writes that). Every CPU's
+     * reader holds up to 32 pages (or a chunk) of its region at once; a damaged CPU table or
+     * BUFFER option listing the same bytes for thousands of CPUs multiplied that past any heap.
+     * With disjoint regions, what the readers hold together is bounded by the file size.
+     */
+    private void checkCpuDataOverlap() {
+        List<Object[]> all = new ArrayList<>();
+        for (TraceInfo.Buffer b : buffers) for (TraceInfo.CpuData c : b.cpus()) all.add(new Object[]{c, b.name()});
+        all.sort((x, y) -> Long.compare(((TraceInfo.CpuData) x[0]).offset(), ((TraceInfo.CpuData) y[0]).offset()));
+        for (int i = 1; i < all.size(); i++) {
+            TraceInfo.CpuData p = (TraceInfo.CpuData) all.get(i - 1)[0], c = (TraceInfo.CpuData) all.get(i)[0];
+            if (c.offset() < p.offset() + p.size()) {
+                throw new TraceFormatException(name, c.offset(), "data of buffer '" + q((String) all.get(i)[1]) + "' CPU " + c.cpu()
+                        + " overlaps that of buffer '" + q((String) all.get(i - 1)[1]) + "' CPU " + p.cpu() + " (at " + p.offset() + ", " + p.size() + " bytes)");
+            }
+        }
     }
 
     private void checkRange(long off, long size, long where, String what) {
@@ -293,6 +335,8 @@ public final class TraceDatReader implements Closeable {
             pos += 4;
             ByteBuffer data = read(pos, size, "option " + optionName(id));
             if (id == OPT_BUFFER) {
+                // robustness: a short option used to escape as BufferUnderflowException
+                if (size < 8) throw new TraceFormatException(name, pos - 6, "BUFFER option is too short (" + size + " bytes)");
                 long off = data.getLong();
                 String bn = cstring(data);
                 bufferOpts.add(new long[]{off, pos});
@@ -307,7 +351,7 @@ public final class TraceDatReader implements Closeable {
             long off = bufferOpts.get(i)[0];
             String tag = text(read(off, 10, "buffer section tag")).trim();
             if (!tag.equals("flyrecord")) {
-                throw new TraceFormatException(name, off, "buffer '" + bufferNames.get(i) + "' has section '" + tag + "', expected flyrecord");
+                throw new TraceFormatException(name, off, "buffer '" + q(bufferNames.get(i)) + "' has section '" + q(tag) + "', expected flyrecord");
             }
             buffers.add(new TraceInfo.Buffer(bufferNames.get(i), selectedClock(), pageSize, readFlyrecordV6(off + 10)));
             bufferCompressed.add(false);
@@ -333,28 +377,28 @@ public final class TraceDatReader implements Closeable {
             EventFormat f = FormatParser.parseEvent(system, text);
             formats.add(f);
         } catch (FormatParser.FormatException e) {
-            throw new TraceFormatException(name, where, "bad event format in system '" + system + "': " + e.getMessage());
+            throw new TraceFormatException(name, where, "bad event format in system '" + q(system) + "': " + q(e.getMessage()));
         }
     }
 
     private long readHeaderInfo(long pos, String what) throws IOException {
         ByteBuffer b = read(pos, 12 + 8, what);
         String tag = cstring(b);
-        if (!tag.equals("header_page")) throw new TraceFormatException(name, pos, "expected 'header_page', found '" + tag + "'");
+        if (!tag.equals("header_page")) throw new TraceFormatException(name, pos, "expected 'header_page', found '" + q(tag) + "'");
         long size = b.getLong();
         String hp = text(read(pos + 20, size, "header_page"));
         long hpOff = pos + 20;
         pos += 20 + size;
         b = read(pos, 13 + 8, "header_event");
         tag = cstring(b);
-        if (!tag.equals("header_event")) throw new TraceFormatException(name, pos, "expected 'header_event', found '" + tag + "'");
+        if (!tag.equals("header_event")) throw new TraceFormatException(name, pos, "expected 'header_event', found '" + q(tag) + "'");
         long esize = b.getLong();
         read(pos + 21, esize, "header_event");
         pos += 21 + esize;
         try {
             headerPage = FormatParser.parseHeaderPage(hp);
         } catch (FormatParser.FormatException e) {
-            throw new TraceFormatException(name, hpOff, "bad header_page: " + e.getMessage());
+            throw new TraceFormatException(name, hpOff, "bad header_page: " + q(e.getMessage()));
         }
         return pos;
     }
@@ -375,7 +419,20 @@ public final class TraceDatReader implements Closeable {
     // ---- v7: sections
 
     /** A section's decompressed content and where it started. */
-    private record Section(int id, int flags, ByteBuffer data, long offset) {}
+    private record Section(int id, int flags, ByteBuffer data, long offset) {
+        /**
+         * File offset for byte {@code pos} of the section's data. Inside compressed data there
+         * is no file offset for a byte: errors there point at the compressed data's start.
+         */
+        long at(int pos) {
+            return (flags & 1) != 0 ? offset : offset + pos;
+        }
+
+        /** " (byte N of the decompressed section)" for compressed sections, else "". */
+        String where(int pos) {
+            return (flags & 1) != 0 ? " (byte " + pos + " of the decompressed section)" : "";
+        }
+    }
 
     private Section readSection(long off, String what) throws IOException {
         ByteBuffer h = read(off, 16, what + " section header");
@@ -391,14 +448,20 @@ public final class TraceDatReader implements Closeable {
             long usize = c.getInt() & 0xffffffffL;
             if (csize + 8 > size) throw new TraceFormatException(name, dataOff, what + ": compressed size " + csize + " exceeds section size " + size);
             if (usize > MAX_BLOCK) throw new TraceFormatException(name, dataOff, what + ": uncompressed size " + usize + " too large");
+            // robustness: check the claimed size against the compressed data before allocating it
+            String implausible = CpuPages.implausibleSize(compression, csize, usize);
+            if (implausible != null) throw new TraceFormatException(name, dataOff, what + " section: " + implausible);
             ByteBuffer comp = read(dataOff + 8, csize, what + " compressed data");
-            byte[] out = new byte[(int) usize];
+            String frame = CpuPages.zstdFrameMismatch(compression, comp.array(), (int) csize, usize);
+            if (frame != null) throw new TraceFormatException(name, dataOff + 8, what + " section: " + frame);
+            byte[] out;
             try {
-                compression.decompress(comp.array(), 0, (int) csize, out, 0, (int) usize);
+                // robustness: grows with the data instead of allocating the claimed size up front
+                out = CpuPages.decompress(compression, comp.array(), (int) csize, (int) usize, null);
             } catch (IllegalArgumentException e) {
-                throw new TraceFormatException(name, dataOff + 8, what + ": " + e.getMessage());
+                throw new TraceFormatException(name, dataOff + 8, what + ": " + q(e.getMessage()));
             }
-            return new Section(id, flags, ByteBuffer.wrap(out).order(order), dataOff + 8);
+            return new Section(id, flags, ByteBuffer.wrap(out, 0, (int) usize).slice().order(order), dataOff + 8);
         }
         return new Section(id, flags, read(dataOff, size, what + " section"), dataOff);
     }
@@ -409,7 +472,7 @@ public final class TraceDatReader implements Closeable {
         String cver = stringAt(pos, "compression version");
         pos += cver.length() + 1;
         compression = Compression.byName(cname);
-        if (compression == null) throw new TraceFormatException(name, pos - cver.length() - cname.length() - 2, "unknown compression '" + cname + "'");
+        if (compression == null) throw new TraceFormatException(name, pos - cver.length() - cname.length() - 2, "unknown compression '" + q(cname) + "'");
         compressionVersion = cver;
         long optionsOff = read(pos, 8, "first options offset").getLong();
         java.util.Set<Long> seen = new java.util.HashSet<>();
@@ -439,50 +502,62 @@ public final class TraceDatReader implements Closeable {
                 }
                 switch (id) {
                     case OPT_HEADER_INFO -> {
-                        Section h = readSection(data.getLong(), "header info");
+                        Section h = readSection(pointer(data, id, where), "header info");
                         long base = h.offset;
-                        parseHeaderInfoBuffer(h.data, base);
+                        parseHeaderInfoBuffer(h);
                         options.add(new TraceInfo.Option(id, optionName(id), (int) size, "@" + h.offset));
                     }
                     case OPT_FTRACE_EVENTS -> {
-                        Section f = readSection(data.getLong(), "ftrace events");
-                        parseFormatBuffer(f.data, f.offset, "ftrace", true);
+                        Section f = readSection(pointer(data, id, where), "ftrace events");
+                        parseFormatBuffer(f, "ftrace", true);
                         options.add(new TraceInfo.Option(id, optionName(id), (int) size, "@" + f.offset));
                     }
                     case OPT_EVENT_FORMATS -> {
-                        Section f = readSection(data.getLong(), "event formats");
-                        parseFormatBuffer(f.data, f.offset, null, false);
+                        Section f = readSection(pointer(data, id, where), "event formats");
+                        parseFormatBuffer(f, null, false);
                         options.add(new TraceInfo.Option(id, optionName(id), (int) size, "@" + f.offset));
                     }
                     case OPT_KALLSYMS -> {
-                        kallsymsOffset = data.getLong();
+                        kallsymsOffset = pointer(data, id, where);
                         kallsymsInSection = true;
                         options.add(new TraceInfo.Option(id, optionName(id), (int) size, "@" + kallsymsOffset));
                     }
                     case OPT_CMDLINES -> {
-                        Section c = readSection(data.getLong(), "cmdlines");
+                        Section c = readSection(pointer(data, id, where), "cmdlines");
                         ByteBuffer cb = c.data;
+                        // robustness: a cmdlines section shorter than its own size field
+                        if (cb.remaining() < 8) throw new TraceFormatException(name, c.offset, "cmdlines section of " + cb.remaining() + " bytes has no size");
                         long n = cb.getLong();
                         if (n > cb.remaining()) throw new TraceFormatException(name, c.offset, "cmdlines size " + n + " exceeds its section");
                         readCmdlines(cb.slice(cb.position(), (int) n));
                         options.add(new TraceInfo.Option(id, optionName(id), (int) size, cmdlines.size() + " commands"));
                     }
                     case OPT_BUFFER -> {
+                        // robustness: every fixed-size field is checked against the option's size
+                        // (a short option used to escape as BufferUnderflowException)
+                        if (data.remaining() < 8) throw new TraceFormatException(name, where, "BUFFER option is too short (" + size + " bytes)");
                         long off = data.getLong();
                         String bn = cstring(data);
                         String clock = cstring(data);
+                        if (data.remaining() < 8) throw new TraceFormatException(name, where, "BUFFER option is too short (" + size + " bytes)");
                         int psize = data.getInt();
                         int n = data.getInt();
                         if (n < 0 || n > 65536 || (long) n * 20 > data.remaining()) {
                             throw new TraceFormatException(name, where, "BUFFER option with bad CPU count " + n);
                         }
-                        if (psize < 64 || psize > (1 << 24)) throw new TraceFormatException(name, where, "BUFFER option with bad page size " + psize);
+                        // robustness: a power of two like the file header's page size; an odd size
+                        // such as 4 MB + 4 KB made every CPU allocate 32 such pages (OutOfMemoryError)
+                        if (psize < 64 || psize > (1 << 24) || Integer.bitCount(psize) != 1) {
+                            throw new TraceFormatException(name, where, "BUFFER option with bad page size " + psize);
+                        }
                         List<TraceInfo.CpuData> list = new ArrayList<>();
                         for (int i = 0; i < n; i++) {
                             int cpu = data.getInt();
                             long coff = data.getLong();
                             long csize = data.getLong();
-                            checkRange(coff, csize, where, "buffer '" + bn + "' CPU " + cpu + " data");
+                            // robustness: a u32 CPU id >= 2^31 became a negative index further on
+                            if (cpu < 0) throw new TraceFormatException(name, where, "buffer '" + q(bn) + "' has bad CPU id " + Integer.toUnsignedString(cpu));
+                            checkRange(coff, csize, where, "buffer '" + q(bn) + "' CPU " + cpu + " data");
                             if (csize > 0) list.add(new TraceInfo.CpuData(cpu, coff, csize));
                         }
                         bufferOpts.add(new long[]{off, psize, where});
@@ -509,7 +584,7 @@ public final class TraceDatReader implements Closeable {
                 ByteBuffer h = read(off, 16, "buffer section header");
                 int id = h.getShort() & 0xffff;
                 int flags = h.getShort() & 0xffff;
-                if (id != OPT_BUFFER) throw new TraceFormatException(name, off, "buffer '" + bufferMeta.get(i)[0] + "' points at section id " + id + ", expected 3");
+                if (id != OPT_BUFFER) throw new TraceFormatException(name, off, "buffer '" + q(bufferMeta.get(i)[0]) + "' points at section id " + id + ", expected 3");
                 compressed = (flags & 1) != 0;
                 if (compressed && compression == Compression.NONE) throw new TraceFormatException(name, off, "compressed buffer in an uncompressed file");
             }
@@ -519,46 +594,67 @@ public final class TraceDatReader implements Closeable {
         if (cpus == 0) cpus = cpuCount;
     }
 
-    private void parseHeaderInfoBuffer(ByteBuffer b, long base) {
+    /** The u64 section offset an option (16-21) carries. */
+    private long pointer(ByteBuffer data, int id, long where) {
+        // robustness: a short option used to escape as BufferUnderflowException
+        if (data.remaining() < 8) throw new TraceFormatException(name, where, "option " + optionName(id) + " is too short (" + data.remaining() + " bytes)");
+        return data.getLong();
+    }
+
+    // robustness (both methods below): error offsets come from Section.at, so an error inside a
+    // compressed section points at its compressed data instead of past the end of the file, and
+    // every size read from the section is checked before use (negative sizes, early ends).
+    private void parseHeaderInfoBuffer(Section sec) {
+        ByteBuffer b = sec.data;
         int p0 = b.position();
         String tag = cstring(b);
-        if (!tag.equals("header_page")) throw new TraceFormatException(name, base + p0, "expected 'header_page', found '" + tag + "'");
+        if (!tag.equals("header_page")) throw new TraceFormatException(name, sec.at(p0), "expected 'header_page', found '" + q(tag) + "'" + sec.where(p0));
+        if (b.remaining() < 8) throw new TraceFormatException(name, sec.at(b.position()), "header info section ends inside the header_page size" + sec.where(b.position()));
         long size = b.getLong();
-        if (size > b.remaining()) throw new TraceFormatException(name, base + b.position(), "header_page size " + size + " exceeds its section");
+        if (size < 0 || size > b.remaining()) throw new TraceFormatException(name, sec.at(b.position() - 8), "header_page size " + size + " exceeds its section" + sec.where(b.position() - 8));
         String hp = text(b.slice(b.position(), (int) size));
-        long hpOff = base + b.position();
+        int hpPos = b.position();
         b.position(b.position() + (int) size);
         try {
             headerPage = FormatParser.parseHeaderPage(hp);
         } catch (FormatParser.FormatException e) {
-            throw new TraceFormatException(name, hpOff, "bad header_page: " + e.getMessage());
+            throw new TraceFormatException(name, sec.at(hpPos), "bad header_page: " + q(e.getMessage()) + sec.where(hpPos));
         }
     }
 
-    private void parseFormatBuffer(ByteBuffer b, long base, String system, boolean ftrace) {
+    private void parseFormatBuffer(Section sec, String system, boolean ftrace) {
+        ByteBuffer b = sec.data;
         try {
             int systems = 1;
             if (!ftrace) {
                 systems = b.getInt();
-                if (systems < 0 || systems > 100_000) throw new TraceFormatException(name, base, "bad event system count " + systems);
+                if (systems < 0 || systems > 100_000) throw new TraceFormatException(name, sec.at(0), "bad event system count " + systems);
             }
             for (int s = 0; s < systems; s++) {
                 String sys = system;
                 if (!ftrace) sys = cstring(b);
                 int n = b.getInt();
-                if (n < 0 || n > 1_000_000) throw new TraceFormatException(name, base + b.position() - 4, "bad event count " + n);
+                int np = b.position() - 4;
+                if (n < 0 || n > 1_000_000) throw new TraceFormatException(name, sec.at(np), "bad event count " + n + sec.where(np));
                 for (int i = 0; i < n; i++) {
                     long size = b.getLong();
+                    int sp = b.position() - 8;
                     if (size < 0 || size > b.remaining()) {
-                        throw new TraceFormatException(name, base + b.position() - 8, "event format size " + size + " exceeds its section");
+                        throw new TraceFormatException(name, sec.at(sp), "event format size " + size + " exceeds its section" + sec.where(sp));
                     }
                     String t = text(b.slice(b.position(), (int) size));
-                    addFormat(sys, t, base + b.position());
+                    int fp = b.position();
+                    try {
+                        addFormat(sys, t, sec.at(fp));
+                    } catch (TraceFormatException e) {
+                        if ((sec.flags & 1) == 0) throw e;
+                        throw new TraceFormatException(name, e.offset(), e.problem() + sec.where(fp));
+                    }
                     b.position(b.position() + (int) size);
                 }
             }
         } catch (java.nio.BufferUnderflowException e) {
-            throw new TraceFormatException(name, base + b.position(), "event formats section ends early");
+            throw new TraceFormatException(name, sec.at(b.position()), "event formats section ends early" + sec.where(b.position()));
         }
     }
 
@@ -758,6 +854,8 @@ public final class TraceDatReader implements Closeable {
             base = kallsymsOffset + 4;
             return Kallsyms.parse(body, base);
         }
+        // robustness: a section too short for its own size field used to underflow
+        if (body.remaining() < 4) throw new TraceFormatException(name, base, "kallsyms section of " + body.remaining() + " bytes has no size");
         long n = body.getInt() & 0xffffffffL;
         if (n > body.remaining()) throw new TraceFormatException(name, base, "kallsyms size " + n + " exceeds its section");
         return Kallsyms.parse(body.slice(body.position(), (int) n), base);

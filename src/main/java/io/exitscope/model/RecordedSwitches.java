@@ -1,0 +1,29 @@
+package io.exitscope.model;
+
+import java.util.Map;
+
+/**
+ * The switch set a trace was recorded with, and for each switch how exitscope knows.
+ *
+ * @param profile  the config profile with exactly this set, or null
+ * @param fitError the fit's summed squared log error of the group medians (0 when nothing was fitted)
+ */
+public record RecordedSwitches(SwitchSet switches, Map<Switch, Finding> findings, String profile, double fitError) {
+
+    public enum How {
+        DECLARED("declared on the command line"),
+        FILE("declared by the (simulated) file"),
+        EVIDENCE("seen in the trace"),
+        FIT("fitted to the exit latencies"),
+        DEFAULT("assumed from the default profile"),
+        NOT_MODELLED("not modelled on this architecture");
+
+        public final String text;
+
+        How(String text) {
+            this.text = text;
+        }
+    }
+
+    public record Finding(boolean value, How how, String detail) {}
+}

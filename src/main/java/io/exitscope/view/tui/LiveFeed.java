@@ -1,0 +1,188 @@
+package io.exitscope.view.tui;
+
+import io.exitscope.analysis.AnalysisResult;
+import io.exitscope.analysis.LiveAnalysis;
+import io.exitscope.source.TraceInfo;
+import io.exitscope.source.live.LiveSource;
+import io.exitscope.stats.GroupBy;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Supplier;
+
+/**
+ * Live statistics: a background thread reads the merged tracefs stream into a
+ * {@link LiveAnalysis} (the same pipeline as {@code live --batch}) and publishes a frame every
+ * refresh interval. The UI never waits for it; closing it stops tracing and removes the
+ * instance (the source's own shutdown hook covers signals).
+ */
+public final class LiveFeed implements Feed {
+    private final LiveSource source;
+    private final Supplier<LiveAnalysis> analyses;
+    private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
+    private volatile long intervalNs;
+    private volatile Frame latest;
+    private volatile GroupBy wanted = GroupBy.REASON_CLASS;
+    private volatile boolean closed;
+    private Thread thread;
+    private Runnable onFrame = () -> {};
+
+    // feed thread
+    private LiveAnalysis la;
+    private long startWall, windowWall, ivStartWall, nextTick, lastTs = 0, seq, originTs;
+    private Side intervalSide;
+    private String error;
+    private boolean ended;
+    private final Frame.Source facts;
+
+    /** @param analyses makes a fresh analysis (at the start, and for each reset or baseline) */
+    public LiveFeed(LiveSource source, Supplier<LiveAnalysis> analyses, long intervalNs) {
+        this.source = source;
+        this.analyses = analyses;
+        this.intervalNs = intervalNs;
+        TraceInfo i = source.info();
+        String dir = source.instance().dir().getFileName().toString();
+        this.facts = new Frame.Source("live, tracefs instance " + dir, "live tracefs", i.clock() == null ? "?" : i.clock(),
+                i.cpus(), false, true, i.nanosecondClock());
+    }
+
+    @Override
+    public void start(Runnable onFrame) {
+        this.onFrame = onFrame == null ? () -> {} : onFrame;
+        thread = new Thread(this::run, "exitscope-live");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public Frame latest() {
+        return latest;
+    }
+
+    @Override
+    public boolean replay() {
+        return false;
+    }
+
+    @Override
+    public long intervalNs() {
+        return intervalNs;
+    }
+
+    @Override
+    public void setIntervalNs(long ns) {
+        intervalNs = ns;
+        commands.add(() -> nextTick = Math.min(nextTick, System.nanoTime() + ns));
+    }
+
+    @Override
+    public void want(GroupBy g) {
+        if (g.toString().equals(wanted.toString())) return;
+        wanted = g;
+        refresh();
+    }
+
+    @Override
+    public void refresh() {
+        commands.add(() -> publish(false));
+    }
+
+    @Override
+    public void reset() {
+        commands.add(() -> {
+            newWindow();
+            publish(true);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Baseline> takeBaseline() {
+        CompletableFuture<Baseline> f = new CompletableFuture<>();
+        commands.add(() -> {
+            long now = System.nanoTime();
+            AnalysisResult r = la.cumulative();
+            String label = "window " + Text.dur(windowWall - startWall) + ".." + Text.dur(now - startWall) + " after start";
+            f.complete(Baseline.of(label, r, (now - windowWall) / 1e9));
+            newWindow();
+            publish(true);
+        });
+        return f;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        commands.add(() -> {});
+        source.close(); // stops the readers: the stream ends and the thread leaves
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void newWindow() {
+        la = analyses.get();
+        windowWall = ivStartWall = System.nanoTime();
+    }
+
+    private void run() {
+        startWall = windowWall = ivStartWall = System.nanoTime();
+        la = analyses.get();
+        nextTick = startWall + intervalNs;
+        publish(true);
+        try {
+            LiveSource.LiveStream s = source.events();
+            int n = 0;
+            while (!closed) {
+                Runnable c;
+                while ((c = commands.poll()) != null) c.run();
+                long now = System.nanoTime();
+                long wait = Math.max(0, Math.min(nextTick - now, 50_000_000L));
+                int r = s.advance(wait);
+                if (r == LiveSource.LiveStream.EVENT) {
+                    la.accept(s.current());
+                    if ((++n & 1023) != 0) continue;
+                    if (commands.isEmpty() && System.nanoTime() < nextTick) continue;
+                } else if (r == LiveSource.LiveStream.END) {
+                    break;
+                }
+                now = System.nanoTime();
+                if (now >= nextTick) {
+                    publish(true);
+                    nextTick += intervalNs;
+                    if (nextTick <= now) nextTick = now + intervalNs;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            error = Feeds.describe(e);
+        }
+        if (!closed) {
+            ended = true;
+            la.finish();
+            publish(true);
+        }
+    }
+
+    private void publish(boolean newInterval) {
+        long now = System.nanoTime();
+        long ts = la.lastTimestamp();
+        if (ts != Long.MIN_VALUE) lastTs = Math.max(lastTs, ts);
+        List<GroupBy> want = List.of(wanted);
+        if (newInterval || intervalSide == null) {
+            AnalysisResult iv = la.takeInterval(lastTs);
+            intervalSide = Side.of("interval", iv, (now - ivStartWall) / 1e9, want, true);
+            ivStartWall = now;
+        }
+        Side cs = Side.of("cumulative", la.cumulative(), (now - windowWall) / 1e9, want, false);
+        if (originTs == 0 && cs.firstTs != 0) originTs = cs.firstTs;
+        String window = java.time.LocalTime.now().minusNanos(now - windowWall).withNano(0).toString();
+        latest = new Frame(++seq, facts, cs, intervalSide, null, window, now - startWall, originTs, error, ended);
+        onFrame.run();
+    }
+}

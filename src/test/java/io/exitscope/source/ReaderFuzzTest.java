@@ -1,0 +1,72 @@
+package io.exitscope.source;
+
+import io.exitscope.testutil.FuzzHarness;
+import io.exitscope.testutil.FuzzSeeds;
+import io.exitscope.testutil.Mutator;
+import io.exitscope.testutil.SharedTraces;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Mutation fuzzing of the trace readers, in the normal test run, for
+ * {@code -Dexitscope.fuzz.seconds} (pom: 20) per target. See {@link FuzzHarness} for what is
+ * checked. Properties: {@code exitscope.fuzz.seed} (master seed, default random and printed),
+ * {@code exitscope.fuzz.replay} (run one input seed from a failure message),
+ * {@code exitscope.fuzz.realFiles=false} (only the small seeds).
+ *
+ * <p>Longer campaign: {@code mvn test -Dtest=ReaderFuzzTest -Dexitscope.fuzz.seconds=300}.
+ */
+class ReaderFuzzTest {
+
+    static double seconds() {
+        return Double.parseDouble(System.getProperty("exitscope.fuzz.seconds", "20"));
+    }
+
+    static long masterSeed() {
+        Long s = FuzzHarness.longProperty("exitscope.fuzz.seed");
+        return s != null ? s : new SplittableRandom().nextLong();
+    }
+
+    static void fuzz(String target, List<Mutator.Seed> seeds, Path work, String ext) throws Exception {
+        FuzzHarness h = new FuzzHarness(target, new Mutator(seeds), work, Path.of("target", "fuzz-failures"), ext);
+        for (String d : h.checkSeeds()) System.out.println("[fuzz " + target + "] seed dropped: " + d);
+        long seed = masterSeed();
+        Long replay = FuzzHarness.longProperty("exitscope.fuzz.replay");
+        System.out.printf("[fuzz %s] master seed 0x%x (rerun with -Dexitscope.fuzz.seed=0x%x), %.0f s, %d seeds%n",
+                target, seed, seed, seconds(), seeds.size());
+        FuzzHarness.Report r = h.run(seconds(), seed, replay);
+        System.out.print(r.summary(target));
+        assertTrue(r.failures.isEmpty(), () -> r.summary(target) + r.failureText());
+        if (replay == null) assertTrue(r.inputs > 0, "no input was run");
+    }
+
+    @Test
+    void traceDat(@TempDir Path work) throws Exception {
+        Assumptions.assumeTrue(FuzzSeeds.available(), "real traces not present in " + SharedTraces.ROOT + ": no trace.dat seeds");
+        boolean real = !"false".equals(System.getProperty("exitscope.fuzz.realFiles"));
+        fuzz("tracedat", FuzzSeeds.traceDat(work, real), work, ".dat");
+    }
+
+    /** The text readers (ftrace, trace-cmd report, perf script; plain or gzipped). */
+    @Test
+    void text(@TempDir Path work) throws Exception {
+        Assumptions.assumeTrue(FuzzSeeds.textAvailable(), "real text traces not present in " + SharedTraces.ROOT + ": no text seeds");
+        List<Mutator.Seed> seeds = FuzzSeeds.text();
+        Path probe = work.resolve("probe.txt");
+        java.nio.file.Files.write(probe, seeds.get(0).data());
+        try (TraceSource s = TraceFiles.open(probe, InputFormat.AUTO)) {
+            Assumptions.assumeTrue(s != null && s.info() != null, "text reader returns no source yet");
+        } catch (TraceFormatException e) {
+            Assumptions.assumeFalse(e.problem().contains("not readable yet"),
+                    "source/text/TextTraceSource is still a placeholder (" + e.problem() + "): nothing to fuzz yet");
+        }
+        fuzz("text", seeds, work, ".txt");
+    }
+}
