@@ -15,7 +15,7 @@ import java.nio.file.NoSuchFileException;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Where do KVM VM exits spend their time? Exit latency distributions from tracefs and trace.dat.",
-        subcommands = {ReportCommand.class, CompareCommand.class, LiveCommand.class, ReplayCommand.class, TriageCommand.class, RecordCommand.class, ShellCommand.class, DumpCommand.class, InfoCommand.class, ModelCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ReportCommand.class, CompareCommand.class, LiveCommand.class, ReplayCommand.class, TriageCommand.class, RecordCommand.class, ShellCommand.class, DumpCommand.class, InfoCommand.class, ModelCommand.class, SimulateCommand.class, CalibrateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit codes, documented in the README. */

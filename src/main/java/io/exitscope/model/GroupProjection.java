@@ -39,6 +39,15 @@ class GroupProjection {
         return 0;
     }
 
+    /** Whether every exit keeps its latency under the target (then the caller may skip {@link #project}). */
+    boolean identity() {
+        return true;
+    }
+
+    /** For an identity projection: records the stage breakdown of {@code count} exits of {@code latencyNs}. */
+    void explainUnchanged(double latencyNs, long count) {
+    }
+
     /** Whether the model re-times these exits (false: identity). */
     boolean modelled() {
         return false;

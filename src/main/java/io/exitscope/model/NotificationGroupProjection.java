@@ -53,6 +53,11 @@ final class NotificationGroupProjection extends GroupProjection {
     }
 
     @Override
+    boolean identity() {
+        return false;
+    }
+
+    @Override
     ExitClass projectedClass() {
         return target;
     }

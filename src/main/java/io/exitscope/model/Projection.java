@@ -32,8 +32,12 @@ public final class Projection {
     private Projection() {}
 
     public static ProjectionResult run(AnalysisResult r, ExitPathModel model, SwitchSet recorded, SwitchSet target, GroupBy by, long seed) {
-        boolean s390 = r.arches().contains(Arch.S390);
-        Collection fine = new Collection(r.stats().fineGroups());
+        return run(ModelInput.of(r), model, recorded, target, by, seed);
+    }
+
+    public static ProjectionResult run(ModelInput r, ExitPathModel model, SwitchSet recorded, SwitchSet target, GroupBy by, long seed) {
+        boolean s390 = r.s390();
+        Collection fine = new Collection(r.fine());
         Map<ExitKey, Acc> accs = new LinkedHashMap<>();
         List<String> projected = new ArrayList<>(), notProjected = new ArrayList<>();
         Notifications notes = s390 ? null : new Notifications(r, model.config(), fine);
@@ -64,16 +68,15 @@ public final class Projection {
             notProjected.add(others + ": the stage model is s390's; on " + archLabel(r) + " these switches are not modelled");
             notProjected.add("exits other than notification writes keep their measured latency");
         }
-        StatsSnapshot measured = r.stats().snapshot(by, false);
         List<KeyProjection> keys = new ArrayList<>();
-        for (StatsSnapshot.Group g : measured.groups()) {
+        for (StatsSnapshot.Group g : r.grouped(by)) {
             Acc a = accs.get(g.key());
             if (a != null) keys.add(a.build(g));
         }
         return new ProjectionResult(s390 ? "s390" : archLabel(r), recorded, target, by, keys, projected, notProjected);
     }
 
-    static String archLabel(AnalysisResult r) {
+    static String archLabel(ModelInput r) {
         if (r.arches().contains(Arch.X86_VMX) || r.arches().contains(Arch.X86_SVM)) return "x86";
         if (r.arches().contains(Arch.ARM64)) return "arm64";
         return r.arches().isEmpty() || r.arches().equals(Set.of(Arch.UNKNOWN)) ? "unknown (no exit events)" : r.arches().toString();
@@ -96,7 +99,7 @@ public final class Projection {
         final List<StatsSnapshot.Group> groups;
         final Map<String, Set<String>> vcpusByVm = new HashMap<>();
 
-        Collection(java.util.Collection<StatsSnapshot.Group> groups) {
+        Collection(List<StatsSnapshot.Group> groups) {
             this.groups = new ArrayList<>(groups);
             for (StatsSnapshot.Group g : groups) {
                 vcpusByVm.computeIfAbsent(String.valueOf(g.key().vm()), v -> new HashSet<>()).add(String.valueOf(g.key().vcpu()));
@@ -131,7 +134,21 @@ public final class Projection {
             roundTrip |= rt;
             classes.merge(gp.projectedClass(), g.count(), Long::sum);
             double hiddenA = gp.measuredHiddenNs(), hiddenB = gp.projectedHiddenNs();
-            if (g.measured() > 0) {
+            if (g.measured() > 0 && gp.identity()) {
+                // nothing changes for these exits: take the histogram as it is
+                projected.add(g.histogram());
+                for (HistogramIterationValue v : g.histogram().recordedValues()) {
+                    long value = g.histogram().medianEquivalentValue(v.getValueIteratedTo());
+                    long n = v.getCountAtValueIteratedTo();
+                    if (rt) {
+                        measuredRt.recordValueWithCount(Math.round(value + hiddenA), n);
+                        projectedRt.recordValueWithCount(Math.round(value + hiddenB), n);
+                        roundTripDelta += (hiddenB - hiddenA) * n;
+                    }
+                    gp.explainUnchanged(value, n);
+                }
+                timed += g.measured();
+            } else if (g.measured() > 0) {
                 for (HistogramIterationValue v : g.histogram().recordedValues()) {
                     long value = g.histogram().medianEquivalentValue(v.getValueIteratedTo());
                     for (long i = 0; i < v.getCountAtValueIteratedTo(); i++) {
@@ -177,7 +194,7 @@ public final class Projection {
         final NotificationGroupProjection.Source kernelCost, roundTrip;
         final boolean anyUserspace;
 
-        Notifications(AnalysisResult r, ModelConfig c, Collection fine) {
+        Notifications(ModelInput r, ModelConfig c, Collection fine) {
             Histogram kernel = ExitStats.newHistogram(), us = ExitStats.newHistogram();
             long usNs = 0, usMeasured = 0;
             boolean anyUs = false;

@@ -95,7 +95,7 @@ final class S390GroupProjection extends GroupProjection {
         ExitPath b = model.path(cb, target);
         this.targetClass = usB ? ExitClass.USERSPACE : ExitClass.KERNEL;
         resolve(a, b, 0, 1.0);
-        this.same = a.equals(b);
+        this.same = a.traced().equals(b.traced());   // hidden-only changes leave every exit latency as it is
     }
 
     /** Expands every optional traced stage of the recorded path into present/absent variants. */
@@ -139,6 +139,19 @@ final class S390GroupProjection extends GroupProjection {
     @Override
     double projectedHiddenNs() {
         return variants.get(0).b.hiddenMean();
+    }
+
+    @Override
+    boolean identity() {
+        return same;
+    }
+
+    @Override
+    void explainUnchanged(double latency, long count) {
+        Variant best = variants.get(0);
+        for (Variant v : variants) if (v.weight(latency) > best.weight(latency)) best = v;
+        double[] alloc = explain(best, latency);
+        for (int i = 0; i < alloc.length; i++) addStage(best.aTraced[i].stage(), alloc[i] * count, alloc[i] * count);
     }
 
     @Override

@@ -1,10 +1,7 @@
 package io.exitscope.model;
 
 import io.exitscope.analysis.AnalysisResult;
-import io.exitscope.exit.Arch;
 import io.exitscope.exit.ExitClass;
-import io.exitscope.source.TraceInfo;
-import io.exitscope.source.tracedat.TraceDatReader;
 import io.exitscope.stats.ExitStats;
 import io.exitscope.stats.StatsSnapshot;
 import org.HdrHistogram.Histogram;
@@ -37,10 +34,14 @@ public final class SwitchDetector {
      * @param useFile        trust the set a simulated file declares as the starting point
      */
     public RecordedSwitches detect(AnalysisResult r, String declaredProfile, List<String> declaredSwitches, boolean useFile) {
+        return detect(ModelInput.of(r), declaredProfile, declaredSwitches, useFile);
+    }
+
+    public RecordedSwitches detect(ModelInput r, String declaredProfile, List<String> declaredSwitches, boolean useFile) {
         Map<Switch, RecordedSwitches.Finding> f = new EnumMap<>(Switch.class);
         SwitchSet prior;
         RecordedSwitches.How priorHow;
-        String fileSet = useFile ? declaredByFile(r) : null;
+        String fileSet = useFile ? r.fileSwitches() : null;
         if (declaredProfile != null) {
             prior = model.config().profile(declaredProfile).switches();
             priorHow = RecordedSwitches.How.DECLARED;
@@ -60,7 +61,7 @@ public final class SwitchDetector {
                 f.put(s, new RecordedSwitches.Finding(user.on(s), RecordedSwitches.How.DECLARED, "--recorded-switch"));
             }
         }
-        boolean s390 = r.arches().contains(Arch.S390);
+        boolean s390 = r.s390();
         if (s390) s390Evidence(r, f); else notificationEvidence(r, f);
         double fitError = 0;
         if (s390) fitError = fit(r, f);
@@ -81,24 +82,13 @@ public final class SwitchDetector {
         return false;
     }
 
-    /** The {@code switches=...} a simulated file's SYNTHETIC option carries, or null. */
-    static String declaredByFile(AnalysisResult r) {
-        for (TraceInfo i : r.sources()) {
-            for (TraceInfo.Option o : i.options()) {
-                if (o.id() != TraceDatReader.OPT_EXITSCOPE_SYNTHETIC || o.summary() == null) continue;
-                for (String word : o.summary().split("\\s+")) if (word.startsWith("switches=")) return word.substring("switches=".length());
-            }
-        }
-        return null;
-    }
-
     private static boolean declared(Map<Switch, RecordedSwitches.Finding> f, Switch s) {
         return f.get(s).how() == RecordedSwitches.How.DECLARED;
     }
 
-    private void s390Evidence(AnalysisResult r, Map<Switch, RecordedSwitches.Finding> f) {
+    private void s390Evidence(ModelInput r, Map<Switch, RecordedSwitches.Finding> f) {
         long us = 0, kernel = 0;
-        for (StatsSnapshot.Group g : r.stats().fineGroups()) {
+        for (StatsSnapshot.Group g : r.fine()) {
             if (!ExitKind.of(g.key().reasonCode(), g.key().subkey()).isDiag(0x500)) continue;
             if (g.key().exitClass() == ExitClass.USERSPACE) us += g.count(); else kernel += g.count();
         }
@@ -112,9 +102,9 @@ public final class SwitchDetector {
         }
     }
 
-    private static void notificationEvidence(AnalysisResult r, Map<Switch, RecordedSwitches.Finding> f) {
+    private static void notificationEvidence(ModelInput r, Map<Switch, RecordedSwitches.Finding> f) {
         long us = 0, kernel = 0;
-        for (StatsSnapshot.Group g : r.stats().fineGroups()) {
+        for (StatsSnapshot.Group g : r.fine()) {
             if (!NotificationGroupProjection.isNotification(g.key().subkey())) continue;
             if (g.key().exitClass() == ExitClass.USERSPACE) us += g.count(); else kernel += g.count();
         }
@@ -135,7 +125,7 @@ public final class SwitchDetector {
     /** One group of the trace that votes: its kind, class, vCPUs and median. */
     private record Vote(ExitKind kind, boolean userspace, int vcpus, double median, double weight) {}
 
-    private double fit(AnalysisResult r, Map<Switch, RecordedSwitches.Finding> f) {
+    private double fit(ModelInput r, Map<Switch, RecordedSwitches.Finding> f) {
         List<Vote> votes = votes(r);
         if (votes.isEmpty()) return 0;
         SwitchSet prior = SwitchSet.none();
@@ -172,15 +162,15 @@ public final class SwitchDetector {
         return bestError;
     }
 
-    private List<Vote> votes(AnalysisResult r) {
+    private List<Vote> votes(ModelInput r) {
         double min = model.config().number("model.min_exits_for_fit", 50);
         Map<String, Histogram> hist = new LinkedHashMap<>();
         Map<String, Vote> proto = new LinkedHashMap<>();
         Map<String, java.util.Set<String>> vcpus = new LinkedHashMap<>();
-        for (StatsSnapshot.Group g : r.stats().fineGroups()) {
+        for (StatsSnapshot.Group g : r.fine()) {
             vcpus.computeIfAbsent(String.valueOf(g.key().vm()), v -> new java.util.HashSet<>()).add(String.valueOf(g.key().vcpu()));
         }
-        for (StatsSnapshot.Group g : r.stats().fineGroups()) {
+        for (StatsSnapshot.Group g : r.fine()) {
             if (g.blocking() || g.measured() == 0) continue;
             ExitKind k = ExitKind.of(g.key().reasonCode(), g.key().subkey());
             boolean us = g.key().exitClass() == ExitClass.USERSPACE;

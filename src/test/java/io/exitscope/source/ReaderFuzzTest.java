@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code -Dexitscope.fuzz.seconds} (pom: 20) per target. See {@link FuzzHarness} for what is
  * checked. Properties: {@code exitscope.fuzz.seed} (master seed, default random and printed),
  * {@code exitscope.fuzz.replay} (run one input seed from a failure message),
- * {@code exitscope.fuzz.realFiles=false} (only the small seeds).
+ * {@code exitscope.fuzz.realFiles=false} (only the small seeds), {@code exitscope.fuzz.text=false}
+ * (skip the text target).
  *
  * <p>Longer campaign: {@code mvn test -Dtest=ReaderFuzzTest -Dexitscope.fuzz.seconds=300}.
  */
@@ -57,6 +58,7 @@ class ReaderFuzzTest {
     /** The text readers (ftrace, trace-cmd report, perf script; plain or gzipped). */
     @Test
     void text(@TempDir Path work) throws Exception {
+        Assumptions.assumeFalse("false".equals(System.getProperty("exitscope.fuzz.text")), "text fuzzing switched off with -Dexitscope.fuzz.text=false");
         Assumptions.assumeTrue(FuzzSeeds.textAvailable(), "real text traces not present in " + SharedTraces.ROOT + ": no text seeds");
         List<Mutator.Seed> seeds = FuzzSeeds.text();
         Path probe = work.resolve("probe.txt");

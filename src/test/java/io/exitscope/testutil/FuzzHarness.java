@@ -99,6 +99,7 @@ public final class FuzzHarness {
     private final Path work;
     private final Path failureDir;
     private final String extension;
+    private volatile Thread workerThread;
     private ExecutorService worker = newWorker();
     private final Map<String, Long> baseline = new LinkedHashMap<>();
     private int fileSlot;
@@ -111,12 +112,31 @@ public final class FuzzHarness {
         this.extension = extension;
     }
 
-    private static ExecutorService newWorker() {
+    private ExecutorService newWorker() {
         return Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "fuzz-worker");
             t.setDaemon(true);
+            workerThread = t;
             return t;
         });
+    }
+
+    /**
+     * Stops a hung worker. Interrupting does not stop a CPU-bound loop, and a runaway thread
+     * would eat a core for the rest of the test run (slowing every later test), so the
+     * deprecated Thread.stop is used where the JVM still has it (Java 17; gone from 20 on).
+     */
+    @SuppressWarnings({"removal", "deprecation"})
+    private void killWorker() {
+        worker.shutdownNow();
+        Thread t = workerThread;
+        if (t != null) {
+            try {
+                t.stop();
+            } catch (UnsupportedOperationException e) {
+                // newer JVMs: the daemon thread runs on until the JVM exits
+            }
+        }
     }
 
     static long mix(long master, long i) {
@@ -219,7 +239,7 @@ public final class FuzzHarness {
             } catch (TimeoutException e) {
                 failure = "hang: no result after " + TIMEOUT_SECONDS + " s\n" + stackOf(e);
                 key = "hang " + in.seed().name();
-                worker.shutdownNow();
+                killWorker();
                 worker = newWorker();
                 fileSlot++;
             } catch (ExecutionException e) {

@@ -34,10 +34,14 @@ final class TuiHarness implements AutoCloseable {
     final Feed feed;
 
     TuiHarness(Feed feed, int cols, int rows, boolean color, Glyphs glyphs) throws IOException {
+        this(feed, cols, rows, new TuiOptions(color, glyphs, null));
+    }
+
+    TuiHarness(Feed feed, int cols, int rows, TuiOptions opt) throws IOException {
         this.term = new DefaultVirtualTerminal(new TerminalSize(cols, rows));
         this.screen = new TerminalScreen(term);
         this.feed = feed;
-        this.app = new TuiApp(feed, new TuiOptions(color, glyphs, null));
+        this.app = new TuiApp(feed, opt);
         screen.startScreen();
         feed.start(app::wakeUp);
     }
@@ -93,9 +97,12 @@ final class TuiHarness implements AutoCloseable {
 
     /** Draws (as the loop does after a change) and returns the screen as text lines. */
     List<String> lines() {
-        screen.doResizeIfNecessary();
+        boolean resized = screen.doResizeIfNecessary() != null;
         try {
             app.paint(screen);
+            // DefaultVirtualTerminal keeps stale rows after shrinking (its buffer outlives the old size);
+            // a real terminal repaints on the full redraw that follows a resize. Repaint the same frame.
+            if (resized) screen.refresh(com.googlecode.lanterna.screen.Screen.RefreshType.COMPLETE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -26,24 +26,32 @@ public final class Tracefs {
 
     private Tracefs() {}
 
-    /** Where tracefs is mounted now, or null. */
+    /**
+     * Where tracefs is mounted now, or null. A tracefs this user may not read (mode 700 without
+     * root) is still returned: {@link #findOrMount()} then says that root is needed, not that
+     * tracefs is missing.
+     */
     public static Path find() {
         for (Path p : List.of(PRIMARY, DEBUGFS)) {
             if (Files.isRegularFile(p.resolve("trace_clock")) && Files.isDirectory(p.resolve("instances"))) return p;
         }
-        // elsewhere? /proc/mounts knows
+        // elsewhere, or mounted but not accessible to this user? /proc/mounts knows
+        Path inaccessible = null;
         try {
             for (String line : TracefsFiles.read(Path.of("/proc/mounts")).lines().toList()) {
                 String[] f = line.split(" ");
-                if (f.length > 2 && f[2].equals("tracefs")) {
+                if (f.length > 2 && (f[2].equals("tracefs") || f[2].equals("debugfs"))) {
                     Path p = Path.of(f[1].replace("\\040", " "));
+                    if (f[2].equals("debugfs")) p = p.resolve("tracing");
                     if (Files.isRegularFile(p.resolve("trace_clock"))) return p;
+                    // mounted, but this user cannot look inside (mode 700): not a reason to mount it again
+                    if (f[2].equals("tracefs") && (inaccessible == null || p.equals(PRIMARY))) inaccessible = p;
                 }
             }
         } catch (IOException ignored) {
             // no /proc/mounts: not Linux, handled by the caller
         }
-        return null;
+        return inaccessible;
     }
 
     /** Finds tracefs, mounting it at {@link #PRIMARY} if needed and permitted. */
@@ -77,7 +85,8 @@ public final class Tracefs {
     private static Path checkAccess(Path p) throws UnavailableException {
         Path instances = p.resolve("instances");
         if (!Files.isWritable(instances) || !Files.isReadable(p.resolve("events/header_page"))) {
-            throw new UnavailableException("live tracing needs root (or CAP_SYS_ADMIN/CAP_PERFMON with write access to " + instances + ")");
+            throw new UnavailableException("live tracing needs root: tracefs at " + p + " is not accessible to this user"
+                    + " (or give it CAP_SYS_ADMIN/CAP_PERFMON and write access to " + instances + ")");
         }
         return p;
     }

@@ -102,13 +102,9 @@ abstract class CpuPages {
                 c.decompress(in, 0, len, out, 0, usize);
                 return out;
             }
-            // a trial with a smaller buffer: data that fits is exactly the data there is
-            int n;
-            try {
-                n = trial(c, in, len, out, cap);
-            } catch (RuntimeException e) {
-                n = -1; // too big for the trial buffer, or corrupt: the full-size pass decides
-            }
+            // a trial with a smaller buffer: data that fits is exactly the data there is; corrupt
+            // data fails here already (IllegalArgumentException), before any larger buffer exists
+            int n = trial(c, in, len, out, cap);
             if (n >= 0 && n < cap) {
                 throw new IllegalArgumentException(c.fileName + " data gave " + n + " bytes, expected " + usize);
             }
@@ -116,11 +112,21 @@ abstract class CpuPages {
         }
     }
 
-    /** Decompresses into {@code out[0, cap)}; returns the size, or -1 when the output did not fit. */
+    /**
+     * Decompresses into {@code out[0, cap)}; returns the size, or -1 when the output did not fit.
+     *
+     * @throws IllegalArgumentException when the data is corrupt
+     */
     private static int trial(Compression c, byte[] in, int len, byte[] out, int cap) {
         switch (c) {
             case ZSTD -> {
-                return new io.airlift.compress.zstd.ZstdDecompressor().decompress(in, 0, len, out, 0, cap);
+                try {
+                    return new io.airlift.compress.zstd.ZstdDecompressor().decompress(in, 0, len, out, 0, cap);
+                } catch (RuntimeException e) {
+                    // aircompressor's MalformedInputException; this message is its "did not fit"
+                    if (String.valueOf(e.getMessage()).contains("Output buffer too small")) return -1;
+                    throw new IllegalArgumentException("bad zstd data: " + e.getMessage());
+                }
             }
             case ZLIB -> {
                 java.util.zip.Inflater inf = new java.util.zip.Inflater();

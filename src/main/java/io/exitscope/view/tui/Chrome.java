@@ -157,6 +157,13 @@ final class Chrome {
             case HELP -> h.add(new String[]{"Esc", "back"});
         }
         int col = 0;
+        String full = app.view == TuiApp.View.MAIN ? app.truncatedSelection : null;
+        if (full != null) { // the selected key did not fit its column: say it whole here
+            String t = c.glyphs.sel + " " + full;
+            c.text(0, row, Text.fit(t, c.width, c.glyphs), Style.BOLD);
+            col = Math.min(c.width, t.length() + 3);
+            h = h.subList(0, 2);
+        }
         for (String[] x : h) {
             int need = x[0].length() + 1 + x[1].length();
             if (col + need > c.width) break;

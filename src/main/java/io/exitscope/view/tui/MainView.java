@@ -73,6 +73,7 @@ final class MainView {
         }
         int first = top + 1;
         app.pageRows = Math.max(1, bottom - first);
+        app.truncatedSelection = null;
         if (s == null) return;
         TableModel m = app.table(s);
         if (m.size() == 0) {
@@ -88,6 +89,8 @@ final class MainView {
         }
         app.sel = Math.max(0, Math.min(app.sel, m.size() - 1));
         app.selKey = m.get(app.sel).g().key();
+        String selText = Agg.keyText(app.selKey);
+        if (selText.length() > L.w[Column.KEY.ordinal()]) app.truncatedSelection = selText;
 
         // items: rows, and a separator before the blocking ones
         int sepAt = m.blocking.isEmpty() ? -1 : m.main.size();

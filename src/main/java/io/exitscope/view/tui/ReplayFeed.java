@@ -169,6 +169,7 @@ public final class ReplayFeed implements Feed {
                 return;
             }
             playing = !playing;
+            if (target != NONE) pauseAtTarget = !playing; // a seek under way ends in the state asked for last
             if (playing) {
                 reanchor();
                 nextFrameWall = System.nanoTime() + intervalNs;
@@ -493,6 +494,7 @@ public final class ReplayFeed implements Feed {
         pending = null;
         eof = finished = false;
         pos = NONE;
+        feedUntil(Long.MIN_VALUE + 1, Long.MAX_VALUE); // reads the first event: trace time is known from the start
     }
 
     private LiveAnalysis newAnalysis() {

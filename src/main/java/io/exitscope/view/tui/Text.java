@@ -64,6 +64,7 @@ final class Text {
     static String change(double from, double to) {
         if (from == 0) return to == 0 ? "0%" : "new";
         double p = 100.0 * (to - from) / from;
+        if (Math.abs(p) < 0.05) return "0%";
         if (p > 999) return "+>999%";
         if (Math.abs(p) < 10) return String.format("%+.1f%%", p);
         return String.format("%+.0f%%", p);

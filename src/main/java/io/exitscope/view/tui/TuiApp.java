@@ -67,6 +67,8 @@ public final class TuiApp {
     long messageUntil;
     boolean quit;
     boolean fullRedraw;
+    /** The selected row's key when the table had to cut it (shown whole in the footer), else null. */
+    String truncatedSelection;
     private String lastClock = "";
     private long lastSeq = -1;
 
@@ -345,9 +347,12 @@ public final class TuiApp {
             say("no timed exits to jump to");
             return;
         }
-        feed.jumpTo(best.exitTs() + best.latencyNs());
-        intervalView = true;
         Frame f = frame();
+        long step = f != null && f.progress() != null ? f.progress().stepNs() : 10_000_000L;
+        // the exit completes at its end event, at or a little after exit + latency (the round trip of a
+        // userspace exit starts after the exit's first event): land a little later, within the step
+        feed.jumpTo(best.exitTs() + best.latencyNs() + Math.min(step / 4, 1_000_000L));
+        intervalView = true;
         long origin = f == null ? 0 : f.originTs();
         say("slowest exit of " + what + ": " + Durations.format(best.latencyNs()) + " at " + Text.rel(best.exitTs() - origin)
                 + " cpu " + best.cpu() + " tid " + best.tid() + " (interval view)");

@@ -1,0 +1,111 @@
+package io.exitscope.model;
+
+import io.exitscope.analysis.AnalysisResult;
+import io.exitscope.exit.Arch;
+import io.exitscope.exit.ExitClass;
+import io.exitscope.exit.Measure;
+import io.exitscope.exit.decode.S390Tables;
+import io.exitscope.source.TraceInfo;
+import io.exitscope.source.tracedat.TraceDatReader;
+import io.exitscope.stats.ExitKey;
+import io.exitscope.stats.ExitStats;
+import io.exitscope.stats.GroupBy;
+import io.exitscope.stats.StatsSnapshot;
+import org.HdrHistogram.Histogram;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What the model reads of an analysis: the finest statistics groups (reason, class, subkey, vCPU,
+ * VM) and a few facts. Built from an {@link AnalysisResult}, or from a snapshot a view already
+ * holds (the TUI keeps the finest snapshot, not the result).
+ *
+ * @param fileSwitches the {@code switches=} a simulated file declares, or null
+ */
+public record ModelInput(List<StatsSnapshot.Group> fine, Set<Arch> arches, Set<Measure> measures, Boolean kvmModule,
+                         String kvmModuleEvidence, String fileSwitches) {
+
+    public static final GroupBy FINE = GroupBy.parse("reason,class,subkey,vcpu,vm");
+
+    public ModelInput {
+        fine = List.copyOf(fine);
+        arches = Set.copyOf(arches);
+        measures = Set.copyOf(measures);
+    }
+
+    public static ModelInput of(AnalysisResult r) {
+        return new ModelInput(new ArrayList<>(r.stats().fineGroups()), r.arches(), r.measures(), r.kvmModule(),
+                r.kvmModuleEvidence(), declaredByFile(r.sources()));
+    }
+
+    /**
+     * From a snapshot grouped by every dimension ({@link #FINE}); the architecture is told by the
+     * reasons (s390 intercept names).
+     */
+    public static ModelInput of(StatsSnapshot fineSnapshot, Set<Measure> measures, Boolean kvmModule, String kvmModuleEvidence) {
+        boolean s390 = false;
+        Collection<String> s390Reasons = S390Tables.table().section("intercept").values();
+        for (StatsSnapshot.Group g : fineSnapshot.groups()) if (s390Reasons.contains(g.key().reason())) s390 = true;
+        return new ModelInput(fineSnapshot.groups(), s390 ? Set.of(Arch.S390) : Set.of(Arch.UNKNOWN), measures, kvmModule,
+                kvmModuleEvidence, null);
+    }
+
+    public boolean s390() {
+        return arches.contains(Arch.S390);
+    }
+
+    /** The {@code switches=...} a simulated file's SYNTHETIC option carries, or null. */
+    static String declaredByFile(List<TraceInfo> sources) {
+        for (TraceInfo i : sources) {
+            for (TraceInfo.Option o : i.options()) {
+                if (o.id() != TraceDatReader.OPT_EXITSCOPE_SYNTHETIC || o.summary() == null) continue;
+                for (String word : o.summary().split("\\s+")) if (word.startsWith("switches=")) return word.substring("switches=".length());
+            }
+        }
+        return null;
+    }
+
+    /** The fine groups merged under a grouping, ordered like {@link StatsSnapshot#groups()}. */
+    public List<StatsSnapshot.Group> grouped(GroupBy by) {
+        Map<ExitKey, List<StatsSnapshot.Group>> parts = new LinkedHashMap<>();
+        for (StatsSnapshot.Group g : fine) parts.computeIfAbsent(Projection.coarse(g.key(), by), k -> new ArrayList<>()).add(g);
+        List<StatsSnapshot.Group> out = new ArrayList<>();
+        parts.forEach((k, l) -> out.add(merge(k, l)));
+        out.sort(Comparator.comparingLong(StatsSnapshot.Group::totalNs).reversed()
+                .thenComparing(Comparator.comparingLong(StatsSnapshot.Group::count).reversed()).thenComparing(x -> x.key().label()));
+        return out;
+    }
+
+    private static StatsSnapshot.Group merge(ExitKey key, List<StatsSnapshot.Group> parts) {
+        if (parts.size() == 1 && parts.get(0).key().equals(key)) return parts.get(0);
+        Histogram h = ExitStats.newHistogram();
+        long count = 0, measured = 0, total = 0, us = 0, kernel = 0, rk = 0, rp = 0;
+        Map<ExitClass, Long> classes = new EnumMap<>(ExitClass.class);
+        Map<String, Long> subkeys = new TreeMap<>();
+        List<ExitStats.Slow> slow = new ArrayList<>();
+        for (StatsSnapshot.Group g : parts) {
+            if (g.histogram().getTotalCount() > 0) h.add(g.histogram());
+            count += g.count();
+            measured += g.measured();
+            total += g.totalNs();
+            us += g.userspaceNs();
+            kernel += g.kernelNs();
+            rk += g.requestsKnown();
+            rp += g.requestsPending();
+            g.classCounts().forEach((c, n) -> classes.merge(c, n, Long::sum));
+            g.subkeyCounts().forEach((s, n) -> subkeys.merge(s, n, Long::sum));
+            slow.addAll(g.slowest());
+        }
+        slow.sort(Comparator.comparingLong(ExitStats.Slow::latencyNs).reversed());
+        return new StatsSnapshot.Group(key, count, measured, h, total, us, kernel, Map.copyOf(classes), rk, rp,
+                List.copyOf(slow.subList(0, Math.min(ExitStats.SLOWEST_KEPT, slow.size()))), key.blocking(), Map.copyOf(subkeys));
+    }
+}

@@ -1,0 +1,42 @@
+package io.exitscope.model;
+
+import io.exitscope.analysis.AnalysisResult;
+import io.exitscope.exit.ExitClass;
+import io.exitscope.model.sim.SimOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The API the TUI's Optimizations screen uses: per switch, per key, the projected shift. */
+class SwitchShiftsTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void perSwitchShiftsOfASimulatedTrace() throws Exception {
+        SimOptions o = SimFixtures.options("diag500", 2, 0.05, 31, "current");
+        AnalysisResult r = SimFixtures.analyse(SimFixtures.simulate(tmp, "s.dat", o));
+        ExitPathModel m = ModelFixtures.model();
+        List<SwitchShift> shifts = SwitchShifts.of(r, m);
+        assertThrows(UnsupportedOperationException.class, () -> shifts.add(shifts.get(0)));
+        SwitchShift io = shifts.stream().filter(s -> s.sw() == Switch.IOEVENTFD && s.key().subkey() != null
+                && s.key().subkey().contains("0x500")).findFirst().orElseThrow();
+        assertTrue(io.from() && !io.to());
+        assertEquals(ExitClass.KERNEL, io.measuredClass());
+        assertEquals(ExitClass.USERSPACE, io.projectedClass());
+        assertTrue(io.deltaP50Ns() > 900, io.toString());
+        // a hidden-stage switch: no exit-latency change, a round-trip change
+        SwitchShift sie = shifts.stream().filter(s -> s.sw() == Switch.IRQ_DISABLE && s.key().subkey() != null
+                && s.key().subkey().contains("0x500")).findFirst().orElseThrow();
+        assertEquals(0, sie.deltaTotalNs());
+        assertTrue(sie.roundTripDeltaNs() > 0);
+        List<SwitchRanking> ranking = SwitchShifts.rank(shifts, 1);
+        assertEquals(Switch.IOEVENTFD, ranking.get(0).sw());
+    }
+}
