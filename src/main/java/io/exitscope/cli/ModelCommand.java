@@ -30,12 +30,14 @@ import java.util.concurrent.Callable;
 
 /** Replays a trace through the s390 exit-path model: measured beside projected, per key. */
 @Command(name = "model", mixinStandardHelpOptions = true,
-        description = {"Replay recorded exits through the s390 exit-path model with optimization switches on or off:",
-                "finds the switch set the trace was recorded with (declared, seen in the trace, or fitted), re-times every",
-                "exit under a target set (--profile, --switch), and ranks which switch moves what most.",
-                "s390 traces are projected stage by stage; on x86/arm64 only ioeventfd for PIO/MMIO writes is projected.",
-                "Switches: ioeventfd, request-early-exit, irq-disable, irq-toggle-removal, kvm-builtin, lazy-fpu, sync-regs,",
-                "c-fastpath, sie64a-shortcut, bql-pushdown, no-sync-state (--list-switches explains each)."})
+        description = {"Replay recorded exits through the s390 exit-path model with optimization",
+                "switches on or off. Finds the switch set the trace was recorded with",
+                "(declared, seen in the trace, or fitted), re-times every exit under a target",
+                "set (--profile, --switch) and ranks which switch moves what most.",
+                "s390 traces are projected stage by stage; on x86/arm64 only ioeventfd for",
+                "PIO/MMIO writes is projected. Switches (--list-switches explains each):",
+                "  ioeventfd, request-early-exit, irq-disable, irq-toggle-removal, kvm-builtin,",
+                "  lazy-fpu, sync-regs, c-fastpath, sie64a-shortcut, bql-pushdown, no-sync-state"})
 final class ModelCommand implements Callable<Integer> {
     enum Format { table, json }
 

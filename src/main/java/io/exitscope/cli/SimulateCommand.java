@@ -18,12 +18,16 @@ import java.util.concurrent.Callable;
 
 /** Writes a simulated s390 trace of a workload on the exit-path model. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-        description = {"Simulate a guest workload on the s390 exit-path model and write it as trace.dat (v7, big endian,",
-                "s390 KVM tracepoint formats) that trace-cmd reads. The file is marked as simulated (SYNTHETIC option,",
-                "UNAME, VERSION). Deterministic for a seed.",
-                "Workloads: diag500 (virtio notifications to N disks, M queues), hypercall (in-kernel DIAG 0x500 loop),",
-                "rr (request/response networking, uperf TCP_RR-like), sigp (IPI ping-pong), wait (idle guest),",
-                "bql (N vCPUs issuing channel I/O handled under QEMU's big lock)."})
+        description = {"Simulate a guest workload on the s390 exit-path model and write it as a",
+                "trace.dat (v7, big endian, s390 KVM tracepoint formats) that trace-cmd reads.",
+                "The file says it is simulated (SYNTHETIC option, UNAME, VERSION).",
+                "Deterministic for a seed. Workloads:",
+                "  diag500    virtio notifications (DIAG 0x500) to N disks, M queues",
+                "  hypercall  a loop of in-kernel DIAG 0x500 hypercalls",
+                "  rr         request/response networking (uperf TCP_RR-like)",
+                "  sigp       vCPU pairs ping-ponging SIGP IPIs",
+                "  wait       a mostly idle guest",
+                "  bql        vCPUs issuing channel I/O that QEMU handles under its big lock"})
 final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--workload", required = true, paramLabel = "W", description = "diag500, hypercall, rr, sigp, wait or bql")
@@ -106,7 +110,7 @@ final class SimulateCommand implements Callable<Integer> {
         StringBuilder ex = new StringBuilder();
         for (Map.Entry<String, Long> e : sum.exitsByKind().entrySet()) ex.append(ex.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue());
         w.printf("exits    %s%n", ex);
-        if (sum.transactions() > 0) w.printf("transactions %d (%.0f/s)%n", sum.transactions(), sum.transactions() / seconds);
+        if (sum.transactions() > 0) w.printf("transactions %d (%.0f/s over %d vCPUs)%n", sum.transactions(), sum.transactions() / seconds, vcpus);
         w.flush();
         return 0;
     }

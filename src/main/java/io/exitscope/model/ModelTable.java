@@ -47,6 +47,7 @@ public final class ModelTable {
         w.printf("%-" + kw + "s %-9s %8s %8s %8s | %-9s %8s %8s %8s%s%n", "KEY", "CLASS", "COUNT", "P50", "P99", "PROJECTED", "P50", "P99",
                 "TIME", rt ? "   ROUND TRIP P50" : "");
         int n = 0;
+        if (p.keys().isEmpty()) w.println("(no exits)");
         for (KeyProjection k : p.keys()) {
             if (top > 0 && n++ >= top) break;
             StatsSnapshot.Group m = k.measured();

@@ -3,7 +3,6 @@ package io.exitscope.model;
 import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.exit.Arch;
 import io.exitscope.exit.ExitClass;
-import io.exitscope.exit.Measure;
 import io.exitscope.stats.ExitKey;
 import io.exitscope.stats.ExitStats;
 import io.exitscope.stats.GroupBy;
@@ -37,10 +36,10 @@ public final class Projection {
 
     public static ProjectionResult run(ModelInput r, ExitPathModel model, SwitchSet recorded, SwitchSet target, GroupBy by, long seed) {
         boolean s390 = r.s390();
-        Collection fine = new Collection(r.fine());
+        FineGroups fine = new FineGroups(r.fine());
         Map<ExitKey, Acc> accs = new LinkedHashMap<>();
         List<String> projected = new ArrayList<>(), notProjected = new ArrayList<>();
-        Notifications notes = s390 ? null : new Notifications(r, model.config(), fine);
+        NotificationSources notes = s390 ? null : new NotificationSources(r, model.config(), fine.groups);
         double wake = model.config().number("model.wake_probability", 1.0);
         for (StatsSnapshot.Group g : fine.groups) {
             ExitKey k = g.key();
@@ -79,6 +78,8 @@ public final class Projection {
     static String archLabel(ModelInput r) {
         if (r.arches().contains(Arch.X86_VMX) || r.arches().contains(Arch.X86_SVM)) return "x86";
         if (r.arches().contains(Arch.ARM64)) return "arm64";
+        // without exit events the arch is not told; port I/O exists on x86 only
+        for (StatsSnapshot.Group g : r.fine()) if (g.key().subkey() != null && g.key().subkey().startsWith("port ")) return "x86";
         return r.arches().isEmpty() || r.arches().equals(Set.of(Arch.UNKNOWN)) ? "unknown (no exit events)" : r.arches().toString();
     }
 
@@ -95,11 +96,11 @@ public final class Projection {
     }
 
     /** The fine groups and what they say about the VMs. */
-    static final class Collection {
+    static final class FineGroups {
         final List<StatsSnapshot.Group> groups;
         final Map<String, Set<String>> vcpusByVm = new HashMap<>();
 
-        Collection(List<StatsSnapshot.Group> groups) {
+        FineGroups(List<StatsSnapshot.Group> groups) {
             this.groups = new ArrayList<>(groups);
             for (StatsSnapshot.Group g : groups) {
                 vcpusByVm.computeIfAbsent(String.valueOf(g.key().vm()), v -> new HashSet<>()).add(String.valueOf(g.key().vcpu()));
@@ -186,61 +187,6 @@ public final class Projection {
             long total = measured.measured() == 0 ? 0 : measured.totalNs() + projectedSum - equivalentSum;
             return new KeyProjection(key, measured, projected, total, Map.copyOf(classes), roundTrip ? measuredRt : null,
                     roundTrip ? projectedRt : null, Math.round(roundTripDelta), List.copyOf(shares), modelled);
-        }
-    }
-
-    /** Notification (ioeventfd) projection inputs of a non-s390 trace. */
-    static final class Notifications {
-        final NotificationGroupProjection.Source kernelCost, roundTrip;
-        final boolean anyUserspace;
-
-        Notifications(ModelInput r, ModelConfig c, Collection fine) {
-            Histogram kernel = ExitStats.newHistogram(), us = ExitStats.newHistogram();
-            long usNs = 0, usMeasured = 0;
-            boolean anyUs = false;
-            for (StatsSnapshot.Group g : fine.groups) {
-                if (!NotificationGroupProjection.isNotification(g.key().subkey())) continue;
-                if (g.key().exitClass() == ExitClass.USERSPACE) {
-                    anyUs = true;
-                    if (g.measured() > 0) {
-                        us.add(g.histogram());
-                        usNs += g.userspaceNs();
-                        usMeasured += g.measured();
-                    }
-                } else if (g.measured() > 0) {
-                    kernel.add(g.histogram());
-                }
-            }
-            this.anyUserspace = anyUs;
-            this.kernelCost = kernel.getTotalCount() >= 20
-                    ? new NotificationGroupProjection.Source(kernel, 0, 0, "kernel-handled cost from this trace's " + kernel.getTotalCount()
-                    + " timed in-kernel notifications")
-                    : new NotificationGroupProjection.Source(null, c.number("x86.ioeventfd_kernel"), c.number("x86.ioeventfd_kernel_spread"),
-                    "kernel-handled cost modelled (config x86.ioeventfd_kernel, " + (long) c.number("x86.ioeventfd_kernel")
-                            + " ns): the trace times no in-kernel notification");
-            boolean roundTripMeasure = r.measures().contains(Measure.USERSPACE_ROUND_TRIP) && !r.measures().contains(Measure.EXIT_TO_ENTRY);
-            if (usMeasured >= 20 && roundTripMeasure) {
-                this.roundTrip = new NotificationGroupProjection.Source(us, 0, 0, "userspace round trip from this trace");
-            } else if (usMeasured >= 20 && usNs > 0) {
-                this.roundTrip = new NotificationGroupProjection.Source(null, (double) usNs / usMeasured,
-                        c.number("x86.userspace_round_trip_spread"), "userspace round trip: this trace's mean");
-            } else {
-                this.roundTrip = new NotificationGroupProjection.Source(null, c.number("x86.userspace_round_trip"),
-                        c.number("x86.userspace_round_trip_spread"), "userspace round trip modelled (config x86.userspace_round_trip)");
-            }
-        }
-
-        GroupProjection projection(StatsSnapshot.Group g, SwitchSet recorded, SwitchSet target) {
-            ExitClass cls = g.key().exitClass();
-            boolean before = recorded.on(Switch.IOEVENTFD), after = target.on(Switch.IOEVENTFD);
-            if (before == after || !NotificationGroupProjection.isNotification(g.key().subkey())) return new GroupProjection(cls);
-            if (after && cls == ExitClass.USERSPACE) return new NotificationGroupProjection(cls, true, kernelCost);
-            if (!after && cls != ExitClass.USERSPACE) return new NotificationGroupProjection(cls, false, roundTrip);
-            return new GroupProjection(cls);
-        }
-
-        String describe() {
-            return "to the kernel: " + kernelCost.what() + "; to userspace: " + roundTrip.what();
         }
     }
 }

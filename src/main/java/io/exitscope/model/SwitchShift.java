@@ -2,6 +2,7 @@ package io.exitscope.model;
 
 import io.exitscope.exit.ExitClass;
 import io.exitscope.stats.ExitKey;
+import io.exitscope.view.Durations;
 
 /**
  * What flipping one switch does to one key: measured beside projected. Times in ns.
@@ -19,5 +20,22 @@ public record SwitchShift(Switch sw, boolean from, boolean to, ExitKey key, long
 
     public long deltaP50Ns() {
         return projectedP50Ns - measuredP50Ns;
+    }
+
+    /** One line for a screen, e.g. {@code p50 1.40us->410ns (-71%), userspace->kernel}. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        if (measuredP50Ns > 0 || projectedP50Ns > 0) {
+            sb.append("p50 ").append(Durations.format(measuredP50Ns)).append("->").append(Durations.format(projectedP50Ns));
+            if (measuredP50Ns > 0) sb.append(String.format(" (%+.0f%%)", 100.0 * deltaP50Ns() / measuredP50Ns));
+        }
+        if (projectedClass != null && projectedClass != measuredClass) {
+            sb.append(sb.length() > 0 ? ", " : "").append(measuredClass == null ? "-" : measuredClass.label).append("->").append(projectedClass.label);
+        }
+        if (deltaTotalNs() == 0 && roundTripDeltaNs != 0) {
+            sb.append(sb.length() > 0 ? ", " : "").append("exit latency unchanged, round trip ")
+                    .append(roundTripDeltaNs < 0 ? "-" : "+").append(Durations.format(Math.abs(roundTripDeltaNs) / Math.max(1, count))).append("/exit");
+        }
+        return sb.toString();
     }
 }

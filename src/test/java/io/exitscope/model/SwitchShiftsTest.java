@@ -3,6 +3,7 @@ package io.exitscope.model;
 import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.exit.ExitClass;
 import io.exitscope.model.sim.SimOptions;
+import io.exitscope.stats.GroupBy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,5 +39,15 @@ class SwitchShiftsTest {
         assertTrue(sie.roundTripDeltaNs() > 0);
         List<SwitchRanking> ranking = SwitchShifts.rank(shifts, 1);
         assertEquals(Switch.IOEVENTFD, ranking.get(0).sw());
+        assertTrue(io.describe().contains("kernel->userspace"), io.describe());
+        assertTrue(sie.describe().contains("round trip +"), sie.describe());
+
+        // the same from the finest snapshot a screen keeps (no AnalysisResult)
+        ModelInput in = ModelInput.of(r.stats().snapshot(ModelInput.FINE, false), r.measures(), r.kvmModule(), r.kvmModuleEvidence());
+        assertTrue(in.s390());
+        RecordedSwitches rec = new SwitchDetector(m).detect(in, null, List.of(), true);
+        assertEquals(o.switches().on(Switch.IOEVENTFD), rec.switches().on(Switch.IOEVENTFD));
+        List<SwitchShift> again = SwitchShifts.of(in, m, o.switches(), GroupBy.parse("subkey"), 1);
+        assertEquals(shifts, again);
     }
 }

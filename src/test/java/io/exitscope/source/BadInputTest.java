@@ -680,6 +680,10 @@ class BadInputTest {
         TraceDatLayout.Section cs = l.section(21);
         putU64(c, cs.offset() + 8, 4);
         assertBad(write("short-cmdlines.dat", c), cs.offset() + 16, Main.EXIT_BAD_INPUT, "cmdlines section of 4 bytes has no size");
+        // a negative cmdlines size (was IndexOutOfBoundsException from ByteBuffer.slice)
+        c = clean.clone();
+        putU64(c, cs.offset() + 16, -1);
+        assertBad(write("negative-cmdlines.dat", c), cs.offset() + 16, Main.EXIT_BAD_INPUT, "cmdlines size -1 exceeds its section");
         // header info section ending right after "header_page\0" (was BufferUnderflowException)
         byte[] h = clean.clone();
         TraceDatLayout.Section hs = l.section(16);

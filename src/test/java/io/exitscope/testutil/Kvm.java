@@ -138,13 +138,28 @@ public final class Kvm {
         return instanceExists(pid);
     }
 
-    /** Waits until the instance of {@code pid} exists and traces ({@code tracing_on} reads 1); false on timeout. */
+    /**
+     * Waits until exitscope's instance of {@code pid} traces: every KVM event it enables reads 1 and
+     * then {@code tracing_on} reads 1. (A new instance starts with tracing_on 1 before exitscope
+     * switches it off to configure it, so tracing_on alone would say "ready" too early.) False on timeout.
+     */
     public static boolean awaitTracing(long pid, long timeoutMs) throws InterruptedException {
-        Path on = TRACEFS.resolve("instances").resolve("exitscope-" + pid).resolve("tracing_on");
+        Path dir = TRACEFS.resolve("instances").resolve("exitscope-" + pid);
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (System.currentTimeMillis() < deadline) {
             try {
-                if (read(on).strip().equals("1")) return true;
+                boolean enabled = true;
+                int seen = 0;
+                for (String ev : io.exitscope.source.live.TracefsInstance.KVM_EVENTS) {
+                    Path en = dir.resolve("events").resolve(ev).resolve("enable");
+                    if (!Files.exists(TRACEFS.resolve("events").resolve(ev))) continue;
+                    seen++;
+                    if (!read(en).strip().equals("1")) {
+                        enabled = false;
+                        break;
+                    }
+                }
+                if (enabled && seen > 0 && read(dir.resolve("tracing_on")).strip().equals("1")) return true;
             } catch (IOException notYet) {
                 // not created yet
             }

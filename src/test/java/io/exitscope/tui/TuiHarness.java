@@ -97,12 +97,9 @@ final class TuiHarness implements AutoCloseable {
 
     /** Draws (as the loop does after a change) and returns the screen as text lines. */
     List<String> lines() {
-        boolean resized = screen.doResizeIfNecessary() != null;
+        if (screen.doResizeIfNecessary() != null) app.resized(); // as the loop does
         try {
             app.paint(screen);
-            // DefaultVirtualTerminal keeps stale rows after shrinking (its buffer outlives the old size);
-            // a real terminal repaints on the full redraw that follows a resize. Repaint the same frame.
-            if (resized) screen.refresh(com.googlecode.lanterna.screen.Screen.RefreshType.COMPLETE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

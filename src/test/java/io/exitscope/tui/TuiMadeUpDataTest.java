@@ -101,6 +101,7 @@ class TuiMadeUpDataTest {
             assertTrue(t.matches("(?s).*EPT_MISCONFIGURAT\u2026 KKKUU +3000 .*"), "2/3 kernel, 1/3 userspace as a letter bar\n" + t);
             h.key('k');
             h.key('x');
+            h.key(KeyType.ArrowUp); // the next key clears the "grouped by" message
             List<String> x = h.lines();
             assertTrue(String.join("\n", x).contains("IO_INSTRUCTION po\u2026 user"), "cut inside its column\n" + String.join("\n", x));
             assertTrue(x.get(23).startsWith("\u25b8 IO_INSTRUCTION port 0x500 out   ? help  q quit"), "the whole key in the footer: " + x.get(23));

@@ -31,6 +31,8 @@ final class SimExit {
     private int next;
     private double t;
     private double idleStart = -1;
+    /** When the handler had done its work (SIGP: the target is kicked; ioeventfd: signalled), -1 before. */
+    private double handlerDone = -1;
 
     SimExit(SimVcpu vcpu, ExitContext context, ExitPath path, SplittableRandom rng, double outlierProbability, double outlierNs) {
         this.vcpu = vcpu;
@@ -85,9 +87,6 @@ final class SimExit {
     double end() {
         return t;
     }
-
-    /** Time at which the handler of this exit has done its work (SIGP: the target is kicked). */
-    private double handlerDone = -1;
 
     double handlerDone() {
         return handlerDone;

@@ -18,7 +18,6 @@ final class SimVcpu {
     private final SplittableRandom rng;
     private double now;
     private int partner = -1;
-    long exits;
 
     SimVcpu(int id, Simulation sim, SplittableRandom rng, double start) {
         this.id = id;
@@ -78,7 +77,7 @@ final class SimVcpu {
             now += gap;
             left -= gap;
             if (done()) return;
-            exit(sim.backgroundContext(rng, this));
+            exit(sim.backgroundContext(rng));
         }
         now += left;
     }
@@ -104,7 +103,6 @@ final class SimVcpu {
     }
 
     private SimExit newExit(ExitContext c) {
-        exits++;
         sim.count(c.kind());
         ExitPath path = sim.model().path(c.withVcpus(sim.options().vcpus()), sim.switches());
         return new SimExit(this, c, path, rng, sim.outlierProbability(), sim.outlierNs());

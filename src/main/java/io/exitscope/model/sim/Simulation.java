@@ -94,7 +94,7 @@ final class Simulation {
     }
 
     /** One of the background exits, chosen by rate. */
-    ExitContext backgroundContext(SplittableRandom rng, SimVcpu v) {
+    ExitContext backgroundContext(SplittableRandom rng) {
         double x = rng.nextDouble() * backgroundTotal;
         int i = 0;
         while (i < backgroundRates.length - 1 && x >= backgroundRates[i]) x -= backgroundRates[i++];

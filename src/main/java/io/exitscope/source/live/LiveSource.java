@@ -80,6 +80,8 @@ public final class LiveSource implements TraceSource {
 
     /** A reader that found less than half a sub-buffer pauses this long before the next read. */
     static final long READ_PAUSE_MS = 5;
+    /** Sub-buffers a reader collects before it wakes the consumer (unless it caught up earlier). */
+    static final int BATCH_PAGES = 16;
     /** How often a reader looks at its CPU's dropped-events count. */
     static final long STATS_PERIOD_NS = 20_000_000L;
     /** Pages between the readers and the consumer: 32 MiB; when full, the readers wait and the kernel drops (counted). */
@@ -193,17 +195,23 @@ public final class LiveSource implements TraceSource {
     }
 
     /**
-     * One CPU's reader: blocking reads of one sub-buffer each, handed to the consumer. After a read
-     * that found the buffer less than half full it pauses {@link #READ_PAUSE_MS}: a reader that
-     * keeps up would otherwise block after every few events, and each wake-up costs the traced CPU
-     * an irq_work interrupt; after the pause the data is there and the read does not block.
+     * One CPU's reader: blocking reads of one sub-buffer each, handed to the consumer in batches
+     * (up to {@link #BATCH_PAGES}, and always when a read found less than a full sub-buffer, i.e.
+     * before a read that may block), so that the consumer wakes once per batch, not per page.
+     * After a read that found the buffer less than half full it pauses {@link #READ_PAUSE_MS}: a
+     * reader that keeps up would otherwise block after every few events, and each wake-up costs the
+     * traced CPU an irq_work interrupt; after the pause the data is there and the read does not block.
      * Every {@link #STATS_PERIOD_NS} it reads the CPU's {@code stats}: in no-overwrite mode the
      * kernel counts the events it had to drop there (pages carry no missed-events flag for them),
      * and the reader puts a lost-events marker into the stream.
+     *
+     * <p>The loop body is a method of its own ({@link #step()}): a thread that loops a few thousand
+     * times a second would otherwise stay in the interpreter until on-stack replacement kicks in.
      */
     private final class Reader extends Thread {
         final int cpu;
         final FileChannel ch;
+        final List<Page> batch = new ArrayList<>(BATCH_PAGES);
         long droppedSeen;
         long nextStats;
 
@@ -220,33 +228,60 @@ public final class LiveSource implements TraceSource {
         public void run() {
             try {
                 nextStats = System.nanoTime() + STATS_PERIOD_NS;
-                while (!abandon) {
-                    byte[] buf = new byte[pageSize];
-                    int n = ch.read(ByteBuffer.wrap(buf));
-                    if (n <= 0) {
-                        // tracing off and buffer empty (older kernels return at once): poll gently
-                        Thread.sleep(10);
-                        continue;
-                    }
-                    pagesRead.incrementAndGet();
-                    bytesRead.addAndGet(n);
-                    BiConsumer<Integer, byte[]> l = pageListener;
-                    if (l != null) l.accept(cpu, buf);
-                    if (!hand(new Page(cpu, buf, n, 0))) break;
-                    long now = System.nanoTime();
-                    if (now - nextStats >= 0) {
-                        nextStats = now + STATS_PERIOD_NS;
-                        if (!checkDropped()) break;
-                    }
-                    if (!stopRequested && READ_PAUSE_MS > 0 && lessThanHalfFull(buf, n)) Thread.sleep(READ_PAUSE_MS);
+                while (!abandon && step()) {
+                    // next sub-buffer
                 }
             } catch (java.nio.channels.ClosedChannelException e) {
-                // closed by the stopper or close(): the normal way out
+                // closed by the stopper or close(): the normal way out; hand over what was read
+                try {
+                    flush();
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
             } catch (IOException e) {
                 if (!abandon) queue.offer(new Page(cpu, null, -1, 0)); // tell the consumer this CPU failed
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+
+        /** One read; false when the reader should end. */
+        boolean step() throws IOException, InterruptedException {
+            byte[] buf = new byte[pageSize];
+            int n = ch.read(ByteBuffer.wrap(buf));
+            if (n <= 0) {
+                // tracing off and buffer empty (older kernels return at once): poll gently
+                if (!flush()) return false;
+                Thread.sleep(10);
+                return true;
+            }
+            pagesRead.incrementAndGet();
+            bytesRead.addAndGet(n);
+            BiConsumer<Integer, byte[]> l = pageListener;
+            if (l != null) l.accept(cpu, buf);
+            batch.add(new Page(cpu, buf, n, 0));
+            long fill = dataBytes(buf, n);
+            int capacity = pageSize - header.dataOffset();
+            boolean caughtUp = fill < capacity - 512; // the writer is still on this sub-buffer: the next read may block
+            if (caughtUp || batch.size() >= BATCH_PAGES) {
+                if (!flush()) return false;
+            }
+            long now = System.nanoTime();
+            if (now - nextStats >= 0) {
+                nextStats = now + STATS_PERIOD_NS;
+                if (!flush() || !checkDropped()) return false;
+            }
+            if (!stopRequested && READ_PAUSE_MS > 0 && fill < capacity / 2) Thread.sleep(READ_PAUSE_MS);
+            return true;
+        }
+
+        /** Hands the batch to the consumer. */
+        boolean flush() throws InterruptedException {
+            for (int i = 0; i < batch.size(); i++) {
+                if (!hand(batch.get(i))) return false;
+            }
+            batch.clear();
+            return true;
         }
 
         /** Puts a lost-events marker into the stream for events the kernel dropped since the last look. */
@@ -277,14 +312,14 @@ public final class LiveSource implements TraceSource {
         }
     }
 
-    /** Whether a page read holds less than half a sub-buffer of data (the reader caught up). */
-    private boolean lessThanHalfFull(byte[] buf, int n) {
+    /** Bytes of event data in a sub-buffer as read (its commit field). */
+    private long dataBytes(byte[] buf, int n) {
         int off = header.commitOffset();
-        if (n < off + header.commitSize()) return true;
+        if (n < off + header.commitSize()) return 0;
         long commit = header.commitSize() == 8
                 ? (long) (bigEndian ? BE64 : LE64).get(buf, off)
                 : (int) (bigEndian ? BE32 : LE32).get(buf, off) & 0xffffffffL;
-        return (commit & ((1 << 27) - 1)) < (pageSize - header.dataOffset()) / 2;
+        return commit & ((1 << 27) - 1);
     }
 
     private long pageTimestamp(byte[] buf) {

@@ -47,7 +47,11 @@ final class LineInput implements Closeable {
         int m0 = b.read(), m1 = b.read();
         b.reset();
         this.gzip = m0 == 0x1f && m1 == 0x8b;
-        this.in = gzip ? new GZIPInputStream(b, 1 << 16) : b;
+        try {
+            this.in = gzip ? new GZIPInputStream(b, 1 << 16) : b;
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            throw new TraceFormatException(name, 0, "bad gzip header: " + e.getMessage());
+        }
     }
 
     boolean gzip() { return gzip; }
@@ -103,7 +107,14 @@ final class LineInput implements Closeable {
             pos = 0;
         }
         if (lim == buf.length) buf = Arrays.copyOf(buf, buf.length * 2); // a very long line
-        int n = in.read(buf, lim, buf.length - lim);
+        int n;
+        try {
+            n = in.read(buf, lim, buf.length - lim);
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            // a truncated or damaged .gz: name where the compressed data broke
+            throw new TraceFormatException(name, filePosition(), "bad gzip data after " + (bufOffset + lim)
+                    + " bytes of text: " + (e.getMessage() == null ? "unexpected end of data" : e.getMessage()));
+        }
         if (n <= 0) return false;
         lim += n;
         return true;

@@ -128,7 +128,10 @@ final class LineParser {
 
     /** perf script without the CPU column (recorded without -a): COMM TID SECS.USECS: ... */
     private int perfWithoutCpu(String s, int p, int n) {
-        for (int colon = s.indexOf(':', p); colon > 0; colon = s.indexOf(':', colon + 1)) {
+        // the context (comm of at most 16, tid, timestamp) sits near the start: looking further
+        // only makes long garbage lines quadratic
+        int limit = Math.min(n, p + 256);
+        for (int colon = s.indexOf(':', p); colon > 0 && colon < limit; colon = s.indexOf(':', colon + 1)) {
             int t = colon;
             while (t > p && s.charAt(t - 1) != ' ') t--;
             if (t > p && isTimestamp(s, t, colon) && task(s, p, t - 1)) {

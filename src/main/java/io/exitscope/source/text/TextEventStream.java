@@ -46,8 +46,20 @@ final class TextEventStream implements EventStream {
     private TraceFormatException error(String line, String why) {
         String shown = line.strip();
         if (shown.length() > 120) shown = shown.substring(0, 120) + "...";
+        shown = printable(shown);
         return new TraceFormatException(file, in.lineOffset(), "line " + in.lineNumber() + ": cannot parse ("
                 + why + "): " + shown + (in.gzip() ? " (offset in the decompressed text)" : ""));
+    }
+
+    /** Control and non-ASCII bytes as \xNN: an error stays one readable line. */
+    static String printable(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c < 0x7f) sb.append(c);
+            else sb.append(String.format("\\x%02x", (int) c & 0xff));
+        }
+        return sb.toString();
     }
 
     @Override

@@ -528,7 +528,8 @@ public final class TraceDatReader implements Closeable {
                         // robustness: a cmdlines section shorter than its own size field
                         if (cb.remaining() < 8) throw new TraceFormatException(name, c.offset, "cmdlines section of " + cb.remaining() + " bytes has no size");
                         long n = cb.getLong();
-                        if (n > cb.remaining()) throw new TraceFormatException(name, c.offset, "cmdlines size " + n + " exceeds its section");
+                        // robustness: n < 0 too (a negative size reached ByteBuffer.slice)
+                        if (n < 0 || n > cb.remaining()) throw new TraceFormatException(name, c.offset, "cmdlines size " + n + " exceeds its section");
                         readCmdlines(cb.slice(cb.position(), (int) n));
                         options.add(new TraceInfo.Option(id, optionName(id), (int) size, cmdlines.size() + " commands"));
                     }

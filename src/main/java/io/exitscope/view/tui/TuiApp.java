@@ -157,6 +157,7 @@ public final class TuiApp {
         }
         Action a = Action.of(k);
         if (a == null) return;
+        message = null; // a message lasts until the next key (or 5s)
         perform(a);
         feed.want(compareGrouping());
     }
@@ -475,7 +476,16 @@ public final class TuiApp {
                 : new com.googlecode.lanterna.TerminalPosition(Math.min(c.width - 1, prompt.label.length() + prompt.text.length()), footer));
     }
 
-    /** Draws and sends the changes to the terminal. */
+    /**
+     * After a resize the terminal's content no longer matches what Lanterna believes is on it (the
+     * terminal cropped or reflowed it), and a DELTA refresh ignores the screen's redraw hint: the
+     * next refresh must be COMPLETE.
+     */
+    public void resized() {
+        fullRedraw = true;
+    }
+
+    /** Draws and sends the changes to the terminal (DELTA: only changed cells; COMPLETE after a resize or Ctrl-L). */
     public void paint(Screen screen) throws IOException {
         draw(screen);
         screen.refresh(fullRedraw ? Screen.RefreshType.COMPLETE : Screen.RefreshType.DELTA);
@@ -519,7 +529,10 @@ public final class TuiApp {
             }
             if (quit) break;
             TerminalSize resized = screen.doResizeIfNecessary();
-            if (resized != null) dirty = true;
+            if (resized != null) {
+                resized();
+                dirty = true;
+            }
             Frame f = feed.latest();
             if (f != null && f.seq() != lastSeq && !frozen) {
                 lastSeq = f.seq();

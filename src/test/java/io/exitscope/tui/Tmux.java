@@ -1,0 +1,112 @@
+package io.exitscope.tui;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A private tmux server (own socket) with one shell pane, driven as a person would: keys in with
+ * {@code send-keys}, the screen out with {@code capture-pane -p}.
+ */
+final class Tmux implements AutoCloseable {
+    private static int counter;
+    final String socket;
+    final Path dir;
+
+    static boolean available() {
+        try {
+            Process p = new ProcessBuilder("tmux", "-V").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    Tmux(int cols, int rows, Path cwd, Path dir) throws IOException, InterruptedException {
+        synchronized (Tmux.class) {
+            socket = "exitscope-test-" + ProcessHandle.current().pid() + "-" + (++counter);
+        }
+        this.dir = dir;
+        // a plain shell with a fixed prompt; the test's locale, so the UI picks the same glyphs as a user's
+        run("new-session", "-d", "-s", "e2e", "-x", Integer.toString(cols), "-y", Integer.toString(rows), "-c", cwd.toString(),
+                "env", "PS1=$ ", "bash", "--norc", "--noprofile");
+        run("set-option", "-t", "e2e", "-g", "window-size", "manual");
+    }
+
+    String run(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("tmux", "-L", socket));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("tmux " + args[0] + " hangs");
+        }
+        if (p.exitValue() != 0) throw new IOException("tmux " + String.join(" ", args) + ": " + out);
+        return out;
+    }
+
+    /** Keys as tmux names them (Enter, Escape, C-c) or plain characters. */
+    void keys(String... keys) throws IOException, InterruptedException {
+        List<String> a = new ArrayList<>(List.of("send-keys", "-t", "e2e"));
+        a.addAll(List.of(keys));
+        run(a.toArray(new String[0]));
+    }
+
+    /** Types text literally (no key-name lookup), then Enter. */
+    void line(String text) throws IOException, InterruptedException {
+        run("send-keys", "-t", "e2e", "-l", text);
+        keys("Enter");
+    }
+
+    String capture() throws IOException, InterruptedException {
+        return run("capture-pane", "-p", "-t", "e2e");
+    }
+
+    String waitFor(String what, Predicate<String> p, long seconds) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        String s = "";
+        while (System.nanoTime() < deadline) {
+            s = capture();
+            if (p.test(s)) return s;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("waited " + seconds + "s for " + what + "; the pane shows:\n" + s);
+    }
+
+    String waitFor(String text, long seconds) throws IOException, InterruptedException {
+        return waitFor("'" + text + "'", s -> s.contains(text), seconds);
+    }
+
+    void resize(int cols, int rows) throws IOException, InterruptedException {
+        run("resize-window", "-t", "e2e", "-x", Integer.toString(cols), "-y", Integer.toString(rows));
+    }
+
+    /** Saves {@code stty -a} of the pane's terminal into {@code name} and waits for it. */
+    String stty(String name) throws IOException, InterruptedException {
+        Path f = dir.resolve(name);
+        line("stty -a > " + name + ".tmp && mv " + name + ".tmp " + f);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < deadline && !Files.exists(f)) Thread.sleep(50);
+        if (!Files.exists(f)) throw new AssertionError("stty -a did not run; the pane shows:\n" + capture());
+        return Files.readString(f);
+    }
+
+    @Override
+    public void close() {
+        try {
+            run("kill-server");
+        } catch (IOException | InterruptedException e) {
+            // already gone
+        }
+    }
+}

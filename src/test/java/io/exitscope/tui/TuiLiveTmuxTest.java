@@ -1,0 +1,90 @@
+package io.exitscope.tui;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code exitscope live} in tmux while the KVM exerciser runs: its port shows up in the table
+ * with the number of exits the exerciser made, and after q the tracefs instance is gone and the
+ * terminal is as before. Needs root, tracefs, /dev/kvm and the exerciser ({@code exitscope.native.dir}).
+ */
+class TuiLiveTmuxTest {
+    static final String PORT = "0x5a5"; // a port nobody else's test writes to: our row, not theirs
+
+    static Path tracefs() {
+        for (String p : new String[]{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}) {
+            if (Files.isDirectory(Path.of(p, "instances"))) return Path.of(p);
+        }
+        return null;
+    }
+
+    static boolean root() throws Exception {
+        Process p = new ProcessBuilder("id", "-u").start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        p.waitFor(5, TimeUnit.SECONDS);
+        return out.equals("0");
+    }
+
+    @Test
+    void liveViewShowsTheExercisersExitsAndRemovesItsInstance(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Tmux.available(), "tmux is not installed");
+        Assumptions.assumeTrue(root(), "live tracing needs root");
+        Path tracefs = tracefs();
+        Assumptions.assumeTrue(tracefs != null, "no tracefs with instances");
+        Assumptions.assumeTrue(Files.exists(Path.of("/dev/kvm")), "no /dev/kvm");
+        Path exerciser = Path.of(System.getProperty("exitscope.native.dir", "target/native"), "kvm-exerciser");
+        Assumptions.assumeTrue(Files.isExecutable(exerciser), "no KVM exerciser at " + exerciser + " (built by mvn compile when gcc is present)");
+
+        Path sh = TuiTmuxTest.launcher(dir);
+        try (Tmux t = new Tmux(120, 40, TuiTmuxTest.CWD, dir)) {
+            String before = t.stty("stty-before");
+            t.line("sh " + sh + " live --interval 500ms; echo EXIT=$?");
+            t.waitFor("the live view", x -> x.matches("(?s).*exitscope live . exits +live, tracefs instance exitscope-\\d+.*"), 60);
+            long pid = TuiTmuxTest.pid(dir);
+            Path instance = tracefs.resolve("instances").resolve("exitscope-" + pid);
+            assertTrue(Files.isDirectory(instance), "the private instance " + instance);
+            t.keys("x"); // subkeys: ports
+            t.keys("f");
+            t.line(PORT); // only our port: other tests may run VMs at the same time
+            t.waitFor("filter /" + PORT + "/", 10);
+
+            Process ex = new ProcessBuilder(exerciser.toString(), "-m", "pio", "-p", PORT, "-n", "20000").redirectErrorStream(true).start();
+            String json = new String(ex.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(ex.waitFor(60, TimeUnit.SECONDS) && ex.exitValue() == 0, json);
+            Matcher m = Pattern.compile("\"io_by_port\":\\{\"" + PORT + "\":(\\d+)").matcher(json);
+            assertTrue(m.find(), json);
+            long made = Long.parseLong(m.group(1));
+
+            Pattern row = Pattern.compile("PIO port " + PORT + " out +0/0/100 +(\\d+) ");
+            String s = t.waitFor("all " + made + " exits on port " + PORT, x -> {
+                Matcher r = row.matcher(x);
+                return r.find() && Long.parseLong(r.group(1)) >= made - 2;
+            }, 30);
+            Matcher r = row.matcher(s);
+            assertTrue(r.find(), s);
+            long shown = Long.parseLong(r.group(1));
+            if (s.contains("lost 0")) {
+                assertTrue(shown <= made && shown >= made - 2, "shown " + shown + " of " + made + " (the last exit may still be open)\n" + s);
+            }
+
+            System.out.println("live view with the exerciser's exits:\n" + s);
+            t.keys("q");
+            s = t.waitFor("EXIT=0", 30);
+            assertFalse(s.contains("exitscope live"), "the alternate screen is gone\n" + s);
+            assertFalse(Files.exists(instance), "the instance is removed on q");
+            assertEquals(before, t.stty("stty-after"), "stty -a after q");
+        }
+    }
+}

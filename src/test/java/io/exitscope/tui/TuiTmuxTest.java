@@ -1,0 +1,130 @@
+package io.exitscope.tui;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * End to end in a real terminal: {@code exitscope replay} on the bundled trace inside tmux, used
+ * as a person would (open, sort, detail, baseline, resize, quit), and the terminal is back in its
+ * normal mode afterwards ({@code stty -a} unchanged) after q, Ctrl-C, SIGTERM, SIGINT and SIGHUP.
+ * Runs the classes under test (the test class path), so it works in {@code mvn test} before the
+ * jar is packaged.
+ */
+class TuiTmuxTest {
+    static final Path CWD = Path.of("").toAbsolutePath();
+
+    @BeforeAll
+    static void needTmux() {
+        Assumptions.assumeTrue(Tmux.available(), "tmux is not installed");
+    }
+
+    /** A script that records its pid, then becomes the JVM running exitscope with the given arguments. */
+    static Path launcher(Path dir) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Path cp = dir.resolve("classpath");
+        Files.writeString(cp, System.getProperty("java.class.path"));
+        Path sh = dir.resolve("exitscope.sh");
+        Files.writeString(sh, "#!/bin/sh\n"
+                + "echo $$ > '" + dir.resolve("pid") + "'\n"
+                + "exec '" + java + "' -Xmx512m -cp \"$(cat '" + cp + "')\" io.exitscope.cli.Main \"$@\"\n");
+        return sh;
+    }
+
+    static long pid(Path dir) throws IOException, InterruptedException {
+        Path f = dir.resolve("pid");
+        for (int i = 0; i < 200 && (!Files.exists(f) || Files.readString(f).isBlank()); i++) Thread.sleep(50);
+        return Long.parseLong(Files.readString(f).strip());
+    }
+
+    static final String END = "(?s).*(\u25a0|#) end t\\+131ms.*";
+
+    @Test
+    void replayAsAPersonWouldThenQuitLeavesTheTerminalAsItWas(@TempDir Path dir) throws Exception {
+        Path sh = launcher(dir);
+        try (Tmux t = new Tmux(120, 40, CWD, dir)) {
+            String before = t.stty("stty-before");
+            t.line("sh " + sh + " replay traces/pvm-ioeventfd-ab.dat; echo EXIT=$?");
+            String s = t.waitFor("the replay to end", x -> x.matches(END), 60);
+            assertTrue(s.matches("(?s).*exitscope replay . exits +pvm-ioeventfd-ab\\.dat.*"), s);
+            assertTrue(s.matches("(?s).*PIO +0/0/100 +5998 .*5\\.11us +5\\.45us +7\\.67us +29\\.2us +71\\.7us.*"), "numbers of the report\n" + s);
+            assertTrue(s.matches("(?s).*PIO +0/100/0 +4000 .*"), s);
+
+            t.keys(">"); // sort by the next column: P50
+            t.waitFor("sort P50", 10);
+            t.resize(80, 24); // the screen follows the terminal: narrow layout, nothing cut or overlapping
+            s = t.waitFor("a redraw at 80x24", x -> x.contains(" KEY") && x.lines().findFirst().orElse("").length() <= 80, 10);
+            checkNarrow(s, 80);
+            t.resize(200, 60);
+            s = t.waitFor("a redraw at 200x60", x -> x.lines().findFirst().orElse("").length() > 150, 10);
+            assertTrue(s.matches("(?s).*PIO +0/0/100 +5998 .*"), s);
+            t.resize(120, 40);
+            t.keys("Enter"); // detail of the selected key
+            s = t.waitFor("latency histogram", 10);
+            assertTrue(s.contains("per vCPU"), s);
+            t.keys("Escape");
+            t.waitFor("back on the table", x -> x.matches("(?s).*exitscope replay . exits.*"), 10);
+            t.keys("b"); // baseline: opens compare
+            s = t.waitFor("A baseline: window t+0..t+131ms", 10);
+            assertTrue(s.contains("B now: cumulative since t+131ms"), s);
+
+
+            t.keys("q");
+            s = t.waitFor("EXIT=0", 20);
+            assertFalse(s.contains("latency histogram") || s.contains("exitscope replay"), "the alternate screen is gone\n" + s);
+            assertEquals(before, t.stty("stty-after"), "stty -a after q");
+        }
+    }
+
+    /** At 80 columns: the header lines are whole, every line fits. */
+    static void checkNarrow(String s, int width) {
+        List<String> lines = s.lines().toList();
+        for (String l : lines) assertTrue(l.length() <= width, "fits " + width + ": " + l);
+        assertTrue(lines.get(0).matches("exitscope replay . exits +pvm-ioeventfd-ab\\.dat.* \\d\\d:\\d\\d:\\d\\d"), lines.get(0));
+        String header = String.join("\n", lines.subList(0, 4));
+        assertFalse(header.contains("\u2026"), header);
+        assertTrue(header.contains("lost 0") && header.contains("events 43998") && header.contains("exits 9998"), header);
+        assertTrue(s.matches("(?s).*\n KEY +HKU +COUNT +RATE +%TIME +P50. +P90 +P99 +P99\\.9 +MAX\n.*"), s);
+    }
+
+    @Test
+    void signalsAndCtrlCRestoreTheTerminal(@TempDir Path dir) throws Exception {
+        Path sh = launcher(dir);
+        try (Tmux t = new Tmux(120, 40, CWD, dir)) {
+            String before = t.stty("stty-before");
+            int n = 0;
+            for (String how : new String[]{"TERM", "INT", "HUP", "C-c"}) {
+                Files.deleteIfExists(dir.resolve("pid"));
+                t.line("clear; sh " + sh + " replay --paused traces/pvm-ioeventfd-ab.dat; echo EXIT-" + how + "=$?");
+                t.waitFor("the paused replay (" + how + ")", x -> x.contains("paused max t+0"), 60);
+                if (how.startsWith("C-")) {
+                    t.keys(how);
+                } else {
+                    Process k = new ProcessBuilder("kill", "-" + how, Long.toString(pid(dir))).inheritIO().start();
+                    assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -" + how);
+                }
+                String s = t.waitFor("EXIT-" + how + "=", 20);
+                String code = s.replaceAll("(?s).*EXIT-" + how + "=(\\d+).*", "$1");
+                assertEquals(switch (how) {
+                    case "TERM" -> "143";
+                    case "INT" -> "130";
+                    case "HUP" -> "129";
+                    default -> "0";
+                }, code, how + "\n" + s);
+                assertFalse(s.contains("exitscope replay"), "the alternate screen is gone after " + how + "\n" + s);
+                assertEquals(before, t.stty("stty-after-" + (++n)), "stty -a after " + how);
+            }
+        }
+    }
+}
