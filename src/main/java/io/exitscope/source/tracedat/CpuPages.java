@@ -12,6 +12,19 @@ import java.nio.channels.FileChannel;
  * (compressed v7 flyrecord). Holds at most one block or chunk in memory.
  */
 abstract class CpuPages {
+    /**
+     * Decompress the next chunk of each CPU on another core while the current one is decoded
+     * ({@code -Dexitscope.prefetch=false} keeps everything on the reading thread, e.g. to measure
+     * single-threaded decode throughput).
+     */
+    static final boolean PREFETCH = !"false".equals(System.getProperty("exitscope.prefetch"));
+
+    static final java.util.concurrent.ExecutorService INFLATER = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "exitscope-inflate");
+        t.setDaemon(true);
+        return t;
+    });
+
     final String file;
     final FileChannel channel;
     final int pageSize;
@@ -237,6 +250,14 @@ abstract class CpuPages {
             return true;
         }
 
+        /** One decompressed chunk and where the next one starts. */
+        private record Chunk(byte[] data, int length, long offset, long next) {}
+
+        /** The chunk being decompressed ahead on another core, if any. */
+        private java.util.concurrent.Future<Chunk> ahead;
+        private byte[] spare = new byte[0];
+        private byte[] compressedAhead = new byte[0];
+
         private boolean loadChunk() throws IOException {
             if (chunksLeft < 0) {
                 if (end - pos < 4) throw new TraceFormatException(file, pos, "CPU data too short for its chunk count");
@@ -251,33 +272,80 @@ abstract class CpuPages {
                 }
             }
             if (chunksLeft == 0) return false;
-            if (end - pos < 8) throw new TraceFormatException(file, pos, "file ends inside a compressed chunk header (" + chunksLeft + " chunks left)");
+            Chunk c;
+            if (ahead != null) {
+                c = await(ahead);
+                ahead = null;
+            } else {
+                if (compressed.length == 0) compressed = new byte[pageSize];
+                c = readChunk(pos, buf.length >= pageSize ? buf : null, true);
+            }
+            byte[] old = buf;
+            buf = c.data;
+            chunkOffset = c.offset;
+            chunkLength = c.length;
+            nextInChunk = 0;
+            pos = c.next;
+            chunksLeft--;
+            if (PREFETCH && chunksLeft > 0) {
+                // decompress the next chunk on another core while this one is decoded; the buffer
+                // of the chunk just finished is free again (its events were consumed)
+                byte[] reuse = old != null && old.length >= pageSize && old != buf ? old : (spare.length >= pageSize ? spare : null);
+                spare = new byte[0];
+                long at = pos;
+                ahead = INFLATER.submit(() -> readChunk(at, reuse, false));
+            }
+            return true;
+        }
+
+        private static Chunk await(java.util.concurrent.Future<Chunk> f) throws IOException {
+            try {
+                return f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while decompressing");
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable t = e.getCause();
+                if (t instanceof IOException io) throw io;
+                if (t instanceof RuntimeException re) throw re;
+                if (t instanceof Error err) throw err;
+                throw new IOException(t);
+            }
+        }
+
+        /**
+         * Reads and decompresses the chunk whose header is at {@code at}. Runs in the reading
+         * thread or, ahead of it, in {@link #INFLATER}: touches no mutable field but its own buffer.
+         */
+        private Chunk readChunk(long at, byte[] reuse, boolean foreground) throws IOException {
+            if (end - at < 8) throw new TraceFormatException(file, at, "file ends inside a compressed chunk header");
             ByteBuffer h = ByteBuffer.allocate(8).order(order);
-            readFully(h, pos);
+            readFully(h, at);
             long csize = h.getInt(0) & 0xffffffffL;
             long usize = h.getInt(4) & 0xffffffffL;
-            if (csize > end - pos - 8) throw new TraceFormatException(file, pos, "compressed chunk of " + csize + " bytes runs past the CPU's data");
+            if (csize > end - at - 8) throw new TraceFormatException(file, at, "compressed chunk of " + csize + " bytes runs past the CPU's data");
             if (usize > TraceDatReader.MAX_BLOCK || usize == 0 && csize != 0) {
-                throw new TraceFormatException(file, pos, "compressed chunk claims " + usize + " bytes uncompressed");
+                throw new TraceFormatException(file, at, "compressed chunk claims " + usize + " bytes uncompressed");
             }
             String implausible = implausibleSize(compression, csize, usize);
-            if (implausible != null) throw new TraceFormatException(file, pos, "compressed chunk: " + implausible);
-            if (compressed.length < csize) compressed = new byte[(int) csize];
-            readFully(ByteBuffer.wrap(compressed, 0, (int) csize), pos + 8);
-            String frame = zstdFrameMismatch(compression, compressed, (int) csize, usize);
-            if (frame != null) throw new TraceFormatException(file, pos + 8, "bad compressed chunk: " + frame);
+            if (implausible != null) throw new TraceFormatException(file, at, "compressed chunk: " + implausible);
+            byte[] in = foreground ? compressed : compressedAhead;
+            if (in.length < csize) {
+                in = new byte[(int) csize];
+                if (foreground) compressed = in;
+                else compressedAhead = in;
+            }
+            readFully(ByteBuffer.wrap(in, 0, (int) csize), at + 8);
+            String frame = zstdFrameMismatch(compression, in, (int) csize, usize);
+            if (frame != null) throw new TraceFormatException(file, at + 8, "bad compressed chunk: " + frame);
+            byte[] out;
             try {
                 // robustness: the buffer grows with the data, not with the claimed size
-                buf = decompress(compression, compressed, (int) csize, (int) usize, buf.length >= pageSize ? buf : null);
+                out = decompress(compression, in, (int) csize, (int) usize, reuse);
             } catch (IllegalArgumentException e) {
-                throw new TraceFormatException(file, pos + 8, "bad compressed chunk: " + TraceDatReader.q(e.getMessage()));
+                throw new TraceFormatException(file, at + 8, "bad compressed chunk: " + TraceDatReader.q(e.getMessage()));
             }
-            chunkOffset = pos;
-            chunkLength = (int) usize;
-            nextInChunk = 0;
-            pos += 8 + csize;
-            chunksLeft--;
-            return true;
+            return new Chunk(out, (int) usize, at, at + 8 + csize);
         }
 
         @Override
