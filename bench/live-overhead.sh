@@ -26,13 +26,15 @@ Usage: $prog [options]
   --tool-cpu C        CPU of exitscope (default 1)
   --buffer-kb KB      buffer of exitscope's instance (default: exitscope's default, 8192)
   --only a|b          run one part only
+  --control           (b) also: the unread instance with a busy loop on the tool CPU (what merely
+                      keeping that CPU busy costs the vCPU on this host, e.g. shared cores)
   -h, --help          this help
 
 Prints one line per measurement and the medians. Exit status 0 ok, 1 failure, 2 missing needs.
 EOF
 }
 
-modes="pio mixed mmio hlt pio-ioeventfd" ab_mode=pio-ioeventfd seconds=4 rounds=5 vcpu_cpu=0 tool_cpu=1 buffer_kb="" only=""
+modes="pio mixed mmio hlt pio-ioeventfd" ab_mode=pio-ioeventfd seconds=4 rounds=5 vcpu_cpu=0 tool_cpu=1 buffer_kb="" only="" control=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --modes) modes=$2; shift 2 ;;
@@ -43,6 +45,7 @@ while [ $# -gt 0 ]; do
     --tool-cpu) tool_cpu=$2; shift 2 ;;
     --buffer-kb) buffer_kb=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
+    --control) control=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "$prog: unknown option $1" >&2; usage >&2; exit 1 ;;
   esac
@@ -144,6 +147,13 @@ run_unread() { # mode: a private instance with the same events, read by nothing;
   result=$(ex_rate "$(exits_per_pass "$1")")
 }
 
+run_busy() { # mode: the unread instance while a busy loop runs on the tool CPU
+  taskset -c "$tool_cpu" sh -c 'while :; do :; done' &
+  local burner=$!
+  run_unread "$1"
+  kill "$burner"; wait "$burner" 2>/dev/null || true
+}
+
 # exitscope live --batch on the tool CPU, filtered to the exerciser; result:
 # "exits/s events events/s lost cpu_s_run cpu_s_steady steady_events total_cpu_s"
 run_live() { # mode
@@ -216,8 +226,8 @@ fi
 if [ "$only" != a ]; then
   echo
   echo "(b) exerciser exits/s in mode $ab_mode: untraced, traced into an unread instance, traced by exitscope live"
-  printf "%5s %12s %12s %12s\n" round untraced unread live
-  u=() t=() l=()
+  printf "%5s %12s %12s %12s %12s\n" round untraced unread live "$( [ $control = 1 ] && echo unread+busy)"
+  u=() t=() l=() bz=()
   for r in $(seq "$rounds"); do
     # rotate the order so drift in the host's load does not favour one variant
     case $(( r % 3 )) in
@@ -225,14 +235,20 @@ if [ "$only" != a ]; then
       2) order="unread live untraced" ;;
       0) order="live untraced unread" ;;
     esac
+    [ "$control" = 1 ] && order="$order busy"
+    d=""
     for v in $order; do
       "run_$v" "$ab_mode"
-      case $v in untraced) a=$result ;; unread) b=$result ;; live) c=${result%% *} ;; esac
+      case $v in untraced) a=$result ;; unread) b=$result ;; live) c=${result%% *} ;; busy) d=$result ;; esac
     done
-    printf "%5s %12s %12s %12s\n" "$r" "$a" "$b" "$c"
-    u+=("$a"); t+=("$b"); l+=("$c")
+    printf "%5s %12s %12s %12s %12s\n" "$r" "$a" "$b" "$c" "$d"
+    u+=("$a"); t+=("$b"); l+=("$c"); [ -n "$d" ] && bz+=("$d")
   done
   mu=$(printf "%s\n" "${u[@]}" | median); mt=$(printf "%s\n" "${t[@]}" | median); ml=$(printf "%s\n" "${l[@]}" | median)
+  if [ "$control" = 1 ]; then
+    mb=$(printf "%s\n" "${bz[@]}" | median)
+    awk -v t="$mt" -v b="$mb" -v l="$ml" 'BEGIN{ printf "control: unread instance + busy loop on the tool CPU %.0f exits/s (%.3f of unread; live/busy-control %.3f)\n", b, b/t, l/b }'
+  fi
   echo
   awk -v u="$mu" -v t="$mt" -v l="$ml" 'BEGIN{
     printf "medians: untraced %.0f, unread instance %.0f, exitscope live %.0f exits/s\n", u, t, l

@@ -23,9 +23,10 @@ import java.util.concurrent.CompletionException;
 
 /** The full-screen view over a recorded trace, with playback controls. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = {"The full-screen view (the same screens as 'live') over a recorded trace, streamed through the",
-                "analysis with play/pause, step, speed (1x, 10x, 100x, max in trace time) and seek. With two files,",
-                "A becomes the baseline of the compare screen and B is replayed. Press ? in the view for every key."})
+        description = {"The full-screen view (the same screens as 'live') over a recorded trace,",
+                "streamed through the analysis with play/pause, step, speed (1x, 10x, 100x,",
+                "max, in trace time) and seek. With two files A B, A is the baseline of the",
+                "compare screen and B is replayed. Press ? in the view for every key."})
 final class ReplayCommand implements java.util.concurrent.Callable<Integer> {
     @Parameters(arity = "1..2", paramLabel = "FILE", description = "trace to replay; with A B: A is the baseline, B is replayed")
     List<Path> files;
@@ -70,22 +71,22 @@ final class ReplayCommand implements java.util.concurrent.Callable<Integer> {
         if (intervalNs < 50_000_000L) throw new Main.UsageException("--interval must be at least 50ms");
         if (stepNs < 1_000L) throw new Main.UsageException("--step must be at least 1us");
         if (window != null && files.size() == 2) throw new Main.UsageException("--baseline is for one file; with A B the baseline is A");
+        AnalysisOptions opt = inputs.options();
+        // open every file once now: a bad path or format fails here, in plain text, not inside the screen
+        TraceInputs.closeAll(inputs.open(files));
         try {
             Tui.checkTerminal();
         } catch (Tui.NoTerminalException e) {
             throw new Main.ExitCodeException(Main.EXIT_USAGE, e.getMessage() + "; for text output use: exitscope report FILE");
         }
-        AnalysisOptions opt = inputs.options();
-        // open every file once now: a bad path or format fails here, in plain text, not inside the screen
-        TraceInputs.closeAll(inputs.open(files));
         Path played = files.get(files.size() - 1);
         CompletableFuture<Baseline> baseline = null;
         if (files.size() == 2) {
             Path a = files.get(0);
-            baseline = analyse(a, opt, "file A " + a.getFileName());
+            baseline = analyse(a, opt, "file A " + a.getFileName(), null);
         } else if (window != null) {
             AnalysisOptions w = new AnalysisOptions(window[0], window[1], opt.tid(), opt.vcpu(), opt.vm());
-            baseline = analyse(played, w, "window t+" + Durations.format(window[0]) + "..t+" + Durations.format(window[1]));
+            baseline = analyse(played, w, "window " + rel(window[0]) + ".." + (window[1] == Long.MAX_VALUE ? "end" : rel(window[1])), window);
         }
         long from = opt.fromNs() == Long.MIN_VALUE ? 0 : opt.fromNs();
         ReplayFeed feed = new ReplayFeed(() -> TraceFiles.open(played, inputs.inputFormat), opt, from, opt.toNs(), intervalNs, sp, stepNs, paused);
@@ -95,14 +96,21 @@ final class ReplayCommand implements java.util.concurrent.Callable<Integer> {
         return 0;
     }
 
-    private CompletableFuture<Baseline> analyse(Path p, AnalysisOptions opt, String label) {
+    private static String rel(long ns) {
+        return "t+" + (ns <= 0 ? "0" : Durations.format(ns));
+    }
+
+    /** @param window the baseline's time window (its span is the rate denominator), or null for the whole file */
+    private CompletableFuture<Baseline> analyse(Path p, AnalysisOptions opt, String label, long[] window) {
         CompletableFuture<Baseline> f = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
                 List<TraceSource> s = inputs.open(List.of(p));
                 try {
                     AnalysisResult r = TraceAnalysis.run(s, opt);
-                    f.complete(Baseline.of(label, r, r.durationSeconds()));
+                    double secs = r.durationSeconds();
+                    if (window != null) secs = Math.max(0, Math.min(window[1] / 1e9, secs) - window[0] / 1e9);
+                    f.complete(Baseline.of(label, r, secs));
                 } finally {
                     TraceInputs.closeAll(s);
                 }

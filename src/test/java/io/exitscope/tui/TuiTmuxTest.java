@@ -127,4 +127,30 @@ class TuiTmuxTest {
             }
         }
     }
+
+    @Test
+    void twoFilesAndATimeWindowAsBaselineAndNoColor(@TempDir Path dir) throws Exception {
+        Path sh = launcher(dir);
+        try (Tmux t = new Tmux(120, 40, CWD, dir)) {
+            // A B: the same file twice, so nothing moved
+            t.line("sh " + sh + " replay traces/pvm-ioeventfd-ab.dat traces/pvm-ioeventfd-ab.dat; echo EXIT=$?");
+            t.waitFor("the replay to end", x -> x.matches(END), 60);
+            t.keys("d");
+            String s = t.waitFor("A baseline: file A pvm-ioeventfd-ab.dat, 9998 exits", 30);
+            assertTrue(s.matches("(?s).*PIO \\[userspace] +5998.5998 +0% +5\\.11us = .*"), s);
+            t.keys("q");
+            t.waitFor("EXIT=0", 20);
+            // a window of the same trace: run A (first 50ms) against the whole replay
+            t.line("clear; NO_COLOR=1 sh " + sh + " replay --baseline 0..50ms traces/pvm-ioeventfd-ab.dat; echo EXIT2=$?");
+            t.waitFor("the replay to end", x -> x.matches(END), 60);
+            t.keys("d");
+            s = t.waitFor("A baseline: window t+0..t+50.0ms, 4999 exits", 30);
+            assertTrue(s.matches("(?s).*\\*PIO \\[kernel] +0.4000 .*"), s);
+            String esc = t.run("capture-pane", "-p", "-e", "-t", "e2e");
+            assertFalse(esc.matches("(?s).*\u001b\\[[0-9;]*(3[0-7]|4[0-7]|9[0-7]|10[0-7]|38;|48;)[0-9;]*m.*"), "no colour with NO_COLOR:\n" + esc);
+            assertTrue(esc.contains("\u001b[7m"), "reverse video marks the title and selection instead");
+            t.keys("q");
+            t.waitFor("EXIT2=0", 20);
+        }
+    }
 }

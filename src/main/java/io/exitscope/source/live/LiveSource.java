@@ -275,6 +275,24 @@ public final class LiveSource implements TraceSource {
             return true;
         }
 
+        private FileChannel stats;
+        private final ByteBuffer statsBuf = ByteBuffer.allocate(1024);
+
+        /**
+         * The kernel's dropped-events count of this CPU: {@code stats} re-read at offset 0 from a file
+         * kept open (cheap enough to do every {@link #STATS_PERIOD_NS}), -1 if unknown.
+         */
+        long droppedNow() {
+            try {
+                if (stats == null) stats = FileChannel.open(instance.dir().resolve("per_cpu").resolve("cpu" + cpu).resolve("stats"));
+                statsBuf.clear();
+                int n = stats.read(statsBuf, 0);
+                return n <= 0 ? -1 : parseDropped(statsBuf.array(), n);
+            } catch (IOException | RuntimeException e) {
+                return instance.droppedEvents(cpu);
+            }
+        }
+
         /** Hands the batch to the consumer. */
         boolean flush() throws InterruptedException {
             for (int i = 0; i < batch.size(); i++) {
@@ -286,7 +304,7 @@ public final class LiveSource implements TraceSource {
 
         /** Puts a lost-events marker into the stream for events the kernel dropped since the last look. */
         boolean checkDropped() throws InterruptedException {
-            long d = instance.droppedEvents(cpu);
+            long d = droppedNow();
             if (d > droppedSeen) {
                 long n = d - droppedSeen;
                 droppedSeen = d;
@@ -309,7 +327,31 @@ public final class LiveSource implements TraceSource {
             } catch (IOException ignored) {
                 // already closed
             }
+            try {
+                FileChannel st = stats;
+                if (st != null) st.close();
+            } catch (IOException ignored) {
+                // already closed
+            }
         }
+    }
+
+    private static final byte[] DROPPED = "dropped events:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** The number after {@code dropped events:} in a per-CPU {@code stats} text, -1 if absent. */
+    static long parseDropped(byte[] b, int n) {
+        outer:
+        for (int i = 0; i + DROPPED.length <= n; i++) {
+            if (i > 0 && b[i - 1] != '\n') continue;
+            for (int j = 0; j < DROPPED.length; j++) if (b[i + j] != DROPPED[j]) continue outer;
+            int k = i + DROPPED.length;
+            while (k < n && b[k] == ' ') k++;
+            long v = 0;
+            int start = k;
+            while (k < n && b[k] >= '0' && b[k] <= '9') v = v * 10 + (b[k++] - '0');
+            return k > start ? v : -1;
+        }
+        return -1;
     }
 
     /** Bytes of event data in a sub-buffer as read (its commit field). */

@@ -94,6 +94,10 @@ public final class JsonReport {
         }
         g.writeStringField("class", d.classLabel(grp));
         if (k.subkey() != null) g.writeStringField("subkey", k.subkey());
+        else if (grp.subkeyCounts().size() == 1) {
+            // a group whose exits all share one subkey names it, whatever the grouping
+            g.writeStringField("subkey", grp.subkeyCounts().keySet().iterator().next());
+        }
         if (k.vcpu() != null) g.writeStringField("vcpu", k.vcpu());
         if (k.vm() != null) g.writeStringField("vm", k.vm());
         g.writeNumberField("count", grp.count());

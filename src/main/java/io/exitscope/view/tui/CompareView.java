@@ -73,9 +73,9 @@ final class CompareView {
         }
         if (now == null) return;
         List<Flow.Seg> head = new ArrayList<>();
-        head.add(new Flow.Seg("A baseline: " + app.baseline.label + ", " + app.baseline.side.exits + " exits in "
+        head.add(new Flow.Seg("A baseline: " + app.baseline.label + ", " + app.baseline.side.fine.exits() + " exits in "
                 + Text.dur(Math.round(app.baseline.side.seconds * 1e9)), Style.NORMAL, 0));
-        head.add(new Flow.Seg("B now: " + now.label + (app.intervalView ? "" : " since " + f.window()) + ", " + now.exits + " exits in "
+        head.add(new Flow.Seg("B now: " + now.label + (app.intervalView ? "" : " since " + f.window()) + ", " + now.fine.exits() + " exits in "
                 + Text.dur(Math.round(now.seconds * 1e9)), Style.NORMAL, 0));
         head.add(new Flow.Seg("group " + app.compareGrouping() + ", ranked by shift", Style.DIM, 1));
         row += Flow.draw(c, row, head, 3);
