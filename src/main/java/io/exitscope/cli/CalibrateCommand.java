@@ -18,10 +18,12 @@ import java.util.concurrent.Callable;
 
 /** Drives real VM exits with the KVM exerciser, traces them live and compares with its own counts. */
 @Command(name = "calibrate", mixinStandardHelpOptions = true,
-        description = {"Run a tiny KVM guest (the kvm-exerciser) for each exit kind, trace it live in a private tracefs",
-                "instance, and print per kind: exits/s, class, latency or userspace round trip, the trace's event counts",
-                "against the exerciser's own, lost events, and the ioeventfd A/B shift for port 0x500.",
-                "Kinds: pio, mixed, pio-ioeventfd, mmio, hlt. Needs root, tracefs and a usable /dev/kvm."})
+        description = {"Runs a tiny KVM guest (kvm-exerciser) for each exit kind, traces it live in",
+                "a private tracefs instance, and prints per kind: exits/s, class, latency or",
+                "userspace round trip, the trace's event counts against the exerciser's own,",
+                "lost events, and the ioeventfd A/B shift for port 0x500.",
+                "Kinds: pio, mixed, pio-ioeventfd, mmio, hlt.",
+                "Needs root, tracefs, a usable /dev/kvm and the exerciser (mvn package)."})
 final class CalibrateCommand implements Callable<Integer> {
     enum Format { table, json }
 

@@ -1,8 +1,5 @@
 package io.exitscope.event;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.function.IntFunction;
 
@@ -11,12 +8,6 @@ import java.util.function.IntFunction;
  * asked for; the same instance is re-pointed at the next record as the stream advances.
  */
 public final class RawEvent implements Event {
-    private static final VarHandle LE16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle BE16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle LE32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle BE32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle LE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle BE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final boolean bigEndian;
     private final String buffer;
@@ -74,15 +65,15 @@ public final class RawEvent implements Event {
     }
 
     public int uint16(int at) {
-        return (bigEndian ? (short) BE16.get(data, at) : (short) LE16.get(data, at)) & 0xffff;
+        return io.exitscope.util.Bytes.u16(data, at, bigEndian);
     }
 
     public int int32(int at) {
-        return bigEndian ? (int) BE32.get(data, at) : (int) LE32.get(data, at);
+        return io.exitscope.util.Bytes.i32(data, at, bigEndian);
     }
 
     public long int64(int at) {
-        return bigEndian ? (long) BE64.get(data, at) : (long) LE64.get(data, at);
+        return io.exitscope.util.Bytes.i64(data, at, bigEndian);
     }
 
     /** Unsigned bits of a scalar field, as stored (no sign extension). */

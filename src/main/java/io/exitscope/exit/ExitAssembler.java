@@ -7,7 +7,7 @@ import io.exitscope.exit.decode.Arm64Tables;
 import io.exitscope.exit.decode.KvmTables;
 import io.exitscope.exit.decode.S390Tables;
 import io.exitscope.exit.decode.X86Tables;
-import io.exitscope.util.IntMap;
+import io.exitscope.util.LongMap;
 
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -104,10 +104,15 @@ public final class ExitAssembler {
 
     private final Consumer<ExitRecord> sink;
     private final Function<Event, String> vmOf;
-    private final IntMap<Vcpu> threads = new IntMap<>();
+    private final LongMap<Vcpu> threads = new LongMap<>();
     private Handler[] handlers = new Handler[512];
     private final Map<EventFormat, Handler> otherHandlers = new HashMap<>();
-    private final Map<String, String> subkeyCache = new HashMap<>();
+    @SuppressWarnings("unchecked")
+    private final LongMap<String>[] subkeyCache = new LongMap[SUBKEY_WHAT.length];
+
+    {
+        for (int i = 0; i < subkeyCache.length; i++) subkeyCache[i] = new LongMap<>();
+    }
 
     // counters
     private long events;
@@ -173,30 +178,30 @@ public final class ExitAssembler {
             case PIO -> {
                 boolean write = e.getLong(h.f1) != 0;
                 long port = e.getLong(h.f2);
-                child(v, e, ts, "PIO", subkey("port", port, write ? "out" : "in"), 2, port, write);
+                child(v, e, ts, "PIO", subkey(write ? PORT_OUT : PORT_IN, port), 2, port, write);
             }
             case MMIO -> {
                 long type = e.getLong(h.f1);
                 long gpa = e.getLong(h.f2);
                 // KVM_TRACE_MMIO_READ_UNSATISFIED 0, READ 1, WRITE 2
                 boolean write = type == 2;
-                child(v, e, ts, "MMIO", subkey("gpa", gpa, write ? "write" : type == 0 ? "read-unsatisfied" : "read"), 2, gpa, write);
+                child(v, e, ts, "MMIO", subkey(write ? GPA_WRITE : type == 0 ? GPA_READ_UNSATISFIED : GPA_READ, gpa), 2, gpa, write);
             }
             case FAST_MMIO -> {
                 long gpa = e.getLong(h.f1);
-                child(v, e, ts, "MMIO", subkey("gpa", gpa, "write"), 2, gpa, true);
+                child(v, e, ts, "MMIO", subkey(GPA_WRITE, gpa), 2, gpa, true);
             }
             case MSR -> {
                 boolean write = e.getLong(h.f1) != 0;
                 long msr = e.getLong(h.f2);
-                child(v, e, ts, "MSR", subkey("msr", msr, write ? "write" : "read"), 2, -1, write);
+                child(v, e, ts, "MSR", subkey(write ? MSR_WRITE : MSR_READ, msr), 2, -1, write);
             }
             case CR -> {
                 boolean write = e.getLong(h.f1) != 0;
                 long cr = e.getLong(h.f2);
                 child(v, e, ts, "CR", "cr" + cr + (write ? " write" : " read"), 1, -1, write);
             }
-            case HYPERCALL -> child(v, e, ts, "HYPERCALL", subkey("nr", e.getLong(h.f1), ""), 2, -1, false);
+            case HYPERCALL -> child(v, e, ts, "HYPERCALL", subkey(HCALL_NR, e.getLong(h.f1)), 2, -1, false);
             case S390_INSN -> child(v, e, ts, "Instruction", S390Tables.instruction(e.getLong(h.f1)), 1, -1, false);
             case S390_DIAG -> {
                 long code = e.getLong(h.f1) & 0xffff;
@@ -217,13 +222,22 @@ public final class ExitAssembler {
         }
     }
 
-    private String subkey(String what, long value, String dir) {
-        // cache: the same few subkeys repeat millions of times
-        String k = what + value + dir;
-        String s = subkeyCache.get(k);
+    /** Subkey kinds: what the value is and the access direction. */
+    private static final int PORT_OUT = 0, PORT_IN = 1, GPA_WRITE = 2, GPA_READ = 3, GPA_READ_UNSATISFIED = 4,
+            MSR_WRITE = 5, MSR_READ = 6, HCALL_NR = 7;
+    private static final String[] SUBKEY_WHAT = {"port", "port", "gpa", "gpa", "gpa", "msr", "msr", "nr"};
+    private static final String[] SUBKEY_DIR = {" out", " in", " write", " read", " read-unsatisfied", " write", " read", ""};
+
+    /**
+     * The subkey text for (kind, value), built once: the same few subkeys repeat millions of
+     * times, so the hot path is one primitive-keyed lookup and no string work.
+     */
+    private String subkey(int kind, long value) {
+        LongMap<String> byValue = subkeyCache[kind];
+        String s = byValue.get(value);
         if (s == null) {
-            s = what + " 0x" + Long.toHexString(value) + (dir.isEmpty() ? "" : " " + dir);
-            if (subkeyCache.size() < 100_000) subkeyCache.put(k, s);
+            s = SUBKEY_WHAT[kind] + " 0x" + Long.toHexString(value) + SUBKEY_DIR[kind];
+            if (byValue.size() < 100_000) byValue.put(value, s);
         }
         return s;
     }

@@ -2,7 +2,7 @@ package io.exitscope.stats;
 
 import io.exitscope.exit.ExitClass;
 import io.exitscope.exit.ExitRecord;
-import io.exitscope.util.IntMap;
+import io.exitscope.util.LongMap;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -49,7 +49,7 @@ public final class ExitStats implements Consumer<ExitRecord> {
 
     private final Map<FineKey, Cell> cells = new HashMap<>();
     private final Map<String, Integer> subkeysPerReason = new HashMap<>();
-    private final IntMap<String> vcpuLabels = new IntMap<>();
+    private final LongMap<String> vcpuLabels = new LongMap<>();
     private final boolean intervals;
     private long exits, measured;
     private Cell lastCell;

@@ -59,11 +59,23 @@ public final class NotificationEvidence implements Consumer<ExitRecord> {
     }
 
     private final Map<Key, Acc> acc = new LinkedHashMap<>();
+    private String lastSubkey;
+    private int lastTid;
+    private Acc last;
 
     @Override
     public void accept(ExitRecord r) {
         if (r.address() < 0 || !r.write() || r.subkey() == null) return;
-        Acc a = acc.computeIfAbsent(new Key(r.subkey(), r.tid()), k -> new Acc(r.reason(), r.vm()));
+        Acc a;
+        // the assembler hands out one String per subkey, so identity finds a repeat without hashing
+        if (r.subkey() == lastSubkey && r.tid() == lastTid) {
+            a = last;
+        } else {
+            a = acc.computeIfAbsent(new Key(r.subkey(), r.tid()), k -> new Acc(r.reason(), r.vm()));
+            last = a;
+            lastSubkey = r.subkey();
+            lastTid = r.tid();
+        }
         if (r.exitClass() == ExitClass.USERSPACE) {
             a.toUserspace++;
             if (r.userspaceNs() >= 0) {

@@ -83,6 +83,12 @@ final class Tmux implements AutoCloseable {
         throw new AssertionError("waited " + seconds + "s for " + what + "; the pane shows:\n" + s);
     }
 
+    /** Waits until the whole pane matches {@code regex} (a screen is drawn in pieces: wait for all of it). */
+    String waitMatch(String what, String regex, long seconds) throws IOException, InterruptedException {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex, java.util.regex.Pattern.DOTALL);
+        return waitFor(what, s -> p.matcher(s).matches(), seconds);
+    }
+
     String waitFor(String text, long seconds) throws IOException, InterruptedException {
         return waitFor("'" + text + "'", s -> s.contains(text), seconds);
     }

@@ -79,7 +79,15 @@ class TuiLiveTmuxTest {
                 assertTrue(shown <= made && shown >= made - 2, "shown " + shown + " of " + made + " (the last exit may still be open)\n" + s);
             }
 
-            System.out.println("live view with the exerciser's exits:\n" + s);
+
+            // b: what was counted becomes the baseline; a second, shorter run shows as the shift
+            t.keys("b");
+            t.waitMatch("the compare screen", ".*A baseline: window \\d\\d:\\d\\d:\\d\\d\\.\\.\\d\\d:\\d\\d:\\d\\d.*", 10);
+            ex = new ProcessBuilder(exerciser.toString(), "-m", "pio", "-p", PORT, "-n", "5000").redirectErrorStream(true).start();
+            json = new String(ex.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(ex.waitFor(60, TimeUnit.SECONDS) && ex.exitValue() == 0, json);
+            s = t.waitMatch("the second run against the first", ".*PIO port " + PORT + " out +\\d+\u2192(499[89]|5000) .*", 30);
+
             t.keys("q");
             s = t.waitFor("EXIT=0", 30);
             assertFalse(s.contains("exitscope live"), "the alternate screen is gone\n" + s);

@@ -522,4 +522,21 @@ class TuiScreensTest {
             assertEquals(TextColor.ANSI.BLUE, h.at(0, 0).getBackgroundColor(), "title bar");
         }
     }
+
+    @Test
+    void aDamagedTraceShowsTheErrorAndWhatWasReadBeforeIt(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        byte[] d = java.nio.file.Files.readAllBytes(PVM);
+        for (int i = 1_150_000; i < 1_150_064; i++) d[i] ^= 0x5a; // inside a compressed chunk of the event data
+        Path bad = dir.resolve("damaged.dat");
+        java.nio.file.Files.write(bad, d);
+        try (TuiHarness h = TuiHarness.replay(bad, 80, 24)) {
+            Frame f = h.await(x -> x.error() != null);
+            assertTrue(f.ended());
+            String t = h.text();
+            assertTrue(t.contains("ERROR: " + bad + ": at byte"), t);
+            assertTrue(t.replaceAll("\\s+", " ").contains("bad compressed chunk"), "the whole message, wrapped\n" + t);
+            assertTrue(rows(h.lines()).isEmpty() || t.contains("PIO"), t);
+            assertTrue(f.cumulative().exits > 0, "what was read before the damage is kept");
+        }
+    }
 }

@@ -56,28 +56,34 @@ class TuiTmuxTest {
         try (Tmux t = new Tmux(120, 40, CWD, dir)) {
             String before = t.stty("stty-before");
             t.line("sh " + sh + " replay traces/pvm-ioeventfd-ab.dat; echo EXIT=$?");
-            String s = t.waitFor("the replay to end", x -> x.matches(END), 60);
-            assertTrue(s.matches("(?s).*exitscope replay . exits +pvm-ioeventfd-ab\\.dat.*"), s);
-            assertTrue(s.matches("(?s).*PIO +0/0/100 +5998 .*5\\.11us +5\\.45us +7\\.67us +29\\.2us +71\\.7us.*"), "numbers of the report\n" + s);
-            assertTrue(s.matches("(?s).*PIO +0/100/0 +4000 .*"), s);
+            // the figures of 'report' for this file
+            t.waitMatch("the replay to end with the report's figures", "exitscope replay . exits +pvm-ioeventfd-ab\\.dat.*(\u25a0|#) end t\\+131ms.*"
+                    + "PIO +0/0/100 +5998 .*5\\.11us +5\\.45us +7\\.67us +29\\.2us +71\\.7us.*PIO +0/100/0 +4000 .*", 60);
+            String s;
 
             t.keys(">"); // sort by the next column: P50
             t.waitFor("sort P50", 10);
             t.resize(80, 24); // the screen follows the terminal: narrow layout, nothing cut or overlapping
-            s = t.waitFor("a redraw at 80x24", x -> x.contains(" KEY") && x.lines().findFirst().orElse("").length() <= 80, 10);
+            // until the redraw: right after the resize tmux shows the old screen cropped
+            s = t.waitFor("a readable redraw at 80x24", x -> {
+                try {
+                    checkNarrow(x, 80);
+                    return true;
+                } catch (AssertionError notYet) {
+                    return false;
+                }
+            }, 10);
             checkNarrow(s, 80);
             t.resize(200, 60);
-            s = t.waitFor("a redraw at 200x60", x -> x.lines().findFirst().orElse("").length() > 150, 10);
-            assertTrue(s.matches("(?s).*PIO +0/0/100 +5998 .*"), s);
+            t.waitMatch("a redraw at 200x60", "exitscope replay . exits .{120,}\\d\\d:\\d\\d:\\d\\d\n.*PIO +0/0/100 +5998 .*", 10);
             t.resize(120, 40);
+            t.waitFor("a redraw at 120x40", x -> x.lines().findFirst().orElse("").matches("exitscope replay . exits .{60,100} \\d\\d:\\d\\d:\\d\\d"), 10);
             t.keys("Enter"); // detail of the selected key
-            s = t.waitFor("latency histogram", 10);
-            assertTrue(s.contains("per vCPU"), s);
+            s = t.waitFor("the detail screen", x -> x.contains("latency histogram") && x.contains("per vCPU"), 10);
             t.keys("Escape");
             t.waitFor("back on the table", x -> x.matches("(?s).*exitscope replay . exits.*"), 10);
             t.keys("b"); // baseline: opens compare
-            s = t.waitFor("A baseline: window t+0..t+131ms", 10);
-            assertTrue(s.contains("B now: cumulative since t+131ms"), s);
+            t.waitMatch("the compare screen", ".*A baseline: window t\\+0\\.\\.t\\+131ms.*B now: cumulative since t\\+131ms.*", 10);
 
 
             t.keys("q");
@@ -136,16 +142,14 @@ class TuiTmuxTest {
             t.line("sh " + sh + " replay traces/pvm-ioeventfd-ab.dat traces/pvm-ioeventfd-ab.dat; echo EXIT=$?");
             t.waitFor("the replay to end", x -> x.matches(END), 60);
             t.keys("d");
-            String s = t.waitFor("A baseline: file A pvm-ioeventfd-ab.dat, 9998 exits", 30);
-            assertTrue(s.matches("(?s).*PIO \\[userspace] +5998.5998 +0% +5\\.11us = .*"), s);
+            t.waitMatch("file A vs B", ".*A baseline: file A pvm-ioeventfd-ab.dat, 9998 exits.*PIO \\[userspace] +5998.5998 +0% +5\\.11us = .*", 30);
             t.keys("q");
             t.waitFor("EXIT=0", 20);
             // a window of the same trace: run A (first 50ms) against the whole replay
             t.line("clear; NO_COLOR=1 sh " + sh + " replay --baseline 0..50ms traces/pvm-ioeventfd-ab.dat; echo EXIT2=$?");
             t.waitFor("the replay to end", x -> x.matches(END), 60);
             t.keys("d");
-            s = t.waitFor("A baseline: window t+0..t+50.0ms, 4999 exits", 30);
-            assertTrue(s.matches("(?s).*\\*PIO \\[kernel] +0.4000 .*"), s);
+            t.waitMatch("window vs all", ".*A baseline: window t\\+0\\.\\.t\\+50\\.0ms, 4999 exits.*\\*PIO \\[kernel] +0.4000 .*", 30);
             String esc = t.run("capture-pane", "-p", "-e", "-t", "e2e");
             assertFalse(esc.matches("(?s).*\u001b\\[[0-9;]*(3[0-7]|4[0-7]|9[0-7]|10[0-7]|38;|48;)[0-9;]*m.*"), "no colour with NO_COLOR:\n" + esc);
             assertTrue(esc.contains("\u001b[7m"), "reverse video marks the title and selection instead");

@@ -60,7 +60,7 @@ public final class LiveSource implements TraceSource {
     private final List<Integer> cpus;
     private final long slackNs;
     private final Thread shutdownHook;
-    private final io.exitscope.util.IntMap<String> comms = new io.exitscope.util.IntMap<>();
+    private final io.exitscope.util.LongMap<String> comms = new io.exitscope.util.LongMap<>();
     private final LinkedBlockingQueue<Page> queue;
     private final List<Reader> readers = new ArrayList<>();
     private final AtomicLong pagesRead = new AtomicLong();
@@ -220,8 +220,8 @@ public final class LiveSource implements TraceSource {
             setDaemon(true);
             this.cpu = cpu;
             this.ch = ch;
-            long d = instance.droppedEvents(cpu);
-            this.droppedSeen = Math.max(0, d);
+            // the instance is new: every drop it counts is ours to report, also those before this reader started
+            this.droppedSeen = 0;
         }
 
         @Override
@@ -612,7 +612,7 @@ public final class LiveSource implements TraceSource {
     /** Command names of the threads seen so far (for the recorded file's saved cmdlines). */
     public synchronized Map<Integer, String> commsSeen() {
         Map<Integer, String> m = new HashMap<>();
-        comms.forEachEntry(m::put);
+        comms.forEachEntry((k, v) -> m.put((int) (long) k, v));
         return m;
     }
 

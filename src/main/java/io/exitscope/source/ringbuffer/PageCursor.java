@@ -2,9 +2,6 @@ package io.exitscope.source.ringbuffer;
 
 import io.exitscope.event.HeaderPage;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 
 /**
  * Walks the records of one ring-buffer sub-buffer ("page"): the bytes a read of
@@ -19,10 +16,6 @@ import java.nio.ByteOrder;
  * {@link PageException} with the offset inside the page so callers can name the file offset.
  */
 public final class PageCursor {
-    private static final VarHandle LE32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle BE32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle LE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle BE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     static final int COMMIT_MASK = (1 << 27) - 1;
     static final long MISSED_EVENTS = 1L << 31;
@@ -168,10 +161,10 @@ public final class PageCursor {
     }
 
     private int int32(int at) {
-        return bigEndian ? (int) BE32.get(buf, at) : (int) LE32.get(buf, at);
+        return io.exitscope.util.Bytes.i32(buf, at, bigEndian);
     }
 
     private long int64(int at) {
-        return bigEndian ? (long) BE64.get(buf, at) : (long) LE64.get(buf, at);
+        return io.exitscope.util.Bytes.i64(buf, at, bigEndian);
     }
 }

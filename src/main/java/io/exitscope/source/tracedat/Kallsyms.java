@@ -38,9 +38,10 @@ public record Kallsyms(long symbols, Map<String, Long> kvmModules, long builtinK
                 if (mod.equals("kvm") || mod.startsWith("kvm_") || mod.startsWith("kvm-")) modules.merge(mod, 1L, Long::sum);
             } else {
                 // "addr T kvm_vcpu_ioctl": a core KVM symbol outside any module means built in
-                String[] f = line.split("\\s+");
-                if (f.length >= 3 && (f[2].equals("kvm_vcpu_ioctl") || f[2].equals("kvm_arch_vcpu_ioctl_run")
-                        || f[2].equals("vcpu_enter_guest") || f[2].equals("kvm_vm_ioctl"))) builtin++;
+                int sp2 = line.indexOf(' ', line.indexOf(' ') + 1);
+                String name = sp2 < 0 ? "" : line.substring(sp2 + 1).strip();
+                if (name.equals("kvm_vcpu_ioctl") || name.equals("kvm_arch_vcpu_ioctl_run")
+                        || name.equals("vcpu_enter_guest") || name.equals("kvm_vm_ioctl")) builtin++;
             }
         }
         return new Kallsyms(symbols, modules, builtin);

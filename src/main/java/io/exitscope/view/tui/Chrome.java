@@ -30,7 +30,7 @@ final class Chrome {
         if (!src.isEmpty()) c.text(left.length() + 2, 0, src, Style.TITLE);
         if (c.width >= left.length() + right.length() + 1) c.text(c.width - right.length(), 0, right, Style.TITLE);
         if (f == null) return 1;
-        int maxLines = c.height >= 40 ? 4 : c.height >= 20 ? 3 : 2;
+        int maxLines = (c.height >= 40 ? 4 : c.height >= 20 ? 3 : 2) + (f.error() == null ? 0 : Math.min(3, f.error().length() / c.width + 1));
         int used = Flow.draw(c, 1, status(c, app, f), maxLines);
         return 1 + used;
     }
@@ -52,7 +52,9 @@ final class Chrome {
     static List<Flow.Seg> status(Canvas c, TuiApp app, Frame f) {
         List<Flow.Seg> segs = new ArrayList<>();
         Glyphs g = c.glyphs;
-        if (f.error() != null) segs.add(new Flow.Seg("ERROR: " + f.error(), Style.ALARM, 0));
+        if (f.error() != null) { // whole, over as many lines as it takes
+            for (String w : Lines.wrap("ERROR: " + f.error(), c.width)) segs.add(new Flow.Seg(w, Style.ALARM, 0));
+        }
         if (f.source().synthetic()) segs.add(new Flow.Seg("SIMULATED DATA", Style.WARN, 0));
         Frame.Progress p = f.progress();
         if (p != null) {

@@ -16,8 +16,6 @@ import java.util.List;
 final class CompareView {
     private CompareView() {}
 
-    private static List<Comparison.Shift> last = List.of();
-
     /** The shifts to show, or null while the feed prepares the grouping. */
     static List<Comparison.Shift> shifts(TuiApp app, Side now) {
         GroupBy by = app.compareGrouping();
@@ -48,7 +46,7 @@ final class CompareView {
     }
 
     static ExitKey selectedKey(TuiApp app) {
-        List<Comparison.Shift> l = last;
+        List<Comparison.Shift> l = app.lastShifts;
         if (l.isEmpty()) return null;
         return l.get(Math.max(0, Math.min(app.cmpSel, l.size() - 1))).key();
     }
@@ -58,7 +56,7 @@ final class CompareView {
         Glyphs gl = c.glyphs;
         int row = top;
         if (app.baseline == null) {
-            last = List.of();
+            app.lastShifts = List.of();
             List<String> text = new ArrayList<>();
             if (app.pendingBaseline != null) text.add("taking the baseline" + gl.ellipsis);
             text.add("No baseline yet. Press b: the statistics so far become the baseline and a new window starts, so this screen"
@@ -84,11 +82,11 @@ final class CompareView {
             c.text(1, row + 1, "preparing the " + app.compareGrouping() + " grouping" + gl.ellipsis, Style.DIM);
             return;
         }
-        last = shifts;
+        app.lastShifts = shifts;
         // columns
         boolean wide = c.width >= 110;
         double[] pcts = wide ? new double[]{50, 90, 99, 99.9, -1} : new double[]{50, 99};
-        int countW = 15, rateW = 7, pw = 13, scoreW = 5;
+        int countW = 11, rateW = 7, pw = 13, scoreW = 5;
         int fixed = 1 + countW + 1 + rateW + 1 + pcts.length * (pw + 1) + scoreW + 1;
         int whyW = c.width >= 160 ? Math.max(20, c.width - fixed - 40 - 2) : 0;
         int keyW = Math.max(10, c.width - fixed - (whyW > 0 ? whyW + 1 : 0));
@@ -124,7 +122,8 @@ final class CompareView {
             boolean mover = s.score() > 0.1 && s.score() >= topScore * 0.5;
             if (mover) c.text(0, y, "*", sel ? Style.SELECTED : Style.WARN);
             else if (sel) c.text(0, y, String.valueOf(gl.sel), Style.SELECTED);
-            String key = Agg.keyText(s.key()) + (s.key().exitClass() != null ? " [" + s.key().exitClass().label + "]" : "");
+            String key = Agg.keyText(s.key()) + (s.key().exitClass() != null ? " [" + s.key().exitClass().label + "]" : "")
+                    + (s.key().blocking() ? " idle" : "");
             c.left(x0, y, keyW, key, base);
             String cnt = count(s.a()) + gl.arrow + count(s.b());
             c.right(xCount, y, countW, cnt.length() <= countW ? cnt : Text.count(s.b() == null ? 0 : s.b().count()), base);

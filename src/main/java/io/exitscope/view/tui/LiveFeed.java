@@ -103,7 +103,7 @@ public final class LiveFeed implements Feed {
         commands.add(() -> {
             long now = System.nanoTime();
             AnalysisResult r = la.cumulative();
-            String label = "window " + Text.dur(windowWall - startWall) + ".." + Text.dur(now - startWall) + " after start";
+            String label = "window " + clock(windowWall, now) + ".." + clock(now, now);
             f.complete(Baseline.of(label, r, (now - windowWall) / 1e9));
             newWindow();
             publish(true);
@@ -124,6 +124,11 @@ public final class LiveFeed implements Feed {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** The wall clock (HH:MM:SS) at {@code nanoTime} {@code t}, given that {@code now} is now. */
+    private static String clock(long t, long now) {
+        return java.time.LocalTime.now().minusNanos(now - t).withNano(0).toString();
     }
 
     private void newWindow() {
@@ -181,7 +186,7 @@ public final class LiveFeed implements Feed {
         }
         Side cs = Side.of("cumulative", la.cumulative(), (now - windowWall) / 1e9, want, false);
         if (originTs == 0 && cs.firstTs != 0) originTs = cs.firstTs;
-        String window = java.time.LocalTime.now().minusNanos(now - windowWall).withNano(0).toString();
+        String window = clock(windowWall, now);
         latest = new Frame(++seq, facts, cs, intervalSide, null, window, now - startWall, originTs, error, ended);
         onFrame.run();
     }

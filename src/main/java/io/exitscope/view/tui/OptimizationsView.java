@@ -35,7 +35,8 @@ final class OptimizationsView {
         }
         Optimizations.Finding best = null;
         for (Optimizations.Finding x : all) {
-            if (x.state() != Optimizations.State.OFF && x.state() != Optimizations.State.PARTIAL) continue;
+            // a measured opportunity: a missing optimization whose exits' time is known, not an estimate over all exits
+            if (x.state() != Optimizations.State.OFF && x.state() != Optimizations.State.PARTIAL || x.approx()) continue;
             if (best == null || share(x) > share(best)) best = x;
         }
         if (best != null) {

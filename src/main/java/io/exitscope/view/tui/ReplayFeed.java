@@ -275,6 +275,7 @@ public final class ReplayFeed implements Feed {
                     loopOnce();
                 } catch (IOException | RuntimeException e) {
                     error = Feeds.describe(e);
+                    if (pos != NONE) clock = Math.max(now(), pos); // what was read stays, up to where it was read
                     finished = eof = true;
                     playing = false;
                     target = NONE;

@@ -35,6 +35,8 @@ public final class Side {
     /** Span of this side in seconds (trace time in replay, wall time live): the rate denominator. */
     public final double seconds;
     public final Set<Measure> measures;
+    public final Set<io.exitscope.exit.Arch> arches;
+    /** Every key at the finest grain (reason, class, subkey, vCPU, VM): what screens and models regroup. */
     public final StatsSnapshot fine;
     public final List<String[]> evidence;
     public final String measureText;
@@ -63,6 +65,7 @@ public final class Side {
         this.lastTs = r.lastTs();
         this.seconds = seconds;
         this.measures = Set.copyOf(r.measures());
+        this.arches = Set.copyOf(r.arches());
         this.fine = r.stats().snapshot(FINE, false);
         for (GroupBy g : wanted) grouped.put(g.toString(), r.stats().snapshot(g, false));
         ReportData rd = new ReportData(r, ReportOptions.DEFAULT);

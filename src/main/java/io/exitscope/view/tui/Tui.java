@@ -74,15 +74,14 @@ public final class Tui {
             }
         };
         Thread hook = new Thread(() -> {
-            boolean locked = false;
             try {
-                locked = lock.tryLock(1, TimeUnit.SECONDS); // let the frame being drawn finish
+                // let the frame being drawn finish, and keep the lock so nothing draws after the restore;
+                // after a second (the UI thread stuck writing to a dead terminal) restore anyway
+                lock.tryLock(1, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             restore.run();
-            // keep the lock: nothing may draw after the terminal was restored
-            if (!locked) return;
         }, "exitscope-terminal-restore");
         Runtime.getRuntime().addShutdownHook(hook);
         try {

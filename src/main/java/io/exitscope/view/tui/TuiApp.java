@@ -51,7 +51,8 @@ public final class TuiApp {
     int sel, tableTop;
     ExitKey selKey;
     int cmpSel, cmpTop;
-    ExitKey cmpSelKey;
+    /** The rows the compare screen showed last (Enter opens the selected one). */
+    List<io.exitscope.stats.Comparison.Shift> lastShifts = List.of();
     ExitKey detailKey;
     GroupBy detailBy;
     int scroll;

@@ -2,20 +2,19 @@ package io.exitscope.util;
 
 import java.util.Arrays;
 import java.util.function.Consumer;
-import java.util.function.IntFunction;
 
 /**
- * Open-addressing map from int to object, for per-thread state on the event path where boxing
- * an Integer per event would dominate. Not thread safe.
+ * Open-addressing map from long (or int) to object, for state keyed by thread id, port or address
+ * on the event path, where boxing a key per event would dominate. Not thread safe.
  */
-public final class IntMap<V> {
-    private int[] keys = new int[16];
+public final class LongMap<V> {
+    private long[] keys = new long[16];
     private Object[] vals = new Object[16];
     private boolean[] used = new boolean[16];
     private int size;
 
     @SuppressWarnings("unchecked")
-    public V get(int key) {
+    public V get(long key) {
         int mask = keys.length - 1;
         int i = mix(key) & mask;
         while (used[i]) {
@@ -25,7 +24,7 @@ public final class IntMap<V> {
         return null;
     }
 
-    public V computeIfAbsent(int key, IntFunction<V> make) {
+    public V computeIfAbsent(long key, java.util.function.LongFunction<V> make) {
         V v = get(key);
         if (v == null) {
             v = make.apply(key);
@@ -34,7 +33,7 @@ public final class IntMap<V> {
         return v;
     }
 
-    public void put(int key, V value) {
+    public void put(long key, V value) {
         if ((size + 1) * 2 > keys.length) grow();
         int mask = keys.length - 1;
         int i = mix(key) & mask;
@@ -64,17 +63,17 @@ public final class IntMap<V> {
 
     /** Every (key, value) pair. */
     @SuppressWarnings("unchecked")
-    public void forEachEntry(java.util.function.BiConsumer<Integer, V> c) {
+    public void forEachEntry(java.util.function.BiConsumer<Long, V> c) {
         for (int i = 0; i < keys.length; i++) {
             if (used[i]) c.accept(keys[i], (V) vals[i]);
         }
     }
 
     private void grow() {
-        int[] ok = keys;
+        long[] ok = keys;
         Object[] ov = vals;
         boolean[] ou = used;
-        keys = new int[ok.length * 2];
+        keys = new long[ok.length * 2];
         vals = new Object[ok.length * 2];
         used = new boolean[ok.length * 2];
         size = 0;
@@ -86,9 +85,9 @@ public final class IntMap<V> {
         return (V) o;
     }
 
-    private static int mix(int k) {
-        int h = k * 0x9E3779B9;
-        return h ^ (h >>> 16);
+    private static int mix(long k) {
+        long h = k * 0x9E3779B97F4A7C15L;
+        return (int) (h ^ (h >>> 32));
     }
 
     public void clear() {
