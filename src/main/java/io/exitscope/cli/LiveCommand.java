@@ -75,6 +75,15 @@ final class LiveCommand implements Callable<Integer> {
     @Option(names = "--buffer-kb", paramLabel = "KB", description = "Ring buffer per CPU in KiB (default 8192).")
     int bufferKb = 8192;
 
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Also record the events to FILE (trace.dat, as `record` writes it) while watching.")
+    java.nio.file.Path output;
+
+    @Option(names = "--file-version", paramLabel = "N", description = "With -o: trace.dat version 7 (default) or 6.")
+    int fileVersion = 7;
+
+    @Option(names = "--compression", paramLabel = "ALG", description = "With -o: none, zlib or zstd (default).")
+    String compression = "zstd";
+
     @Option(names = "--slack", paramLabel = "TIME", description = "Merge slack between CPUs (default 50ms).")
     String slack = "50ms";
 
@@ -134,7 +143,25 @@ final class LiveCommand implements Callable<Integer> {
             throw new Main.ExitCodeException(Main.EXIT_ERROR, e.getMessage());
         }
         HostFacts.KvmModule km = HostFacts.kvmModule();
-        if (!batch) return fullScreen(src, km, intervalNs); // issue 5: same source and analysis as --batch
+        io.exitscope.source.live.LiveRecorder rec;
+        try {
+            rec = output == null ? null : LiveOptions.record(src, output, fileVersion, LiveOptions.compression(compression));
+        } catch (java.io.IOException | RuntimeException e) {
+            src.close();
+            throw e;
+        }
+        try (LiveOptions.FinishOnSignal finish = rec == null ? null : new LiveOptions.FinishOnSignal(src)) {
+            int code = batch ? batch(src, km, intervalNs, durationNs, groupBy, hooksCfg, out, err, rec)
+                    : fullScreen(src, km, intervalNs, rec, err); // issue 5: same source and analysis as --batch
+            return code;
+        } catch (Exception e) {
+            if (rec != null) rec.abort();
+            throw e;
+        }
+    }
+
+    private int batch(LiveSource src, HostFacts.KvmModule km, long intervalNs, long durationNs, GroupBy groupBy,
+                      LiveHooks.Config hooksCfg, PrintWriter out, PrintWriter err, io.exitscope.source.live.LiveRecorder rec) throws Exception {
         LiveAnalysis la = new LiveAnalysis(src.info(), new AnalysisOptions(Long.MIN_VALUE, Long.MAX_VALUE, -1, vcpu, null), km.module(), km.evidence());
         ReportOptions ropt = new ReportOptions(groupBy, false, 0);
         try (src; LiveHooks h = (hooks = hooksCfg.attach(src, err))) { // issue 7: hooks attach before events()
@@ -176,6 +203,7 @@ final class LiveCommand implements Callable<Integer> {
             if (src.malformedPages() > 0 || src.unknownEvents() > 0) {
                 err.println("exitscope: skipped " + src.malformedPages() + " malformed pages and " + src.unknownEvents() + " events of unknown type");
             }
+            if (rec != null) LiveOptions.finishRecording(rec, src, output, err);
         }
         return hooks.crossed() ? Main.EXIT_THRESHOLD : 0; // issue 7
     }
@@ -192,13 +220,18 @@ final class LiveCommand implements Callable<Integer> {
         }
     }
 
-    private int fullScreen(LiveSource src, HostFacts.KvmModule km, long intervalNs) throws java.io.IOException {
+    private int fullScreen(LiveSource src, HostFacts.KvmModule km, long intervalNs, io.exitscope.source.live.LiveRecorder rec,
+                           PrintWriter err) throws java.io.IOException {
         AnalysisOptions opt = new AnalysisOptions(Long.MIN_VALUE, Long.MAX_VALUE, -1, vcpu, null);
         io.exitscope.view.tui.TuiOptions t = io.exitscope.view.tui.TuiOptions.defaults(noColor);
         if (ascii) t = new io.exitscope.view.tui.TuiOptions(t.color(), io.exitscope.view.tui.Glyphs.ASCII, t.projector());
         try (src) {
             io.exitscope.view.tui.Tui.run(new io.exitscope.view.tui.LiveFeed(src,
                     () -> new LiveAnalysis(src.info(), opt, km.module(), km.evidence()), Math.max(intervalNs, 50_000_000L)), t, null);
+            if (rec != null) {
+                src.stop(); // readers hand over what is still in the ring buffer before the file is closed
+                LiveOptions.finishRecording(rec, src, output, err);
+            }
         }
         return 0;
     }

@@ -81,6 +81,7 @@ public final class LiveHooks implements AutoCloseable {
     private final PrometheusExporter prometheus;
     private final HdrIntervalLog hdr;
     private final PageRing ring;
+    private java.util.function.BiConsumer<Integer, byte[]> ringListener;
     private final RingRecorder.Meta meta;
     private final List<Pending> pending = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
@@ -105,7 +106,8 @@ public final class LiveHooks implements AutoCloseable {
             io.exitscope.event.HeaderPage hp = src.headerPage();
             boolean be = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN;
             PageRing r = ring;
-            src.setPageListener((cpu, page) -> r.accept(cpu, PageRing.compact(page, hp, be)));
+            this.ringListener = (cpu, page) -> r.accept(cpu, PageRing.compact(page, hp, be));
+            src.addPageListener(ringListener);
         } else {
             this.meta = null;
             this.ring = null;
@@ -305,7 +307,7 @@ public final class LiveHooks implements AutoCloseable {
     @Override
     public void close() {
         flushDue(true);
-        if (src != null && ring != null) src.setPageListener(null);
+        if (src != null && ringListener != null) src.removePageListener(ringListener);
         if (prometheus != null) prometheus.close();
         if (hdr != null) hdr.close();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -8,7 +8,7 @@ import java.util.function.LongSupplier;
 
 /**
  * A bounded ring of the most recent raw ring-buffer pages, as the live readers deliver them
- * ({@code LiveSource.setPageListener}): what a {@code record} action saves. Pages older than the
+ * ({@code LiveSource.addPageListener}): what a {@code record} action saves. Pages older than the
  * retention time are dropped, and so are the oldest pages when the byte budget is full. Pages
  * of one CPU stay in read order. Thread-safe: readers add from their own threads.
  */

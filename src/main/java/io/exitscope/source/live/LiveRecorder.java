@@ -22,10 +22,20 @@ public final class LiveRecorder implements AutoCloseable {
     private final TraceDatWriter writer;
     private final Set<Integer> cpusSeen = ConcurrentHashMap.newKeySet();
     private volatile IOException failure;
+    private final java.util.function.BiConsumer<Integer, byte[]> listener = this::page;
 
     private LiveRecorder(LiveSource source, TraceDatWriter writer) {
         this.source = source;
         this.writer = writer;
+    }
+
+    private void page(int cpu, byte[] page) {
+        try {
+            cpusSeen.add(cpu);
+            writer.addPage(0, cpu, page);
+        } catch (IOException e) {
+            failure = e;
+        }
     }
 
     /** Starts recording; call before {@link LiveSource#events()}. */
@@ -56,14 +66,7 @@ public final class LiveRecorder implements AutoCloseable {
         if (Files.isReadable(printk)) b.printk(TracefsFiles.read(printk));
         TraceDatWriter w = b.open(out);
         LiveRecorder r = new LiveRecorder(src, w);
-        src.setPageListener((cpu, page) -> {
-            try {
-                r.cpusSeen.add(cpu);
-                w.addPage(0, cpu, page);
-            } catch (IOException e) {
-                r.failure = e;
-            }
-        });
+        src.addPageListener(r.listener);
         return r;
     }
 
@@ -103,7 +106,7 @@ public final class LiveRecorder implements AutoCloseable {
     /** Finishes the file: CPU statistics, then the file is assembled and renamed into place. */
     @Override
     public void close() throws IOException {
-        source.setPageListener(null);
+        source.removePageListener(listener);
         if (failure != null) {
             writer.abort();
             throw new IOException("recording failed: " + failure.getMessage(), failure);
@@ -117,7 +120,7 @@ public final class LiveRecorder implements AutoCloseable {
 
     /** Drops the recording (e.g. on an error before anything useful was written). */
     public void abort() {
-        source.setPageListener(null);
+        source.removePageListener(listener);
         writer.abort();
     }
 

@@ -65,7 +65,7 @@ public final class LiveSource implements TraceSource {
     private final List<Reader> readers = new ArrayList<>();
     private final AtomicLong pagesRead = new AtomicLong();
     private final AtomicLong bytesRead = new AtomicLong();
-    private volatile BiConsumer<Integer, byte[]> pageListener;
+    private final java.util.List<BiConsumer<Integer, byte[]>> pageListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** stop() was called (tracing off); the drain thread is finishing the readers. */
     private volatile boolean stopRequested, readersStopping;
     /** The readers have ended and handed over everything they read. */
@@ -163,9 +163,16 @@ public final class LiveSource implements TraceSource {
         return cpus;
     }
 
-    /** Receives every raw page as read (reader threads; for recording). Set before {@link #events()}. */
-    public void setPageListener(BiConsumer<Integer, byte[]> l) {
-        this.pageListener = l;
+    /**
+     * Receives every raw page as read, on the reader threads (recording, the ring behind threshold
+     * actions). Add before {@link #events()}; several may listen.
+     */
+    public void addPageListener(BiConsumer<Integer, byte[]> l) {
+        pageListeners.add(l);
+    }
+
+    public void removePageListener(BiConsumer<Integer, byte[]> l) {
+        pageListeners.remove(l);
     }
 
     public long pagesRead() {
@@ -257,8 +264,7 @@ public final class LiveSource implements TraceSource {
             }
             pagesRead.incrementAndGet();
             bytesRead.addAndGet(n);
-            BiConsumer<Integer, byte[]> l = pageListener;
-            if (l != null) l.accept(cpu, buf);
+                    for (BiConsumer<Integer, byte[]> l : pageListeners) l.accept(cpu, buf);
             batch.add(new Page(cpu, buf, n, 0));
             long fill = dataBytes(buf, n);
             int capacity = pageSize - header.dataOffset();
