@@ -8,7 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -36,30 +35,25 @@ class RecordCommandTest {
         TraceCmd.assumeAvailable();
         for (String[] v : new String[][]{{"7", "zstd"}, {"6", "none"}}) {
             Path out = tmp.resolve("rec-v" + v[0] + ".dat");
-            Thread load = new Thread(() -> {
-                try {
-                    Thread.sleep(800);
-                    Process p = new ProcessBuilder(ex.toString(), "--mode", "mixed", "--iterations", "2000", "--cpu", "0")
-                            .redirectErrorStream(true).start();
-                    p.getInputStream().readAllBytes();
-                    p.waitFor(20, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            load.start();
-            Cli r = Cli.run("record", "-o", out.toString(), "--duration", "3", "--file-version", v[0], "--compression", v[1]);
-            load.join();
+            // the exerciser starts after a pause, under a pid known now: record only that VM (-p), so
+            // other VMs on the host cannot flood the file
+            Process vm = new ProcessBuilder("sh", "-c", "sleep 1.5; exec " + ex + " --mode mixed --iterations 2000 --cpu 0")
+                    .redirectErrorStream(true).redirectOutput(tmp.resolve("ex-" + v[0] + ".json").toFile()).start();
+            Cli r = Cli.run("record", "-o", out.toString(), "--duration", "4", "-p", Long.toString(vm.pid()),
+                    "--file-version", v[0], "--compression", v[1]);
+            assertTrue(vm.waitFor(20, TimeUnit.SECONDS));
             assertEquals(0, r.code, r.toString());
             assertTrue(r.err.contains("0 lost"), r.err);
-            List<String> tc = TraceCmd.reportRaw(out);
-            Cli dump = Cli.run("dump", out.toString());
-            assertEquals(0, dump.code, dump.toString());
-            List<String> ours = new ArrayList<>(dump.out.lines().toList());
-            assertEquals(tc, ours, "trace-cmd report -t -R vs exitscope dump on " + out);
-            long pio = ours.stream().filter(l -> l.contains(" kvm_pio: ")).count();
-            assertTrue(pio >= 10_000, "the exerciser's 2000 x 5 outs are recorded (others' VMs may add more): " + pio);
-            assertTrue(ours.stream().anyMatch(l -> l.contains("kvm-exerciser-")), "thread names saved for exited threads");
+            Path tc = tmp.resolve("tc-" + v[0] + ".txt"), ours = tmp.resolve("es-" + v[0] + ".txt");
+            Files.write(tc, TraceCmd.reportRaw(out));
+            try (java.io.PrintWriter w = new java.io.PrintWriter(Files.newBufferedWriter(ours))) {
+                assertEquals(0, io.exitscope.cli.Main.run(new String[]{"dump", out.toString()}, w, new java.io.PrintWriter(System.err)));
+            }
+            assertEquals(-1L, Files.mismatch(tc, ours), "trace-cmd report -t -R vs exitscope dump on " + out);
+            List<String> lines = Files.readAllLines(ours);
+            long pio = lines.stream().filter(l -> l.contains(" kvm_pio: ")).count();
+            assertEquals(10_000, pio, "the exerciser's 2000 x 5 outs, and only those");
+            assertTrue(lines.stream().anyMatch(l -> l.contains("kvm-exerciser-")), "thread names saved for exited threads");
         }
         try (var ds = Files.newDirectoryStream(Path.of("/sys/kernel/tracing/instances"), "exitscope-" + ProcessHandle.current().pid())) {
             assertTrue(!ds.iterator().hasNext(), "instance removed");
