@@ -4,7 +4,8 @@
 #   exitscope dump --count FILE            decode only (every event decoded to its format)
 #   exitscope report --format json FILE    decode + exit analysis + report
 #   trace-cmd report FILE > /dev/null      trace-cmd's full report (its cheapest full read)
-# The JVM runs with -Xmx256m: finishing at all shows the heap stays under 256 MB. Max RSS of the
+# The JVM runs with -Xmx256m (finishing at all shows the heap stays under 256 MB) and, for these
+# one-shot runs, the C1 JIT only (EXITSCOPE_JAVA_OPTS overrides). Max RSS of the
 # whole process is printed too. The machine is noisy: runs are interleaved and medians quoted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ runs=${2:-5}
 jar=target/exitscope.jar
 [ -f "$jar" ] || mvn -q package -DskipTests
 command -v trace-cmd >/dev/null || { echo "trace-cmd not installed (apt-get install trace-cmd)" >&2; exit 1; }
-java_opts="-Xmx256m -XX:+UseSerialGC"
+java_opts="${EXITSCOPE_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
 
 measure() { # label, command... -> appends "seconds maxrss_kb" to /tmp/bench.$label
   local label=$1; shift
