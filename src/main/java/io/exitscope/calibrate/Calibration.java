@@ -137,7 +137,7 @@ public final class Calibration {
                 a.measured() > 0 ? a.p50Ns() : 0, u, k > 0 ? k : Double.NaN, passA, passB);
         return new KindResult(b.kind(), b.exerciserArgs(), b.ex(), b.exits(), b.expectedExits(), b.classCounts(), b.measure(),
                 b.measured(), b.p50Ns(), b.p99Ns(), b.maxNs(), b.meanUserspaceNs(), b.allExits(), b.incompleteExits(),
-                b.userspaceExits(), b.events(), b.lostEvents(), b.spanNs(), b.clock(), b.groups(), ab);
+                b.userspaceExits(), b.interruptedExits(), b.events(), b.lostEvents(), b.spanNs(), b.clock(), b.groups(), ab);
     }
 
     /** One kind: exerciser started stopped, tracing filtered to its pid, exerciser resumed, drained, compared. */
@@ -207,7 +207,7 @@ public final class Calibration {
         private final Map<String, Long> eventCounts = new LinkedHashMap<>();
         private final Map<EventFormat, Fields> fields = new java.util.IdentityHashMap<>();
         private String measure;
-        private long targetEvents, userspaceExits, lost, other, usMeasured, usTotal;
+        private long targetEvents, userspaceExits, lost, other, usMeasured, usTotal, interrupted;
         private long firstTs = Long.MIN_VALUE, lastTs;
         private EventFormat lastFormat;
         private Fields lastFields;
@@ -287,6 +287,12 @@ public final class Calibration {
             if (r.tid() != tid) return;
             stats.accept(r);
             if (!isTarget(r)) return;
+            if (r.userspaceReason() == KvmTables.KVM_EXIT_INTR) {
+                // KVM_RUN returned because of a signal (the --seconds timer) right after this exit, not to
+                // handle it: without kvm_exit/kvm_entry the return is attributed to the open exit
+                interrupted++;
+                return;
+            }
             classCounts.merge(r.exitClass(), 1L, Long::sum);
             if (measure == null || r.hasLatency()) measure = r.measure().label;
             if (r.hasLatency()) latency.recordValue(r.latencyNs());
@@ -333,7 +339,7 @@ public final class Calibration {
             return new KindResult(kind, args, ex, targetEvents, expected, new EnumMap<>(classCounts), measure, measured,
                     measured > 0 ? latency.getValueAtPercentile(50) : 0, measured > 0 ? latency.getValueAtPercentile(99) : 0,
                     measured > 0 ? latency.getMaxValue() : 0, usMeasured > 0 ? usTotal / usMeasured : 0, asm.exits(), asm.incomplete(),
-                    userspaceExits, events, lost, firstTs == Long.MIN_VALUE ? 0 : lastTs - firstTs, clock, groups, null);
+                    userspaceExits, interrupted, events, lost, firstTs == Long.MIN_VALUE ? 0 : lastTs - firstTs, clock, groups, null);
         }
     }
 }

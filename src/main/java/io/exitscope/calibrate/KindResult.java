@@ -16,6 +16,8 @@ import java.util.Map;
  * @param expectedExits   the same from the exerciser's own counts
  * @param classCounts     completed target exits per class (the last exit of a run never returns to
  *                        the guest and is incomplete, so these may sum to one less than {@code exits})
+ * @param interruptedExits target exits followed by a return from KVM_RUN for a signal
+ *                        (KVM_EXIT_INTR, the --seconds timer): not counted in a class
  * @param measure         what the latencies measure ({@code exit->entry}, {@code userspace round trip},
  *                        {@code count only}); null when no target exit completed
  * @param events          per tracepoint: traced count and expected count (null when the exerciser
@@ -38,6 +40,7 @@ public record KindResult(
         long allExits,
         long incompleteExits,
         long userspaceExits,
+        long interruptedExits,
         Map<String, long[]> events,
         long lostEvents,
         long spanNs,
@@ -132,6 +135,7 @@ public record KindResult(
         num(g, "max_ns", measured > 0, maxNs);
         g.writeNumberField("all_exits", allExits);
         g.writeNumberField("incomplete_exits", incompleteExits);
+        g.writeNumberField("interrupted_exits", interruptedExits);
         g.writeNumberField("userspace_exits", userspaceExits);
         g.writeNumberField("expected_userspace_exits", ex.userspaceExits());
         g.writeObjectFieldStart("events");

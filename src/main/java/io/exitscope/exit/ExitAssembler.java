@@ -330,6 +330,11 @@ public final class ExitAssembler {
             }
             return;
         }
+        if (v.open && !v.inUserspace && reason == KvmTables.KVM_EXIT_INTR && v.subkeyRank > 0) {
+            // KVM_RUN returned for a signal, not for the pending child exit: that one stayed in the kernel
+            emit(v, -1, ExitClass.KERNEL, Measure.COUNT_ONLY, -1, -1);
+            v.reset();
+        }
         if (!v.open) {
             v.reset();
             v.open = true;

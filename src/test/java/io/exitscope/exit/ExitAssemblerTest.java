@@ -246,6 +246,23 @@ class ExitAssemblerTest {
     }
 
     @Test
+    void aSignalReturnDoesNotMakeTheKernelHandledExitBeforeItUserspace() {
+        // child-event mode: an ioeventfd-handled pio, then KVM_RUN returns for a timer signal (EINTR)
+        feed(ev(FPU, 0, 1, 9, "load", 1),
+                ev(PIO, 10, 1, 9, "rw", 1, "port", 0x500),
+                ev(FPU, 20, 1, 9, "load", 0),
+                ev(USER, 25, 1, 9, "reason", 10, "errno", -4),
+                ev(FPU, 525, 1, 9, "load", 1));
+        asm.finish();
+        assertEquals(2, out.size());
+        assertEquals("port 0x500 out", out.get(0).subkey());
+        assertEquals(ExitClass.KERNEL, out.get(0).exitClass());
+        assertEquals("KVM_EXIT_INTR", out.get(1).reason());
+        assertEquals(ExitClass.USERSPACE, out.get(1).exitClass());
+        assertEquals(500, out.get(1).latencyNs());
+    }
+
+    @Test
     void bigEndianS390EventsDecodeAndPair() {
         // raw s390 records in big-endian byte order, read through the binary flyweight
         List<Event> evs = List.of(

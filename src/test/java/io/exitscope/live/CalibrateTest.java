@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CalibrateTest {
     static final String[] FIELDS = {"kind", "description", "exerciser_args", "cpu", "iterations", "elapsed_ns", "stopped_by", "target",
             "class", "expected_class", "class_counts", "exits", "expected_exits", "exits_per_s", "traced_exits_per_s", "measure",
-            "measured", "p50_ns", "p99_ns", "max_ns", "all_exits", "incomplete_exits", "userspace_exits", "expected_userspace_exits",
+            "measured", "p50_ns", "p99_ns", "max_ns", "all_exits", "incomplete_exits", "interrupted_exits", "userspace_exits", "expected_userspace_exits",
             "events", "counts_match", "lost_events", "partial", "span_ns", "clock", "groups"};
 
     @Test
@@ -78,5 +78,19 @@ class CalibrateTest {
         assertEquals("userspace", byKind.get("mmio").get("class").asText());
         assertEquals("userspace", byKind.get("hlt").get("class").asText());
         assertFalse(Kvm.instanceExists(ProcessHandle.current().pid()), "instance removed");
+    }
+
+    /** Timed runs end by a timer signal (KVM_EXIT_INTR): it must not make a kernel-handled exit look like a userspace one. */
+    @Test
+    void timedRunKeepsIoeventfdExitsKernel() throws Exception {
+        Kvm.assumeLiveWithExerciser();
+        Cli r = Cli.run("calibrate", "--format", "json", "--kinds", "pio-ioeventfd", "--seconds", "0.5", "--cpu", "0");
+        assertEquals(0, r.code, r.toString());
+        JsonNode o = LiveRuns.JSON.readTree(r.out.strip());
+        assertEquals("seconds", o.get("stopped_by").asText());
+        assertTrue(o.get("ioeventfd_ab") == null, "no A/B without the mixed run");
+        if (o.get("lost_events").asLong() == 0) assertTrue(o.get("counts_match").asBoolean(), o.toString());
+        assertEquals("kernel", o.get("class").asText(), o.toString());
+        assertTrue(o.get("interrupted_exits").asLong() <= 1, "at most the one exit before the timer's return: " + o);
     }
 }

@@ -264,7 +264,7 @@ public final class LiveSource implements TraceSource {
             }
             pagesRead.incrementAndGet();
             bytesRead.addAndGet(n);
-                    for (BiConsumer<Integer, byte[]> l : pageListeners) l.accept(cpu, buf);
+            for (BiConsumer<Integer, byte[]> l : pageListeners) l.accept(cpu, buf);
             batch.add(new Page(cpu, buf, n, 0));
             long fill = dataBytes(buf, n);
             int capacity = pageSize - header.dataOffset();
