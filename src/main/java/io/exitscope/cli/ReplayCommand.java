@@ -55,6 +55,9 @@ final class ReplayCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin
     TraceInputs inputs;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         long intervalNs, stepNs;
@@ -77,7 +80,20 @@ final class ReplayCommand implements java.util.concurrent.Callable<Integer> {
         try {
             Tui.checkTerminal();
         } catch (Tui.NoTerminalException e) {
-            throw new Main.ExitCodeException(Main.EXIT_USAGE, e.getMessage() + "; for text output use: exitscope report FILE");
+            // no screen to draw on (a pipe, a script): the same statistics as plain text
+            spec.commandLine().getErr().println("exitscope: " + e.getMessage() + "; printing the report instead (exitscope report)");
+            java.util.List<io.exitscope.source.TraceSource> s = inputs.open(List.of(files.get(files.size() - 1)));
+            io.exitscope.analysis.AnalysisResult r;
+            try {
+                r = io.exitscope.analysis.TraceAnalysis.run(s, opt);
+            } finally {
+                TraceInputs.closeAll(s);
+            }
+            io.exitscope.view.report.TableReport.write(new io.exitscope.view.report.ReportData(r,
+                    new io.exitscope.view.report.ReportOptions(io.exitscope.stats.GroupBy.parse("subkey,class"), false, 0)),
+                    spec.commandLine().getOut());
+            spec.commandLine().getOut().flush();
+            return 0;
         }
         Path played = files.get(files.size() - 1);
         CompletableFuture<Baseline> baseline = null;
