@@ -75,6 +75,8 @@ public final class TextTraceSource implements TraceSource {
         boolean rawTicks;
     }
 
+    private static final String ENTRIES = "entries-in-buffer/entries-written:";
+
     private static Header scan(Path path, InputFormat forced) throws IOException {
         Header h = new Header();
         String file = path.toString();
@@ -89,9 +91,9 @@ public final class TextTraceSource implements TraceSource {
                 String t = line.strip();
                 if (t.isEmpty()) continue;
                 if (t.startsWith("#")) {
-                    if (t.startsWith("# tracer:") || t.contains("entries-in-buffer/entries-written:")) ftraceHeader = true;
-                    int e = t.indexOf("entries-in-buffer/entries-written:");
-                    if (e >= 0) h.entries = entries(t.substring(e + 35).strip());
+                    int e = t.indexOf(ENTRIES);
+                    if (t.startsWith("# tracer:") || e >= 0) ftraceHeader = true;
+                    if (e >= 0) h.entries = entries(t.substring(e + ENTRIES.length()).strip());
                     int cpus = t.indexOf("#P:");
                     if (cpus >= 0) h.cpus = (int) Math.min(leadingInt(t, cpus + 3), Integer.MAX_VALUE);
                     continue;

@@ -99,6 +99,17 @@ class TextTraceSourceTest {
 
     /** 5.x kernels: 4 flag characters, pid %-5d (real lines of a QEMU commit message, re-joined). */
     @Test
+    void entriesHeaderCutAfterItsColon() throws IOException {
+        // fuzz (CI, seed 0x178a1b58e893dfbb): a header line ending right after
+        // "entries-in-buffer/entries-written:" made the scan read one character past the line
+        Path p = write("trace", "# tracer: nop", "# entries-in-buffer/entries-written:",
+                "  g2-1 [000] .....   5.000001: kvm_fpu: load");
+        TraceSource src = TraceFiles.open(p, InputFormat.AUTO);
+        assertEquals("ftrace text", src.info().format());
+        assertEquals(1, read(src).size());
+    }
+
+    @Test
     void ftraceOldFourCharFlags() throws IOException {
         Path p = write("pipe", "qemu-system-x86-5665  [000] d..1   280.971122: kvm_entry: vcpu 0, rip 0x22da",
                 "qemu-system-x86-5665  [000] ....   280.971126: kvm_exit: reason IO_INSTRUCTION rip 0x110c8c info 640008 0",
