@@ -34,8 +34,8 @@ final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "B", description = "trace to compare")
     Path b;
 
-    @Option(names = "--by", paramLabel = "DIMS", description = "Grouping (default: subkey, i.e. reason and subkey).")
-    String by = "subkey";
+    @Option(names = "--by", paramLabel = "DIMS", converter = GroupByConverter.class, description = "Grouping (default: subkey, i.e. reason and subkey).")
+    GroupBy by = GroupBy.parse("subkey");
 
     @Option(names = {"-f", "--format"}, paramLabel = "FMT", description = "table (default) or json")
     Format format = Format.table;
@@ -60,12 +60,7 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        GroupBy groupBy;
-        try {
-            groupBy = GroupBy.parse(by);
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageException("--by: " + e.getMessage());
-        }
+        GroupBy groupBy = by;
         AnalysisOptions base = inputs.options();
         AnalysisResult ra = analyse(a, aTid >= 0 ? base.withTid(aTid) : base);
         AnalysisResult rb = analyse(b, bTid >= 0 ? base.withTid(bTid) : base);
@@ -129,7 +124,7 @@ final class CompareCommand implements Callable<Integer> {
             g.writeStartObject();
             g.writeStringField("a", side(ra, aTid));
             g.writeStringField("b", side(rb, bTid));
-            g.writeStringField("group_by", by);
+            g.writeStringField("group_by", by.toString());
             g.writeArrayFieldStart("shifts");
             int rank = 0;
             for (Comparison.Shift s : shifts) {

@@ -8,8 +8,6 @@ import io.exitscope.analysis.LiveAnalysis;
 import io.exitscope.event.Event;
 import io.exitscope.source.live.HostFacts;
 import io.exitscope.source.live.LiveSource;
-import io.exitscope.source.live.Tracefs;
-import io.exitscope.source.live.TracefsInstance;
 import io.exitscope.stats.GroupBy;
 import io.exitscope.triage.FailExpr;
 import io.exitscope.triage.LiveHooks;
@@ -60,20 +58,11 @@ final class LiveCommand implements Callable<Integer> {
     @Option(names = {"-f", "--format"}, paramLabel = "FMT", description = "table (default) or json (one object per interval)")
     Format format = Format.table;
 
-    @Option(names = "--by", paramLabel = "DIMS", description = "Grouping, as for report (default reason,class).")
-    String by = "reason,class";
-
-    @Option(names = {"-p", "--pid"}, paramLabel = "PID", description = "Only this VM (VMM process; all its threads, new ones included).")
-    long pid = -1;
-
-    @Option(names = {"-g", "--guest"}, paramLabel = "NAME", description = "Only the VM whose VMM was started with -name NAME.")
-    String guest;
+    @Option(names = "--by", paramLabel = "DIMS", converter = GroupByConverter.class, description = "Grouping, as for report (default reason,class).")
+    GroupBy by = GroupBy.parse("reason,class");
 
     @Option(names = "--vcpu", paramLabel = "N", description = "Only vCPU N.")
     int vcpu = -1;
-
-    @Option(names = "--buffer-kb", paramLabel = "KB", description = "Ring buffer per CPU in KiB (default 8192).")
-    int bufferKb = 8192;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Also record the events to FILE (trace.dat, as `record` writes it) while watching.")
     java.nio.file.Path output;
@@ -83,6 +72,9 @@ final class LiveCommand implements Callable<Integer> {
 
     @Option(names = "--compression", paramLabel = "ALG", description = "With -o: none, zlib or zstd (default).")
     String compression = "zstd";
+
+    @picocli.CommandLine.Mixin
+    LiveOptions live;
 
     @Option(names = "--slack", paramLabel = "TIME", description = "Merge slack between CPUs (default 50ms).")
     String slack = "50ms";
@@ -121,27 +113,13 @@ final class LiveCommand implements Callable<Integer> {
             intervalNs = Durations.parse(interval);
             durationNs = duration == null ? Long.MAX_VALUE : Durations.parse(duration);
             slackNs = Durations.parse(slack);
-            groupBy = GroupBy.parse(by);
+            groupBy = by;
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException(e.getMessage());
         }
         if (intervalNs < 10_000_000L) throw new Main.UsageException("--interval must be at least 10ms");
         LiveHooks.Config hooksCfg = configureHooks(); // issue 7: checked before tracing starts
-        List<Integer> pids = new ArrayList<>();
-        if (guest != null) {
-            for (HostFacts.Vmm v : HostFacts.vmms()) if (guest.equals(v.guestName())) pid = v.pid();
-            if (pid < 0) throw new Main.ExitCodeException(Main.EXIT_ERROR, "no running VM named '" + guest + "' (VMM processes with /dev/kvm open and -name " + guest + ")");
-        }
-        if (pid >= 0) {
-            pids.addAll(HostFacts.threads(pid));
-            if (pids.isEmpty()) throw new Main.ExitCodeException(Main.EXIT_ERROR, "no process " + pid);
-        }
-        LiveSource src;
-        try {
-            src = LiveSource.start(new TracefsInstance.Config(bufferKb, pids, TracefsInstance.KVM_EVENTS), slackNs, err);
-        } catch (Tracefs.UnavailableException e) {
-            throw new Main.ExitCodeException(Main.EXIT_ERROR, e.getMessage());
-        }
+        LiveSource src = live.start(slackNs, err);
         HostFacts.KvmModule km = HostFacts.kvmModule();
         io.exitscope.source.live.LiveRecorder rec;
         try {

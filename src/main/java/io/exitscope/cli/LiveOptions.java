@@ -29,6 +29,11 @@ final class LiveOptions {
 
     /** Thread ids to trace (empty: all). */
     List<Integer> pids() {
+        return pids(pid, guest);
+    }
+
+    /** The threads of VMM process {@code pid}, or of the VMM started with {@code -name guest}; empty: all. */
+    static List<Integer> pids(long pid, String guest) {
         long p = pid;
         if (guest != null) {
             for (HostFacts.Vmm v : HostFacts.vmms()) if (guest.equals(v.guestName())) p = v.pid();
@@ -43,9 +48,14 @@ final class LiveOptions {
     }
 
     LiveSource start(long slackNs, PrintWriter err) throws IOException {
+        return start(bufferKb, pids(), slackNs, err);
+    }
+
+    /** Starts tracing the kvm events in a private instance; no tracefs or privileges: one sentence, exit 1. */
+    static LiveSource start(int bufferKb, List<Integer> pids, long slackNs, PrintWriter err) throws IOException {
         if (bufferKb < 4) throw new Main.UsageException("--buffer-kb must be at least 4");
         try {
-            return LiveSource.start(new TracefsInstance.Config(bufferKb, pids(), TracefsInstance.KVM_EVENTS), slackNs, err);
+            return LiveSource.start(new TracefsInstance.Config(bufferKb, pids, TracefsInstance.KVM_EVENTS), slackNs, err);
         } catch (Tracefs.UnavailableException e) {
             throw new Main.ExitCodeException(Main.EXIT_ERROR, e.getMessage());
         }

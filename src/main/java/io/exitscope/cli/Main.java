@@ -44,9 +44,10 @@ public final class Main implements Runnable {
         cl.setErr(err);
         cl.setExitCodeExceptionMapper(Main::exitCodeFor);
         cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("exitscope: " + ex.getMessage());
+            // one line, like every other error: the message, then where help is
+            String cmd = ex.getCommandLine().getCommandName();
+            err.println("exitscope: " + ex.getMessage() + " (try 'exitscope " + (cmd.equals("exitscope") ? "" : cmd + " ") + "--help')");
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
-            err.println("Try 'exitscope " + (ex.getCommandLine().getCommandName().equals("exitscope") ? "" : ex.getCommandLine().getCommandName() + " ") + "--help'.");
             return EXIT_USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parse) -> {

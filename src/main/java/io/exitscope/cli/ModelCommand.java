@@ -61,8 +61,8 @@ final class ModelCommand implements Callable<Integer> {
     @Option(names = "--recorded-switch", paramLabel = "NAME=on|off", description = "Declare one switch of the recorded set (repeatable).")
     List<String> recordedSwitches = new ArrayList<>();
 
-    @Option(names = "--by", paramLabel = "DIMS", description = "Grouping as in report (default: subkey, i.e. reason and subkey).")
-    String by = "subkey";
+    @Option(names = "--by", paramLabel = "DIMS", converter = GroupByConverter.class, description = "Grouping as in report (default: subkey, i.e. reason and subkey).")
+    GroupBy by = GroupBy.parse("subkey");
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the draws for stages the recording did not have (default 1).")
     long seed = 1;
@@ -100,12 +100,7 @@ final class ModelCommand implements Callable<Integer> {
             return 0;
         }
         if (files.isEmpty()) throw new Main.UsageException("model: no trace file given");
-        GroupBy groupBy;
-        try {
-            groupBy = GroupBy.parse(by);
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageException("--by: " + e.getMessage());
-        }
+        GroupBy groupBy = by;
         List<TraceSource> sources = inputs.open(files);
         AnalysisResult result;
         try {

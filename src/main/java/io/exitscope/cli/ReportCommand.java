@@ -35,8 +35,8 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = {"-f", "--format"}, paramLabel = "FMT", description = "table (default), json, csv, hdr (HdrHistogram log)")
     Format format = Format.table;
 
-    @Option(names = "--by", paramLabel = "DIMS", description = "Grouping: reason, reason,class (default), subkey, vcpu, vm, or a comma list.")
-    String by = "reason,class";
+    @Option(names = "--by", paramLabel = "DIMS", converter = GroupByConverter.class, description = "Grouping: reason, reason,class (default), subkey, vcpu, vm, or a comma list.")
+    GroupBy by = GroupBy.parse("reason,class");
 
     @Option(names = "--include-blocking", description = "Count blocking exits (HLT, s390 wait state, arm64 WFx) in the time shares.")
     boolean includeBlocking;
@@ -55,12 +55,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        GroupBy groupBy;
-        try {
-            groupBy = GroupBy.parse(by);
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageException("--by: " + e.getMessage());
-        }
+        GroupBy groupBy = by;
         var opt = inputs.options();
         List<TraceSource> sources = inputs.open(files);
         AnalysisResult result;

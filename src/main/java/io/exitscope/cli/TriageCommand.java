@@ -8,8 +8,6 @@ import io.exitscope.exit.ExitAssembler;
 import io.exitscope.source.TraceSource;
 import io.exitscope.source.live.HostFacts;
 import io.exitscope.source.live.LiveSource;
-import io.exitscope.source.live.Tracefs;
-import io.exitscope.source.live.TracefsInstance;
 import io.exitscope.triage.ConcurrencyTracker;
 import io.exitscope.triage.FailExpr;
 import io.exitscope.triage.GainModel;
@@ -167,17 +165,7 @@ final class TriageCommand implements Callable<Integer> {
             throw new Main.UsageException(e.getMessage());
         }
         if (intervalNs < 10_000_000L) throw new Main.UsageException("--interval must be at least 10ms");
-        List<Integer> pids = new ArrayList<>();
-        if (pid >= 0) {
-            pids.addAll(HostFacts.threads(pid));
-            if (pids.isEmpty()) throw new Main.ExitCodeException(Main.EXIT_ERROR, "no process " + pid);
-        }
-        LiveSource src;
-        try {
-            src = LiveSource.start(new TracefsInstance.Config(bufferKb, pids, TracefsInstance.KVM_EVENTS), LiveSource.DEFAULT_SLACK_NS, err);
-        } catch (Tracefs.UnavailableException e) {
-            throw new Main.ExitCodeException(Main.EXIT_ERROR, e.getMessage());
-        }
+        LiveSource src = LiveOptions.start(bufferKb, LiveOptions.pids(pid, null), LiveSource.DEFAULT_SLACK_NS, err);
         HostFacts.KvmModule km = HostFacts.kvmModule();
         LiveAnalysis la = new LiveAnalysis(src.info(), new AnalysisOptions(Long.MIN_VALUE, Long.MAX_VALUE, -1, inputs.vcpu, inputs.vm),
                 km.module(), km.evidence());
