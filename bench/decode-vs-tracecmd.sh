@@ -4,17 +4,16 @@
 #   exitscope dump --count FILE            decode only (every event decoded to its format)
 #   exitscope report --format json FILE    decode + exit analysis + report
 #   trace-cmd report FILE > /dev/null      trace-cmd's full report (its cheapest full read)
-# The JVM runs with -Xmx256m (finishing at all shows the heap stays under 256 MB) and, for these
-# one-shot runs, the C1 JIT only (EXITSCOPE_JAVA_OPTS overrides). Max RSS of the
+# exitscope runs through bin/exitscope, as a user runs it: its JVM options (-Xmx256m, so finishing
+# at all shows the heap stays under 256 MB; EXITSCOPE_JAVA_OPTS overrides them). Max RSS of the
 # whole process is printed too. The machine is noisy: runs are interleaved and medians quoted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 file=$(readlink -f "${1:?usage: bench/decode-vs-tracecmd.sh FILE [RUNS]}")
 runs=${2:-5}
-jar=target/exitscope.jar
-[ -f "$jar" ] || mvn -q package -DskipTests
+[ -f target/exitscope.jar ] || mvn -q package -DskipTests
 command -v trace-cmd >/dev/null || { echo "trace-cmd not installed (apt-get install trace-cmd)" >&2; exit 1; }
-java_opts="${EXITSCOPE_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
+es=bin/exitscope
 
 measure() { # label, command... -> appends "seconds maxrss_kb" to /tmp/bench.$label
   local label=$1; shift
@@ -23,10 +22,10 @@ measure() { # label, command... -> appends "seconds maxrss_kb" to /tmp/bench.$la
 }
 median() { sort -n | awk '{a[NR]=$1} END{print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
 rm -f /tmp/bench.$$.*
-events=$(java $java_opts -jar $jar dump --count "$file" | awk '$1=="total"{print $2}')
+events=$($es dump --count "$file" | awk '$1=="total"{print $2}')
 for i in $(seq "$runs"); do
-  measure count java $java_opts -jar $jar dump --count "$file"
-  measure report java $java_opts -jar $jar report --format json "$file"
+  measure count $es dump --count "$file"
+  measure report $es report --format json "$file"
   measure tracecmd trace-cmd report "$file"
 done
 c=$(cut -d' ' -f1 /tmp/bench.$$.count | median)

@@ -163,6 +163,8 @@ final class InfoCommand implements Callable<Integer> {
     }
 
     static void print(TraceSource src, PrintWriter w) throws Exception {
+        // the readers parse a format when an event first needs it; info vouches for all of them
+        if (src instanceof TraceDatSource ds) ds.reader().formats().all();
         TraceInfo i = src.info();
         w.printf("file:          %s%n", i.path());
         w.printf("format:        %s%s%n", i.format(), i.fileVersion() > 0 ? " v" + i.fileVersion() : "");

@@ -58,6 +58,40 @@ public final class FormatParser {
         return new EventFormat(id, system, name, fields, printFmt);
     }
 
+    /** The name and id of an event format, read without parsing its fields. */
+    public record Header(String name, int id) {}
+
+    /**
+     * Reads only the {@code name:} and {@code ID:} lines of a format file, by the same rules as
+     * {@link #parseEvent} (stripped lines; the last one counts) and with the same errors, so a
+     * format can be indexed now and parsed when first used.
+     */
+    public static Header scanHeader(String text) {
+        String name = null;
+        int id = -1;
+        int n = text.length();
+        for (int start = 0; start <= n; ) {
+            int end = text.indexOf('\n', start);
+            if (end < 0) end = n;
+            int b = start;
+            while (b < end && Character.isWhitespace(text.charAt(b))) b++;
+            if (text.startsWith("name:", b)) {
+                name = text.substring(b + 5, end).strip();
+            } else if (text.startsWith("ID:", b)) {
+                String v = text.substring(b + 3, end).strip();
+                try {
+                    id = Integer.parseInt(v);
+                } catch (NumberFormatException e) {
+                    throw new FormatException("bad event ID '" + v + "'");
+                }
+            }
+            start = end + 1;
+        }
+        if (name == null || name.isEmpty()) throw new FormatException("event format without a name");
+        if (id < 0) throw new FormatException("event format '" + name + "' without an ID");
+        return new Header(name, id);
+    }
+
     /** Parses a {@code field:TYPE NAME;	offset:N;	size:N;	signed:N;} line. */
     static FieldFormat parseField(String line, int index, boolean common) {
         String[] parts = line.split(";");

@@ -365,20 +365,35 @@ public final class TraceDatReader implements Closeable {
             ByteBuffer b = read(pos, 8, "event format size");
             long size = b.getLong();
             ByteBuffer t = read(pos + 8, size, "event format");
-            addFormat(system, text(t), pos + 8);
+            addFormat(system, text(t), pos + 8, "");
             pos += 8 + size;
         }
         return pos;
     }
 
-    private void addFormat(String system, String text, long where) {
+    /**
+     * Indexes one format by name and id now and parses its fields when an event first needs it
+     * (see {@link EventFormats}); {@code sectionWhere} is appended to a later parse error, as the
+     * reading of a compressed section appends it to errors found now.
+     */
+    private void addFormat(String system, String text, long where, String sectionWhere) {
         lastOffset = where;
         try {
-            EventFormat f = FormatParser.parseEvent(system, text);
-            formats.add(f);
+            FormatParser.Header h = FormatParser.scanHeader(text);
+            formats.addDeferred(h.id(), system, h.name(), () -> {
+                try {
+                    return FormatParser.parseEvent(system, text);
+                } catch (FormatParser.FormatException e) {
+                    throw badFormat(system, where, e, sectionWhere);
+                }
+            });
         } catch (FormatParser.FormatException e) {
-            throw new TraceFormatException(name, where, "bad event format in system '" + q(system) + "': " + q(e.getMessage()));
+            throw badFormat(system, where, e, "");
         }
+    }
+
+    private TraceFormatException badFormat(String system, long where, FormatParser.FormatException e, String sectionWhere) {
+        return new TraceFormatException(name, where, "bad event format in system '" + q(system) + "': " + q(e.getMessage()) + sectionWhere);
     }
 
     private long readHeaderInfo(long pos, String what) throws IOException {
@@ -646,7 +661,7 @@ public final class TraceDatReader implements Closeable {
                     String t = text(b.slice(b.position(), (int) size));
                     int fp = b.position();
                     try {
-                        addFormat(sys, t, sec.at(fp));
+                        addFormat(sys, t, sec.at(fp), (sec.flags & 1) == 0 ? "" : sec.where(fp));
                     } catch (TraceFormatException e) {
                         if ((sec.flags & 1) == 0) throw e;
                         throw new TraceFormatException(name, e.offset(), e.problem() + sec.where(fp));
