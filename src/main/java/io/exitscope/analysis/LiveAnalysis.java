@@ -13,15 +13,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The live pipeline's state: one assembler, cumulative statistics and the statistics of the
- * current interval. Single-threaded: the thread that reads events also takes the snapshots.
+ * The live pipeline's state: one assembler, the statistics of the current interval, and those
+ * of the intervals before it. Each exit is recorded once, into its interval; an interval joins
+ * the closed ones when it is taken, and the cumulative view is the two added up (statistics add
+ * exactly). Single-threaded: the thread that reads events also takes the snapshots.
  */
 public final class LiveAnalysis {
     private final TraceInfo info;
     private final AnalysisOptions opt;
     private final ExitAssembler asm;
-    private final ExitStats cumulative = new ExitStats();
-    private final NotificationEvidence cumulativeNotes = new NotificationEvidence();
+    private final ExitStats closed = new ExitStats();
+    private final NotificationEvidence closedNotes = new NotificationEvidence();
     private ExitStats interval = new ExitStats();
     private NotificationEvidence intervalNotes = new NotificationEvidence();
     private final Boolean kvmModule;
@@ -45,9 +47,7 @@ public final class LiveAnalysis {
         if (opt.tid() >= 0 && r.tid() != opt.tid()) return;
         if (opt.vcpu() >= 0 && r.vcpu() != opt.vcpu()) return;
         if (opt.vm() != null && !opt.vm().equals(r.vm())) return;
-        cumulative.accept(r);
         interval.accept(r);
-        cumulativeNotes.accept(r);
         intervalNotes.accept(r);
         if (r.requests() >= 0) {
             reqKnown++;
@@ -74,7 +74,14 @@ public final class LiveAnalysis {
         return lastTs;
     }
 
+    /** Everything since the start: a new copy (the closed intervals plus the current one). */
     public AnalysisResult cumulative() {
+        ExitStats cumulative = new ExitStats();
+        cumulative.add(closed);
+        cumulative.add(interval);
+        NotificationEvidence cumulativeNotes = new NotificationEvidence();
+        cumulativeNotes.add(closedNotes);
+        cumulativeNotes.add(intervalNotes);
         return new AnalysisResult(List.of(info), cumulative, cumulativeNotes, asm.events(), asm.exits(), asm.incomplete(),
                 asm.lostEvents(), asm.lostUnknownPages(), asm.lostByCpu(), asm.orphanEntries(), asm.fpuLoads(), asm.fpuUnloads(),
                 asm.userspaceReturns(), reqKnown, reqPending, EnumSet.copyOf(withDefault(asm)), asm.arches().isEmpty()
@@ -110,6 +117,8 @@ public final class LiveAnalysis {
         ivFpuU0 = asm.fpuUnloads();
         ivUs0 = asm.userspaceReturns();
         ivReqKnown = ivReqPending = 0;
+        closed.add(interval);
+        closedNotes.add(intervalNotes);
         interval = new ExitStats();
         intervalNotes = new NotificationEvidence();
         intervalStartTs = endTs;

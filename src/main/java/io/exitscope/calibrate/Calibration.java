@@ -331,7 +331,7 @@ public final class Calibration {
                 events.put(name, new long[]{traced, exp});
             }
             List<KindResult.Group> groups = new ArrayList<>();
-            for (StatsSnapshot.Group g : stats.snapshot(GroupBy.parse("subkey,class"), false).groups()) {
+            for (StatsSnapshot.Group g : stats.snapshot(GroupBy.parse("subkey,class")).groups()) {
                 groups.add(new KindResult.Group(g.key().reason(), g.key().subkey(), g.key().exitClass() == null ? "-" : g.key().exitClass().label,
                         g.count(), g.measured(), g.percentile(50), g.percentile(99), g.max()));
             }

@@ -64,7 +64,7 @@ final class CompareCommand implements Callable<Integer> {
         AnalysisOptions base = inputs.options();
         AnalysisResult ra = analyse(a, aTid >= 0 ? base.withTid(aTid) : base);
         AnalysisResult rb = analyse(b, bTid >= 0 ? base.withTid(bTid) : base);
-        StatsSnapshot sa = ra.stats().snapshot(groupBy, false), sb = rb.stats().snapshot(groupBy, false);
+        StatsSnapshot sa = ra.stats().snapshot(groupBy), sb = rb.stats().snapshot(groupBy);
         List<Comparison.Shift> shifts = Comparison.compare(sa, sb, includeBlocking);
         PrintWriter w = spec.commandLine().getOut();
         if (format == Format.json) json(ra, rb, shifts, w);

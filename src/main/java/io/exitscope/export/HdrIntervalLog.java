@@ -60,7 +60,7 @@ public final class HdrIntervalLog implements AutoCloseable {
      * @param endMillis   wall-clock end of the interval (epoch ms)
      */
     public void writeInterval(AnalysisResult interval, long startMillis, long endMillis) {
-        StatsSnapshot s = interval.stats().snapshot(GroupBy.REASON_CLASS, false);
+        StatsSnapshot s = interval.stats().snapshot(GroupBy.REASON_CLASS);
         for (StatsSnapshot.Group g : s.groups()) {
             if (g.measured() == 0) continue;
             Histogram h = g.histogram().copy();

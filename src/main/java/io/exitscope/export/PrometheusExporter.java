@@ -125,7 +125,7 @@ public final class PrometheusExporter implements AutoCloseable {
 
     /** Makes the cumulative statistics of {@code r} what the next scrapes see. Call from the thread that owns {@code r}. */
     public void publish(AnalysisResult r) {
-        StatsSnapshot s = r.stats().snapshot(GroupBy.REASON_CLASS, false);
+        StatsSnapshot s = r.stats().snapshot(GroupBy.REASON_CLASS);
         String clock = r.sources().isEmpty() || r.sources().get(0).clock() == null ? "" : r.sources().get(0).clock();
         published = new Published(s.groups(), r.events(), r.lostEvents(), r.incompleteExits(), r.partial(), r.sourceLabel(), clock);
     }

@@ -4,11 +4,11 @@ import io.exitscope.exit.ExitClass;
 import io.exitscope.exit.ExitRecord;
 import io.exitscope.util.LongMap;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -18,9 +18,8 @@ import java.util.function.Consumer;
  * Exit statistics: one HdrHistogram (ns, 3 significant digits, auto-resizing) per fine key
  * (reason, class, subkey, vCPU, VM), aggregated on demand into any grouping. Memory grows with
  * the number of distinct keys, never with the number of exits; subkeys per reason are capped.
- *
- * <p>With intervals enabled each key also feeds a {@link Recorder}, so a live view can take
- * interval histograms without stopping the recording side.
+ * Statistics of consecutive intervals {@link #add add up} exactly to those of the whole, so live
+ * records each exit once, into its interval.
  */
 public final class ExitStats implements Consumer<ExitRecord> {
     public static final int SIGNIFICANT_DIGITS = 3;
@@ -37,31 +36,28 @@ public final class ExitStats implements Consumer<ExitRecord> {
     static final class Cell {
         final FineKey key;
         final Histogram histogram = newHistogram();
-        final Recorder recorder;
         long count, measured, totalNs, userspaceNs, kernelNs, requestsKnown, requestsPending;
         final PriorityQueue<Slow> slowest = new PriorityQueue<>((a, b) -> Long.compare(a.latencyNs, b.latencyNs));
 
-        Cell(FineKey key, boolean intervals) {
+        Cell(FineKey key) {
             this.key = key;
-            this.recorder = intervals ? new Recorder(SIGNIFICANT_DIGITS) : null;
+        }
+
+        void keepSlow(Slow s) {
+            if (slowest.size() < SLOWEST_KEPT) {
+                slowest.add(s);
+            } else if (s.latencyNs() > slowest.peek().latencyNs()) {
+                slowest.poll();
+                slowest.add(s);
+            }
         }
     }
 
-    private final Map<FineKey, Cell> cells = new HashMap<>();
+    /** In first-seen order, so that adding statistics caps subkeys as recording them would. */
+    private final Map<FineKey, Cell> cells = new LinkedHashMap<>();
     private final Map<String, Integer> subkeysPerReason = new HashMap<>();
     private final LongMap<String> vcpuLabels = new LongMap<>();
-    private final boolean intervals;
     private long exits, measured;
-    private Cell lastCell;
-    private ExitRecord lastRecord;
-
-    public ExitStats() {
-        this(false);
-    }
-
-    public ExitStats(boolean intervals) {
-        this.intervals = intervals;
-    }
 
     public static Histogram newHistogram() {
         Histogram h = new Histogram(SIGNIFICANT_DIGITS);
@@ -87,22 +83,59 @@ public final class ExitStats implements Consumer<ExitRecord> {
         long k = r.kernelNs();
         if (k > 0) c.kernelNs += k;
         c.histogram.recordValue(lat);
-        if (c.recorder != null) c.recorder.recordValue(lat);
-        if (c.slowest.size() < SLOWEST_KEPT) {
-            c.slowest.add(new Slow(lat, r.exitTs(), r.cpu(), r.tid(), c.key.vcpu(), r.subkey()));
-        } else if (lat > c.slowest.peek().latencyNs()) {
-            c.slowest.poll();
-            c.slowest.add(new Slow(lat, r.exitTs(), r.cpu(), r.tid(), c.key.vcpu(), r.subkey()));
+        if (c.slowest.size() < SLOWEST_KEPT || lat > c.slowest.peek().latencyNs()) {
+            c.keepSlow(new Slow(lat, r.exitTs(), r.cpu(), r.tid(), c.key.vcpu(), r.subkey()));
         }
     }
 
+    /**
+     * Adds what {@code other} recorded, as if its exits had been recorded here after this one's:
+     * histograms and sums add exactly; slowest exits merge; new subkeys count against the cap.
+     */
+    public synchronized void add(ExitStats other) {
+        synchronized (other) {
+            for (Cell o : other.cells.values()) {
+                FineKey key = o.key;
+                Cell c = cells.get(key);
+                if (c == null) {
+                    if (key.subkey() != null && !OTHER_SUBKEYS.equals(key.subkey())
+                            && subkeysPerReason.merge(key.reason(), 1, Integer::sum) > MAX_SUBKEYS_PER_REASON) {
+                        key = new FineKey(key.reason(), key.reasonCode(), key.exitClass(), OTHER_SUBKEYS, key.vcpu(), key.vm(), key.blocking());
+                    }
+                    c = cells.computeIfAbsent(key, Cell::new);
+                }
+                c.count += o.count;
+                c.measured += o.measured;
+                c.totalNs += o.totalNs;
+                c.userspaceNs += o.userspaceNs;
+                c.kernelNs += o.kernelNs;
+                c.requestsKnown += o.requestsKnown;
+                c.requestsPending += o.requestsPending;
+                c.histogram.add(o.histogram);
+                for (Slow s : o.slowest) c.keepSlow(s);
+            }
+            exits += other.exits;
+            measured += other.measured;
+        }
+    }
+
+    /**
+     * Exits repeat a handful of keys (an ioeventfd loop alternates four kernel-handled writes
+     * with one that reaches userspace), and the assembler hands out one String per reason,
+     * subkey and VM: a small direct-mapped cache compared by identity finds the cell without
+     * building and hashing a FineKey. It held a quarter of live's CPU time when only the last
+     * key was remembered.
+     */
+    private static final int CACHE_SLOTS = 16;
+    private final ExitRecord[] cachedRecord = new ExitRecord[CACHE_SLOTS];
+    private final Cell[] cachedCell = new Cell[CACHE_SLOTS];
+
     private Cell cellFor(ExitRecord r) {
-        ExitRecord p = lastRecord;
-        // consecutive exits of one thread usually share a key: skip the map on a repeat
-        if (p != null && p.tid() == r.tid() && p.reason() == r.reason() && p.subkey() == r.subkey()
+        int slot = (System.identityHashCode(r.subkey()) * 31 + System.identityHashCode(r.reason()) + r.tid()) & (CACHE_SLOTS - 1);
+        ExitRecord p = cachedRecord[slot];
+        if (p != null && p.tid() == r.tid() && p.reason() == r.reason() && p.subkey() == r.subkey() && p.vm() == r.vm()
                 && p.exitClass() == r.exitClass() && p.vcpu() == r.vcpu() && p.blocking() == r.blocking()) {
-            lastRecord = r;
-            return lastCell;
+            return cachedCell[slot];
         }
         String subkey = r.subkey();
         FineKey key = new FineKey(r.reason(), r.reasonCode(), r.exitClass(), subkey, vcpuLabel(r), r.vm(), r.blocking());
@@ -114,10 +147,10 @@ public final class ExitStats implements Consumer<ExitRecord> {
                     key = new FineKey(r.reason(), r.reasonCode(), r.exitClass(), OTHER_SUBKEYS, key.vcpu(), r.vm(), r.blocking());
                 }
             }
-            c = cells.computeIfAbsent(key, k -> new Cell(k, intervals));
+            c = cells.computeIfAbsent(key, Cell::new);
         }
-        lastRecord = r;
-        lastCell = c;
+        cachedRecord[slot] = r;
+        cachedCell[slot] = c;
         return c;
     }
 
@@ -139,12 +172,8 @@ public final class ExitStats implements Consumer<ExitRecord> {
         return measured;
     }
 
-    /**
-     * Aggregates into groups.
-     *
-     * @param interval take the Recorders' interval histograms (resets them) instead of the cumulative ones
-     */
-    public synchronized StatsSnapshot snapshot(GroupBy by, boolean interval) {
+    /** Aggregates into groups. */
+    public synchronized StatsSnapshot snapshot(GroupBy by) {
         Map<ExitKey, StatsSnapshot.Group.Builder> groups = new HashMap<>();
         for (Cell c : cells.values()) {
             FineKey f = c.key;
@@ -158,9 +187,7 @@ public final class ExitStats implements Consumer<ExitRecord> {
                     // blocking exits always form their own groups: idle time never mixes with overhead
                     f.blocking());
             StatsSnapshot.Group.Builder b = groups.computeIfAbsent(k, StatsSnapshot.Group.Builder::new);
-            Histogram h = c.histogram;
-            if (interval && c.recorder != null) h = c.recorder.getIntervalHistogram();
-            b.add(f, c.count, c.measured, h, c.totalNs, c.userspaceNs, c.kernelNs, c.requestsKnown, c.requestsPending, c.slowest,
+            b.add(f, c.count, c.measured, c.histogram, c.totalNs, c.userspaceNs, c.kernelNs, c.requestsKnown, c.requestsPending, c.slowest,
                     f.blocking());
         }
         List<StatsSnapshot.Group> out = new ArrayList<>();
@@ -170,6 +197,6 @@ public final class ExitStats implements Consumer<ExitRecord> {
 
     /** Every fine cell as (key, histogram copy), for exports that want the finest grain. */
     public synchronized Collection<StatsSnapshot.Group> fineGroups() {
-        return snapshot(GroupBy.parse("reason,class,subkey,vcpu,vm"), false).groups();
+        return snapshot(GroupBy.parse("reason,class,subkey,vcpu,vm")).groups();
     }
 }

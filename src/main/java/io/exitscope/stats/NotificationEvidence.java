@@ -59,22 +59,25 @@ public final class NotificationEvidence implements Consumer<ExitRecord> {
     }
 
     private final Map<Key, Acc> acc = new LinkedHashMap<>();
-    private String lastSubkey;
-    private int lastTid;
-    private Acc last;
+    /** Direct-mapped, by subkey identity and tid (the assembler hands out one String per subkey; see ExitStats). */
+    private static final int CACHE_SLOTS = 16;
+    private final String[] cachedSubkey = new String[CACHE_SLOTS];
+    private final int[] cachedTid = new int[CACHE_SLOTS];
+    private final Acc[] cachedAcc = new Acc[CACHE_SLOTS];
 
     @Override
     public void accept(ExitRecord r) {
         if (r.address() < 0 || !r.write() || r.subkey() == null) return;
+        String subkey = r.subkey();
+        int slot = (System.identityHashCode(subkey) * 31 + r.tid()) & (CACHE_SLOTS - 1);
         Acc a;
-        // the assembler hands out one String per subkey, so identity finds a repeat without hashing
-        if (r.subkey() == lastSubkey && r.tid() == lastTid) {
-            a = last;
+        if (cachedSubkey[slot] == subkey && cachedTid[slot] == r.tid()) {
+            a = cachedAcc[slot];
         } else {
-            a = acc.computeIfAbsent(new Key(r.subkey(), r.tid()), k -> new Acc(r.reason(), r.vm()));
-            last = a;
-            lastSubkey = r.subkey();
-            lastTid = r.tid();
+            a = acc.computeIfAbsent(new Key(subkey, r.tid()), k -> new Acc(r.reason(), r.vm()));
+            cachedSubkey[slot] = subkey;
+            cachedTid[slot] = r.tid();
+            cachedAcc[slot] = a;
         }
         if (r.exitClass() == ExitClass.USERSPACE) {
             a.toUserspace++;
@@ -85,6 +88,17 @@ public final class NotificationEvidence implements Consumer<ExitRecord> {
         } else {
             a.inKernel++;
         }
+    }
+
+    /** Adds what {@code other} saw, as if its exits had come here after this one's. */
+    public void add(NotificationEvidence other) {
+        other.acc.forEach((k, o) -> {
+            Acc a = acc.computeIfAbsent(k, x -> new Acc(o.reason, o.vm));
+            a.toUserspace += o.toUserspace;
+            a.inKernel += o.inKernel;
+            a.usTime += o.usTime;
+            a.usMeasured += o.usMeasured;
+        });
     }
 
     /** Addresses ordered by thread then by notification count. */

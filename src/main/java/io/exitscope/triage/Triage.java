@@ -165,7 +165,7 @@ public final class Triage {
             x.threads.add(t);
         }
         if (addrs.isEmpty()) return;
-        StatsSnapshot bySub = c.r.stats().snapshot(GroupBy.parse("subkey,class"), false);
+        StatsSnapshot bySub = c.r.stats().snapshot(GroupBy.parse("subkey,class"));
         StatsSnapshot byReasonClass = c.d.snapshot;
         Arch arch = c.r.arches().size() == 1 ? c.r.arches().iterator().next() : Arch.UNKNOWN;
         for (Addr a : addrs.values()) {
@@ -282,7 +282,7 @@ public final class Triage {
     }
 
     private static void userspaceDominated(Ctx c, List<Finding> out) {
-        StatsSnapshot byReason = c.r.stats().snapshot(GroupBy.parse("reason"), false);
+        StatsSnapshot byReason = c.r.stats().snapshot(GroupBy.parse("reason"));
         StatsSnapshot bySub = null;
         for (StatsSnapshot.Group g : byReason.groups()) {
             if (g.blocking()) continue;
@@ -296,7 +296,7 @@ public final class Triage {
             long remainingNs = Math.max(0, g.userspaceNs() - ex[1]);
             double share = c.share(remainingNs);
             if (remainingCount < MIN_NOTIFICATIONS || (share < MIN_SHARE && !(g.measured() == 0 && remainingCount >= 100))) continue;
-            if (bySub == null) bySub = c.r.stats().snapshot(GroupBy.parse("subkey,class"), false);
+            if (bySub == null) bySub = c.r.stats().snapshot(GroupBy.parse("subkey,class"));
             List<Map<String, Object>> subs = new ArrayList<>();
             List<String> devices = new ArrayList<>();
             for (StatsSnapshot.Group s : bySub.groups()) {
@@ -346,7 +346,7 @@ public final class Triage {
     private static void exitStorm(Ctx c, List<Finding> out) {
         double dur = c.r.durationSeconds();
         if (dur <= 0) return;
-        StatsSnapshot s = c.r.stats().snapshot(GroupBy.parse("reason,vm,vcpu"), false);
+        StatsSnapshot s = c.r.stats().snapshot(GroupBy.parse("reason,vm,vcpu"));
         // per vCPU (within its VM) and per VM: exits, time, and exits per reason
         Map<String, long[]> vcpus = new LinkedHashMap<>(), vms = new LinkedHashMap<>();
         Map<String, Map<String, Long>> reasonsOf = new HashMap<>();

@@ -150,17 +150,20 @@ class ReportCommandTest {
     }
 
     @Test
-    void intervalSnapshotsComeFromRecorders() {
-        ExitStats s = new ExitStats(true);
-        for (int i = 1; i <= 100; i++) s.accept(rec(i * 10));
-        StatsSnapshot first = s.snapshot(GroupBy.REASON_CLASS, true);
-        for (int i = 1; i <= 10; i++) s.accept(rec(5_000));
-        StatsSnapshot second = s.snapshot(GroupBy.REASON_CLASS, true);
-        StatsSnapshot cumulative = s.snapshot(GroupBy.REASON_CLASS, false);
-        assertEquals(100, first.groups().get(0).histogram().getTotalCount());
-        assertEquals(10, second.groups().get(0).histogram().getTotalCount());
-        assertEquals(5_000, second.groups().get(0).percentile(50), 5);
-        assertEquals(110, cumulative.groups().get(0).histogram().getTotalCount());
+    void intervalStatisticsAddUpToTheCumulativeOnes() {
+        ExitStats first = new ExitStats(), second = new ExitStats(), cumulative = new ExitStats();
+        for (int i = 1; i <= 100; i++) first.accept(rec(i * 10));
+        for (int i = 1; i <= 10; i++) second.accept(rec(5_000));
+        cumulative.add(first);
+        cumulative.add(second);
+        assertEquals(100, first.snapshot(GroupBy.REASON_CLASS).groups().get(0).histogram().getTotalCount());
+        assertEquals(10, second.snapshot(GroupBy.REASON_CLASS).groups().get(0).histogram().getTotalCount());
+        assertEquals(5_000, second.snapshot(GroupBy.REASON_CLASS).groups().get(0).percentile(50), 5);
+        StatsSnapshot.Group all = cumulative.snapshot(GroupBy.REASON_CLASS).groups().get(0);
+        assertEquals(110, all.histogram().getTotalCount());
+        assertEquals(110, all.count());
+        assertEquals(5_000, all.max(), 5);
+        assertEquals(110, cumulative.exits());
     }
 
     static ExitRecord rec(long lat) {

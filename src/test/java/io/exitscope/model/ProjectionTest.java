@@ -36,7 +36,7 @@ class ProjectionTest {
         RecordedSwitches rec = new SwitchDetector(model).detect(ra, null, List.of(), useFileDeclaration);
         ProjectionResult p = Projection.run(ra, model, rec.switches(), b.switches(), BY, 1);
         Map<ExitKey, StatsSnapshot.Group> direct = new HashMap<>();
-        for (StatsSnapshot.Group g : rb.stats().snapshot(BY, false).groups()) direct.put(g.key(), g);
+        for (StatsSnapshot.Group g : rb.stats().snapshot(BY).groups()) direct.put(g.key(), g);
         int compared = 0;
         for (KeyProjection k : p.keys()) {
             StatsSnapshot.Group d = direct.get(k.key());

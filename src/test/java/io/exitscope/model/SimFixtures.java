@@ -40,7 +40,7 @@ final class SimFixtures {
 
     /** The group of a (reason, subkey) key, grouped by subkey. */
     static StatsSnapshot.Group group(AnalysisResult r, String subkeyContains) {
-        for (StatsSnapshot.Group g : r.stats().snapshot(GroupBy.parse("subkey"), false).groups()) {
+        for (StatsSnapshot.Group g : r.stats().snapshot(GroupBy.parse("subkey")).groups()) {
             if (g.key().subkey() != null && g.key().subkey().contains(subkeyContains)) return g;
         }
         throw new AssertionError("no group with subkey containing '" + subkeyContains + "'");

@@ -24,7 +24,7 @@ public final class ReportData {
     public ReportData(AnalysisResult result, ReportOptions options) {
         this.result = result;
         this.options = options;
-        this.snapshot = result.stats().snapshot(options.groupBy(), false);
+        this.snapshot = result.stats().snapshot(options.groupBy());
         this.overheadNs = snapshot.totalNs(options.includeBlocking());
         List<StatsSnapshot.Group> g = new ArrayList<>(snapshot.groups());
         if (options.top() > 0 && g.size() > options.top()) g = g.subList(0, options.top());

@@ -137,7 +137,7 @@ public final class ShellSession {
     /** The groups of the current grouping that pass the filters, most time first. */
     public List<StatsSnapshot.Group> groups() {
         List<StatsSnapshot.Group> out = new ArrayList<>();
-        for (StatsSnapshot.Group g : result.stats().snapshot(groupBy, false).groups()) {
+        for (StatsSnapshot.Group g : result.stats().snapshot(groupBy).groups()) {
             if (regex != null && !regex.matcher(label(g)).find()) continue;
             if (classFilter != null && g.classCounts().getOrDefault(classFilter, 0L) == 0) continue;
             if (vmFilter != null && g.key().vm() != null && !vmFilter.equals(g.key().vm())) continue;
@@ -293,7 +293,7 @@ public final class ShellSession {
         if (a.isEmpty()) return "usage: compare FILE";
         Path p = Path.of(a.get(0));
         AnalysisResult b = loader.apply(p);
-        List<Comparison.Shift> shifts = Comparison.compare(result.stats().snapshot(groupBy, false), b.stats().snapshot(groupBy, false), false);
+        List<Comparison.Shift> shifts = Comparison.compare(result.stats().snapshot(groupBy), b.stats().snapshot(groupBy), false);
         StringBuilder sb = new StringBuilder("A " + result.sourceLabel() + "\nB " + b.sourceLabel() + "\n");
         int i = 0;
         for (Comparison.Shift s : shifts) {
@@ -366,7 +366,7 @@ public final class ShellSession {
                         if (g.key().reason() != null) out.add(g.key().reason());
                         if (g.key().subkey() != null) out.add(g.key().subkey());
                     }
-                    for (StatsSnapshot.Group g : result.stats().snapshot(GroupBy.parse("subkey"), false).groups()) {
+                    for (StatsSnapshot.Group g : result.stats().snapshot(GroupBy.parse("subkey")).groups()) {
                         if (g.key().subkey() != null) out.add(g.key().subkey());
                     }
                 } else if (before.get(0).equalsIgnoreCase("pct")) {
@@ -376,8 +376,8 @@ public final class ShellSession {
             case "group" -> out.addAll(List.of("reason", "reason,class", "subkey", "subkey,class", "vcpu", "vm", "reason,vcpu"));
             case "filter" -> {
                 out.addAll(List.of("clear", "class=userspace", "class=kernel", "class=hardware"));
-                for (StatsSnapshot.Group g : result.stats().snapshot(GroupBy.parse("reason"), false).groups()) out.add(g.key().reason());
-                for (StatsSnapshot.Group g : result.stats().snapshot(GroupBy.parse("vm"), false).groups()) out.add("vm=" + g.key().vm());
+                for (StatsSnapshot.Group g : result.stats().snapshot(GroupBy.parse("reason")).groups()) out.add(g.key().reason());
+                for (StatsSnapshot.Group g : result.stats().snapshot(GroupBy.parse("vm")).groups()) out.add("vm=" + g.key().vm());
             }
             case "export" -> {
                 if (before.size() == 1) out.addAll(List.of("table", "json", "csv", "hdr"));

@@ -104,9 +104,12 @@ public final class LiveFeed implements Feed {
             long now = System.nanoTime();
             AnalysisResult r = la.cumulative();
             String label = "window " + clock(windowWall, now) + ".." + clock(now, now);
-            f.complete(Baseline.of(label, r, (now - windowWall) / 1e9));
+            Baseline b = Baseline.of(label, r, (now - windowWall) / 1e9);
+            // the new window is in place before anyone learns of the baseline: what the user
+            // starts on seeing the compare screen must land in B, not at the end of A
             newWindow();
             publish(true);
+            f.complete(b);
         });
         return f;
     }

@@ -66,8 +66,8 @@ public final class Side {
         this.seconds = seconds;
         this.measures = Set.copyOf(r.measures());
         this.arches = Set.copyOf(r.arches());
-        this.fine = r.stats().snapshot(FINE, false);
-        for (GroupBy g : wanted) grouped.put(g.toString(), r.stats().snapshot(g, false));
+        this.fine = r.stats().snapshot(FINE);
+        for (GroupBy g : wanted) grouped.put(g.toString(), r.stats().snapshot(g));
         ReportData rd = new ReportData(r, ReportOptions.DEFAULT);
         this.evidence = List.copyOf(rd.evidence());
         this.measureText = rd.measureText();
@@ -88,7 +88,7 @@ public final class Side {
     public synchronized StatsSnapshot grouped(GroupBy g) {
         StatsSnapshot s = grouped.get(g.toString());
         if (s == null && frozen != null) {
-            s = frozen.stats().snapshot(g, false);
+            s = frozen.stats().snapshot(g);
             grouped.put(g.toString(), s);
         }
         return s;
