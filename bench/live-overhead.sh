@@ -2,7 +2,9 @@
 # What `exitscope live --batch` costs: (a) the highest exerciser event rate it follows with zero lost
 # events at the default buffer size, and exitscope's own CPU time per million events; (b) the
 # exerciser's exit rate untraced, traced into an instance nothing reads, and traced by exitscope
-# live — the ratio of the last two is exitscope's own overhead on the guest.
+# live — the ratio of the last two is exitscope's own overhead on the guest; (c) catch-up: how
+# fast exitscope drains a backlog (it is stopped while the exerciser fills its buffer, then
+# resumed) — the rate it can follow, beyond what the exerciser can produce here.
 #
 # The vCPU (the exerciser) is pinned to one CPU, exitscope (or nothing) to another. Each measurement
 # runs the exerciser twice in a row under the same tracing: a warm-up run (exitscope's JIT compiles
@@ -27,7 +29,8 @@ Usage: $prog [options]
   --vcpu-cpu C        CPU of the exerciser's vCPU (default 0)
   --tool-cpu C        CPU of exitscope (default 1)
   --buffer-kb KB      buffer of exitscope's instance (default: exitscope's default, 8192)
-  --only a|b          run one part only
+  --only a|b|c        run one part only
+  --catchup-kb KB     (c) buffer per CPU for the backlog (default 131072)
   --control           (b) also: the unread instance while a busy loop runs on the tool CPU (what
                       merely keeping that CPU busy costs the vCPU on this host, e.g. shared cores)
   -h, --help          this help
@@ -37,7 +40,7 @@ EOF
 }
 
 modes="pio mixed mmio hlt pio-ioeventfd" ab_mode=pio-ioeventfd warmup=3 seconds=4 rounds=5 vcpu_cpu=0 tool_cpu=1
-buffer_kb="" only="" control=0
+buffer_kb="" only="" control=0 catchup_kb=131072
 while [ $# -gt 0 ]; do
   case "$1" in
     --modes) modes=$2; shift 2 ;;
@@ -49,6 +52,7 @@ while [ $# -gt 0 ]; do
     --tool-cpu) tool_cpu=$2; shift 2 ;;
     --buffer-kb) buffer_kb=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
+    --catchup-kb) catchup_kb=$2; shift 2 ;;
     --control) control=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "$prog: unknown option $1" >&2; usage >&2; exit 1 ;;
@@ -70,6 +74,10 @@ cleanup() {
     echo 0 > "$tfs/instances/$inst/tracing_on" 2>/dev/null || true
     rmdir "$tfs/instances/$inst" 2>/dev/null || true
   fi
+  # children: exitscope first gets SIGCONT + SIGTERM so it removes its own instance, then KILL
+  local p
+  for p in $(jobs -p); do kill -CONT "$p" 2>/dev/null || true; kill -TERM "$p" 2>/dev/null || true; done
+  for _ in $(seq 30); do [ -z "$(jobs -pr)" ] && break; sleep 0.1; done
   for p in $(jobs -p); do kill -KILL "$p" 2>/dev/null || true; done
   rm -rf "$tmp"
 }
@@ -207,7 +215,7 @@ run_live() { # mode
 echo "# $prog: vCPU (exerciser) on CPU $vcpu_cpu, exitscope on CPU $tool_cpu; warm-up $warmup s + measured $seconds s; $rounds rounds"
 echo "# events:$events; $(uname -r), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
-if [ "$only" != b ]; then
+if [ -z "$only" ] || [ "$only" = a ]; then
   echo
   echo "(a) exitscope live --batch following the exerciser at full speed (buffer ${buffer_kb:-default})"
   echo "cpu-s/M: exitscope's CPU seconds per million events in the measured run; no-JIT: without its JIT compiler"
@@ -242,7 +250,7 @@ if [ "$only" != b ]; then
   echo "highest event rate followed with zero lost events: $(printf %.0f "$top") events/s ($topm)"
 fi
 
-if [ "$only" != a ]; then
+if [ -z "$only" ] || [ "$only" = b ]; then
   echo
   echo "(b) exerciser exits/s in mode $ab_mode (measured run): untraced, traced into an unread instance, traced by exitscope live"
   printf "%5s %12s %12s %12s %12s\n" round untraced unread live "$( [ "$control" = 1 ] && echo unread+busy || true)"
@@ -273,4 +281,56 @@ if [ "$only" != a ]; then
     mb=$(printf "%s\n" "${bz[@]}" | median)
     awk -v t="$mt" -v b="$mb" -v l="$ml" 'BEGIN{ printf "control: unread instance + busy loop on the tool CPU %.0f exits/s (%.3f of unread; live/control %.3f)\n", b, b/t, l/b }'
   fi
+fi
+
+# (c) exitscope follows a warm-up run live (its JIT compiles), is stopped (SIGSTOP: readers and
+# consumer alike) while the measured run fills its buffer, then resumed: the 100 ms intervals
+# while it drains the backlog give the rate it sustains when there is always work.
+run_catchup() { # mode -> result: "backlog_events drain_events drain_seconds lost expected counted"
+  local lpid
+  rm -f "$tmp/warm.json" "$tmp/meas.json"
+  sh -c 'kill -STOP $$ && "$0" --mode "$1" --seconds "$2" --cpu "$3" > "$4" && kill -STOP $$ && "$0" --mode "$1" --seconds "$5" --cpu "$3" > "$6"' \
+    "$ex" "$1" "$warmup" "$vcpu_cpu" "$tmp/warm.json" "$seconds" "$tmp/meas.json" 2> "$tmp/ex.err" &
+  shpid=$!
+  stopped() { [ "$(awk '{print $3}' /proc/$1/stat 2>/dev/null)" = T ]; }
+  for _ in $(seq 500); do stopped "$shpid" && break; sleep 0.01; done
+  taskset -c "$tool_cpu" "$exitscope" live --batch --interval 100ms --duration "$((warmup + seconds + 12))" --format json \
+    --buffer-kb "$catchup_kb" -p "$shpid" > "$tmp/live.json" 2> "$tmp/live.err" &
+  lpid=$!
+  for _ in $(seq 1000); do [ -d "$tfs/instances/exitscope-$lpid" ] && break; sleep 0.01; done
+  await_tracing "exitscope-$lpid" || { echo "$prog: exitscope did not start tracing: $(cat "$tmp/live.err")" >&2; exit 1; }
+  kill -CONT "$shpid"
+  while [ ! -s "$tmp/warm.json" ] || ! stopped "$shpid"; do kill -0 "$shpid" 2>/dev/null || break; sleep 0.01; done
+  sleep 0.5                       # exitscope takes the warm-up run's last events
+  kill -STOP "$lpid"
+  kill -CONT "$shpid"; wait "$shpid"
+  kill -CONT "$lpid"
+  wait "$lpid" || { echo "$prog: exitscope failed: $(cat "$tmp/live.err")" >&2; exit 1; }
+  local expm
+  expm=$(events_of "$tmp/meas.json")
+  # interval lines: wall start/end (ns) and events; the drain starts after the one long interval
+  # that spans the stop, and its last interval with events is partial: both are left out
+  result=$(grep -o '"interval_start_ns":[0-9]*,"interval_end_ns":[0-9]*,"events":[0-9]*' "$tmp/live.json" | tr -c '0-9\n' ' ' |
+    awk -v expm="$expm" -v lost="$(jnum "$tmp/live.json" lost_events)" -v total="$(jnum "$tmp/live.json" events)" -v expw="$(events_of "$tmp/warm.json")" '
+      { s[NR]=$1; e[NR]=$2; n[NR]=$3 }
+      END {
+        gap = 0; for (i = 1; i <= NR; i++) if (e[i] - s[i] > 400000000) gap = i
+        last = 0; for (i = gap + 1; i <= NR; i++) if (n[i] > 0) last = i
+        ev = 0; ns = 0; for (i = gap + 1; i < last; i++) { ev += n[i]; ns += e[i] - s[i] }
+        printf "%d %d %.3f %s %d %s\n", expm, ev, ns / 1e9, lost, expm + expw, total }')
+}
+
+if [ -z "$only" ] || [ "$only" = c ]; then
+  echo
+  echo "(c) catch-up: exitscope stopped during the measured run ($ab_mode, $seconds s), then resumed; buffer $catchup_kb KiB per CPU"
+  printf "%5s %12s %12s %9s %14s %6s %10s %10s\n" round backlog drained seconds "events/s" lost expected counted
+  rates=()
+  for r in $(seq "$rounds"); do
+    run_catchup "$ab_mode"
+    read -r backlog ev secs lost exp counted <<< "$result"
+    rate=$(awk -v e="$ev" -v s="$secs" 'BEGIN{ printf "%.0f", (s > 0 ? e/s : 0) }')
+    printf "%5s %12s %12s %9s %14s %6s %10s %10s\n" "$r" "$backlog" "$ev" "$secs" "$rate" "$lost" "$exp" "$counted"
+    rates+=("$rate")
+  done
+  echo "median catch-up rate: $(printf "%s\n" "${rates[@]}" | median | xargs printf %.0f) events/s (full 100 ms intervals while the backlog drained)"
 fi

@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 
 /** Drives real VM exits with the KVM exerciser, traces them live and compares with its own counts. */
 @Command(name = "calibrate", mixinStandardHelpOptions = true,
+        header = "Measure each exit kind on this host with a tiny KVM guest.",
         description = {"Runs a tiny KVM guest (kvm-exerciser) for each exit kind, traces it live in",
                 "a private tracefs instance, and prints per kind: exits/s, class, latency or",
                 "userspace round trip, the trace's event counts against the exerciser's own,",

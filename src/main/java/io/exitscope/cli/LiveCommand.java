@@ -32,6 +32,7 @@ import java.util.concurrent.Callable;
 
 /** Live exit statistics from a private tracefs instance. */
 @Command(name = "live", mixinStandardHelpOptions = true,
+        header = "Live exit statistics on this host (full screen, or --batch reports).",
         description = {"Live exit statistics on this host, from a private tracefs instance that is removed on every",
                 "way out: a full-screen view (press ? in it for the keys), or with --batch a report every --interval",
                 "(per interval and cumulative)."})

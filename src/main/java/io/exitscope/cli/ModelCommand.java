@@ -30,6 +30,7 @@ import java.util.concurrent.Callable;
 
 /** Replays a trace through the s390 exit-path model: measured beside projected, per key. */
 @Command(name = "model", mixinStandardHelpOptions = true,
+        header = "Replay recorded exits through the s390 exit-path model.",
         description = {"Replay recorded exits through the s390 exit-path model with optimization",
                 "switches on or off. Finds the switch set the trace was recorded with",
                 "(declared, seen in the trace, or fitted), re-times every exit under a target",

@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 
 /** Records KVM tracepoints of this host to trace.dat. */
 @Command(name = "record", mixinStandardHelpOptions = true,
+        header = "Record KVM tracepoints of this host into a trace.dat.",
         description = {"Record KVM tracepoints of this host into a trace.dat (v7 zstd by default) that trace-cmd and",
                 "KernelShark open, from a private tracefs instance. Stops after --duration or on Ctrl-C; the file is",
                 "written either way."})

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletionException;
 
 /** The full-screen view over a recorded trace, with playback controls. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
+        header = "The full-screen view over a recorded trace.",
         description = {"The full-screen view (the same screens as 'live') over a recorded trace,",
                 "streamed through the analysis with play/pause, step, speed (1x, 10x, 100x,",
                 "max, in trace time) and seek. With two files A B, A is the baseline of the",

@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 
 /** An on-call shell over a recorded trace. */
 @Command(name = "shell", mixinStandardHelpOptions = true,
+        header = "Interactive shell over recorded traces.",
         description = {"Interactive shell over recorded traces (history, Tab completion): top, hist, pct, slowest,",
                 "filter, group, compare, evidence, export. For on-call use when a full screen is not wanted."})
 final class ShellCommand implements Callable<Integer> {

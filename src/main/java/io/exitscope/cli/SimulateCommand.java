@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 
 /** Writes a simulated s390 trace of a workload on the exit-path model. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
+        header = "Simulate a workload on the s390 exit-path model into a trace.dat.",
         description = {"Simulate a guest workload on the s390 exit-path model and write it as a",
                 "trace.dat (v7, big endian, s390 KVM tracepoint formats) that trace-cmd reads.",
                 "The file says it is simulated (SYNTHETIC option, UNAME, VERSION).",

@@ -29,6 +29,7 @@ import java.util.concurrent.Callable;
 
 /** On-call triage: ranked findings with evidence and advice; thresholds with exit code 2. */
 @Command(name = "triage", mixinStandardHelpOptions = true,
+        header = "Ranked findings: what costs the most exit time, why, what to do.",
         description = {"What costs the most exit time, why, and what to do: ranked findings with",
                 "evidence and advice (missing ioeventfd, exits dominated by userspace, exit",
                 "storms, long tails, pending requests, big-lock contention, KVM as a module,",
