@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 file=$(readlink -f "${1:?usage: bench/jmh.sh FILE [jmh args]}")
 shift
 mvn -q -o test-compile 2>/dev/null || mvn -q test-compile
-cp=$(mvn -q -o dependency:build-classpath -Dmdep.outputFile=/dev/stdout 2>/dev/null || mvn -q dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
+cp=$(f=$(mktemp); mvn -q dependency:build-classpath -Dmdep.outputFile="$f" >/dev/null; cat "$f"; rm -f "$f")
 java -Xmx256m -cp "target/test-classes:target/classes:$cp" org.openjdk.jmh.Main DecodeBenchmark \
   -p file="$file" -wi 3 -i 5 -f 1 -bm ss -tu ms "$@"
 events=$(java -Xmx256m -jar target/exitscope.jar dump --count "$file" | awk '$1=="total"{print $2}')

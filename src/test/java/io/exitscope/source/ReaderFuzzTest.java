@@ -16,15 +16,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Mutation fuzzing of the trace readers, in the normal test run, for
- * {@code -Dexitscope.fuzz.seconds} (pom: 20) per target. See {@link FuzzHarness} for what is
- * checked. Properties: {@code exitscope.fuzz.seed} (master seed; default {@link #FIXED_SEED} so the
- * normal test run and CI are reproducible, {@code random} for an exploring campaign; always printed),
+ * {@code -Dexitscope.fuzz.inputs} inputs per target (pom: about 20 s each here), or, when that is 0,
+ * for {@code -Dexitscope.fuzz.seconds}. See {@link FuzzHarness} for what is checked. Properties:
+ * {@code exitscope.fuzz.seed} (master seed; default {@link #FIXED_SEED} so the normal test run and CI
+ * run the same inputs and give the same verdict, {@code random} for an exploring campaign; always printed),
  * {@code exitscope.fuzz.replay} (run one input seed from a failure message),
  * {@code exitscope.fuzz.realFiles=false} (only the small seeds), {@code exitscope.fuzz.text=false}
  * (skip the text target).
  *
  * <p>Exploring campaign (new inputs each run; a failure names the seed to replay):
- * {@code mvn test -Dtest=ReaderFuzzTest -Dexitscope.fuzz.seconds=300 -Dexitscope.fuzz.seed=random}.
+ * {@code mvn test -Dtest=ReaderFuzzTest -Dexitscope.fuzz.inputs=0 -Dexitscope.fuzz.seconds=300 -Dexitscope.fuzz.seed=random}.
  * Every failure a campaign finds becomes a named regression test (BadInputTest, the text reader
  * tests), so the fixed run keeps what the random runs learned.
  */
@@ -36,6 +37,11 @@ class ReaderFuzzTest {
      * campaigns, the test run has to give the same verdict on the same code.
      */
     static final long FIXED_SEED = 0x6578_6974_7363_6f70L; // "exitscop"
+
+    /** Inputs per target; 0 = run for {@link #seconds()} instead. */
+    static long inputs() {
+        return Long.parseLong(System.getProperty("exitscope.fuzz.inputs", "0"));
+    }
 
     static double seconds() {
         return Double.parseDouble(System.getProperty("exitscope.fuzz.seconds", "20"));
@@ -52,9 +58,9 @@ class ReaderFuzzTest {
         for (String d : h.checkSeeds()) System.out.println("[fuzz " + target + "] seed dropped: " + d);
         long seed = masterSeed();
         Long replay = FuzzHarness.longProperty("exitscope.fuzz.replay");
-        System.out.printf("[fuzz %s] master seed 0x%x (rerun with -Dexitscope.fuzz.seed=0x%x), %.0f s, %d seeds%n",
-                target, seed, seed, seconds(), seeds.size());
-        FuzzHarness.Report r = h.run(seconds(), seed, replay);
+        System.out.printf("[fuzz %s] master seed 0x%x (rerun with -Dexitscope.fuzz.seed=0x%x), %s, %d seeds%n",
+                target, seed, seed, inputs() > 0 ? inputs() + " inputs" : String.format("%.0f s", seconds()), seeds.size());
+        FuzzHarness.Report r = h.run(inputs(), seconds(), seed, replay);
         System.out.print(r.summary(target));
         assertTrue(r.failures.isEmpty(), () -> r.summary(target) + r.failureText());
         if (replay == null) assertTrue(r.inputs > 0, "no input was run");
@@ -72,15 +78,6 @@ class ReaderFuzzTest {
     void text(@TempDir Path work) throws Exception {
         Assumptions.assumeFalse("false".equals(System.getProperty("exitscope.fuzz.text")), "text fuzzing switched off with -Dexitscope.fuzz.text=false");
         Assumptions.assumeTrue(FuzzSeeds.textAvailable(), "real text traces not present in " + SharedTraces.ROOT + ": no text seeds");
-        List<Mutator.Seed> seeds = FuzzSeeds.text();
-        Path probe = work.resolve("probe.txt");
-        java.nio.file.Files.write(probe, seeds.get(0).data());
-        try (TraceSource s = TraceFiles.open(probe, InputFormat.AUTO)) {
-            Assumptions.assumeTrue(s != null && s.info() != null, "text reader returns no source yet");
-        } catch (TraceFormatException e) {
-            Assumptions.assumeFalse(e.problem().contains("not readable yet"),
-                    "source/text/TextTraceSource is still a placeholder (" + e.problem() + "): nothing to fuzz yet");
-        }
-        fuzz("text", seeds, work, ".txt");
+        fuzz("text", FuzzSeeds.text(), work, ".txt");
     }
 }

@@ -191,13 +191,17 @@ public final class FuzzHarness {
         return baseline;
     }
 
-    /** Fuzzes for {@code seconds} (or replays one input when {@code replay} is set). */
-    public Report run(double seconds, long masterSeed, Long replay) throws Exception {
+    /**
+     * Fuzzes {@code inputs} inputs when it is positive, else for {@code seconds} (or replays one
+     * input when {@code replay} is set). A count gives the same inputs, hence the same verdict, on
+     * a fast machine and a slow one; a time budget is for exploring campaigns.
+     */
+    public Report run(long inputs, double seconds, long masterSeed, Long replay) throws Exception {
         Report rep = new Report();
         rep.masterSeed = masterSeed;
         long t0 = System.nanoTime();
         long deadline = t0 + (long) (seconds * 1e9);
-        for (long i = 0; replay != null ? i < 1 : System.nanoTime() < deadline; i++) {
+        for (long i = 0; replay != null ? i < 1 : inputs > 0 ? i < inputs : System.nanoTime() < deadline; i++) {
             long inputSeed = replay != null ? replay : mix(masterSeed, i);
             long m0 = System.nanoTime();
             Mutator.Input in = mutator.mutate(inputSeed);

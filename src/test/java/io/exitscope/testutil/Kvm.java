@@ -96,7 +96,7 @@ public final class Kvm {
     public static void assumeLiveTracing() {
         Assumptions.assumeTrue(isLinux(), "not Linux");
         Assumptions.assumeTrue(isRoot(), "live tracing needs root");
-        Assumptions.assumeTrue(hasTracefs(), "no tracefs mounted at " + TRACEFS);
+        Assumptions.assumeTrue(hasTracefs(), "no tracefs mounted at " + TRACEFS + " (as root: mount -t tracefs nodev " + TRACEFS + ")");
     }
 
     public static boolean isLinux() {
