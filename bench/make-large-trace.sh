@@ -3,7 +3,7 @@
 # the bundled traces/pvm-ioeventfd-ab.dat, 43 998 events) repeated N times back to back, payloads
 # unchanged, re-paged and written as trace.dat v7 zstd with the recording's formats and metadata
 # (src/test/java/io/exitscope/bench/LargeTraceGenerator.java). trace-cmd reads the result.
-# Usage: bench/make-large-trace.sh OUT.dat [REPETITIONS=200] [IN.dat]
+# Usage: bench/make-large-trace.sh OUT.dat [REPETITIONS=200] [IN.dat] [zstd|zlib|none]
 #   200 repetitions of the bundled trace: 8 799 600 events, 19.6 MB.
 # Where /dev/kvm works, bench/record-exerciser-trace.sh records a real one of any size instead.
 set -euo pipefail
@@ -14,4 +14,4 @@ in=$(readlink -f "${3:-traces/pvm-ioeventfd-ab.dat}")
 mvn -q test-compile
 cp=$(mktemp); trap 'rm -f "$cp"' EXIT
 mvn -q dependency:build-classpath -Dmdep.outputFile="$cp" >/dev/null
-java -Xmx2g -cp "target/test-classes:target/classes:$(cat "$cp")" io.exitscope.bench.LargeTraceGenerator "$in" "$out" "$reps"
+java -Xmx2g -cp "target/test-classes:target/classes:$(cat "$cp")" io.exitscope.bench.LargeTraceGenerator "$in" "$out" "$reps" "${4:-zstd}"

@@ -25,23 +25,25 @@ import java.util.Map;
  * one (bench/make-large-trace.sh): the recording's events, payload bytes unchanged, repeated
  * {@code N} times one after the other (each repetition shifted by the recording's span plus 1 µs),
  * re-encoded into ring-buffer pages per CPU and written with the recording's metadata (formats,
- * kallsyms, cmdlines, clock, uname) as trace.dat v7 zstd. The event mix, field values, sizes and
+ * kallsyms, cmdlines, clock, uname) as trace.dat v7 (zstd unless told otherwise). The event mix, field values, sizes and
  * per-CPU layout are the real ones, so decode cost per event is that of a real trace; trace-cmd
  * reads the result.
  *
- * <p>Usage: {@code LargeTraceGenerator IN.dat OUT.dat REPETITIONS}. Single-buffer recordings only.
+ * <p>Usage: {@code LargeTraceGenerator IN.dat OUT.dat REPETITIONS [zstd|zlib|none]}. Single-buffer
+ * recordings only.
  */
 public final class LargeTraceGenerator {
 
     private record Ev(long ts, int cpu, byte[] payload) {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 3) {
-            System.err.println("usage: LargeTraceGenerator IN.dat OUT.dat REPETITIONS");
+        if (args.length < 3 || args.length > 4 || (args.length == 4 && Compression.byName(args[3]) == null)) {
+            System.err.println("usage: LargeTraceGenerator IN.dat OUT.dat REPETITIONS [zstd|zlib|none]");
             System.exit(64);
         }
         Path in = Path.of(args[0]), out = Path.of(args[1]);
         int reps = Integer.parseInt(args[2]);
+        Compression compression = args.length == 4 ? Compression.byName(args[3]) : Compression.ZSTD;
 
         List<Ev> events = new ArrayList<>();
         String buffer = null;
@@ -66,7 +68,7 @@ public final class LargeTraceGenerator {
         long first = events.get(0).ts, span = events.get(events.size() - 1).ts - first + 1_000;
 
         TraceDatLayout l = TraceDatLayout.parse(Files.readAllBytes(in));
-        TraceDatWriter.Builder b = TraceDatWriter.builder().version(7).compression(Compression.ZSTD)
+        TraceDatWriter.Builder b = TraceDatWriter.builder().version(7).compression(compression)
                 .bigEndian(bigEndian).userLongSize(l.longSize).pageSize(l.pageSize)
                 .headerPage(l.headerPage).headerEvent(l.headerEvent)
                 .kallsyms(latin1(l.kallsyms)).printk(latin1(l.printk)).cmdlines(latin1(l.cmdlines));

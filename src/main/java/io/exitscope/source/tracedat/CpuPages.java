@@ -14,7 +14,12 @@ import java.nio.channels.FileChannel;
  * <p>Everything happens on the reading thread. Decompressing the next chunk on the other core
  * was tried and measured slower: trace-cmd writes chunks of 10 pages (≈ 3 KB compressed), and
  * handing each to another thread cost more than decompressing it (8.4 M events, 5685 chunks:
- * 0.68 s against 0.36 s warm, 1.13 s against 1.07 s for the whole process).
+ * 0.68 s against 0.36 s warm, 1.13 s against 1.07 s for the whole process). Tried again in
+ * batches (each CPU's chunks queued up to 16 MB ahead by one or two inflater threads, the reader
+ * woken every 8 chunks; 8.8 M events, 6570 chunks): 318 ms against 348 ms warm, and no gain for
+ * the whole process (1.13 s against 1.10 s): in a fresh JVM aircompressor's zstd takes 620 ms of
+ * CPU for this file (210 ms warm) while the JIT compiles it, and on two cores the JIT, the
+ * inflater and the reader share what there is. Not worth a thread.
  */
 abstract class CpuPages {
     final String file;
