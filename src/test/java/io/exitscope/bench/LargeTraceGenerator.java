@@ -10,9 +10,6 @@ import io.exitscope.source.tracedat.TraceDatWriter;
 import io.exitscope.testutil.TraceDatLayout;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +27,7 @@ import java.util.Map;
  * reads the result.
  *
  * <p>Usage: {@code LargeTraceGenerator IN.dat OUT.dat REPETITIONS [zstd|zlib|none]}. Single-buffer
- * recordings only.
+ * little-endian recordings only.
  */
 public final class LargeTraceGenerator {
 
@@ -47,10 +44,10 @@ public final class LargeTraceGenerator {
 
         List<Ev> events = new ArrayList<>();
         String buffer = null;
-        boolean bigEndian;
         io.exitscope.event.HeaderPage header;
         try (TraceDatReader r = TraceDatReader.open(in); EventStream s = r.events()) {
-            bigEndian = r.bigEndian();
+            // TraceDatLayout, which copies the metadata, reads little-endian files only
+            if (r.bigEndian()) throw new IOException(in + ": big-endian recordings are not supported");
             header = r.headerPage();
             while (s.advance()) {
                 Event e = s.current();
@@ -68,29 +65,9 @@ public final class LargeTraceGenerator {
         long first = events.get(0).ts, span = events.get(events.size() - 1).ts - first + 1_000;
 
         TraceDatLayout l = TraceDatLayout.parse(Files.readAllBytes(in));
-        TraceDatWriter.Builder b = TraceDatWriter.builder().version(7).compression(compression)
-                .bigEndian(bigEndian).userLongSize(l.longSize).pageSize(l.pageSize)
-                .headerPage(l.headerPage).headerEvent(l.headerEvent)
-                .kallsyms(latin1(l.kallsyms)).printk(latin1(l.printk)).cmdlines(latin1(l.cmdlines));
-        l.ftraceFormats.forEach(b::ftraceFormat);
-        l.systems.forEach((sys, formats) -> formats.forEach(f -> b.eventFormat(sys, f)));
-        String clock = "local";
-        for (TraceDatLayout.Option o : l.options) {
-            String text = cstring(o.data());
-            switch (o.id()) {
-                case TraceDatReader.OPT_TRACECLOCK -> {
-                    b.traceClock(text);
-                    int a = text.indexOf('['), z = text.indexOf(']');
-                    if (a >= 0 && z > a) clock = text.substring(a + 1, z);
-                }
-                case TraceDatReader.OPT_UNAME -> b.uname(text);
-                case TraceDatReader.OPT_VERSION -> b.tracerVersion(text);
-                case TraceDatReader.OPT_CPUCOUNT -> b.cpuCount(ByteBuffer.wrap(o.data()).order(bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN).getInt());
-                default -> { } // CPUSTAT, BUFFER, DATE...: describe the original, not the copy
-            }
-        }
-        if (l.buffers.size() == 1 && l.buffers.get(0).clock != null) clock = l.buffers.get(0).clock;
-        b.buffer(buffer, clock);
+        // CPUSTAT, DATE and the like describe the original, not the copy: left out
+        TraceDatWriter.Builder b = l.writerBuilder(7, compression, false);
+        b.buffer(buffer, l.buffers.size() == 1 && l.buffers.get(0).clock != null ? l.buffers.get(0).clock : l.selectedClock());
 
         long written = 0;
         try (TraceDatWriter w = b.open(out)) {
@@ -98,7 +75,7 @@ public final class LargeTraceGenerator {
             for (int rep = 0; rep < reps; rep++) {
                 long shift = rep * span;
                 for (Ev e : events) {
-                    PageBuilder pb = pages.computeIfAbsent(e.cpu, c -> new PageBuilder(header, bigEndian, l.pageSize));
+                    PageBuilder pb = pages.computeIfAbsent(e.cpu, c -> new PageBuilder(header, false, l.pageSize));
                     while (!pb.add(e.ts + shift, e.payload, 0, e.payload.length)) w.addPage(0, e.cpu, pb.finishPage());
                     written++;
                 }
@@ -108,16 +85,6 @@ public final class LargeTraceGenerator {
             }
         }
         System.out.printf("%s: %d events (%d x %d from %s), %d bytes%n", out, written, reps, events.size(), in, Files.size(out));
-    }
-
-    private static String latin1(byte[] b) {
-        return new String(b, StandardCharsets.ISO_8859_1);
-    }
-
-    private static String cstring(byte[] b) {
-        String s = latin1(b);
-        int nul = s.indexOf('\0');
-        return nul >= 0 ? s.substring(0, nul) : s;
     }
 
     private LargeTraceGenerator() {}

@@ -1,6 +1,8 @@
 package io.exitscope.testutil;
 
 import io.exitscope.source.tracedat.Compression;
+import io.exitscope.source.tracedat.TraceDatReader;
+import io.exitscope.source.tracedat.TraceDatWriter;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -80,6 +82,55 @@ public final class TraceDatLayout {
     private TraceDatLayout(byte[] file) {
         this.f = file;
         this.fileSize = file.length;
+    }
+
+    /**
+     * A writer for a copy of this file in another version or compression: its header page, event
+     * formats, kallsyms, printk formats, cmdlines and options (trace clock, uname, version, CPU
+     * count; the others as they are, unless {@code allOptions} is false). Buffers are not declared:
+     * the caller declares them, with {@link #selectedClock()} where a buffer names no clock.
+     */
+    public TraceDatWriter.Builder writerBuilder(int version, Compression compression, boolean allOptions) {
+        TraceDatWriter.Builder b = TraceDatWriter.builder().version(version).compression(compression)
+                .userLongSize(longSize).pageSize(pageSize)
+                .headerPage(headerPage).headerEvent(headerEvent)
+                .kallsyms(latin1(kallsyms)).printk(latin1(printk)).cmdlines(latin1(cmdlines));
+        ftraceFormats.forEach(b::ftraceFormat);
+        systems.forEach((sys, formats) -> formats.forEach(f -> b.eventFormat(sys, f)));
+        for (Option o : options) {
+            String text = cstring(o.data());
+            switch (o.id()) {
+                case TraceDatReader.OPT_TRACECLOCK -> b.traceClock(text);
+                case TraceDatReader.OPT_UNAME -> b.uname(text);
+                case TraceDatReader.OPT_VERSION -> b.tracerVersion(text);
+                case TraceDatReader.OPT_CPUCOUNT -> b.cpuCount(ByteBuffer.wrap(o.data()).order(ByteOrder.LITTLE_ENDIAN).getInt());
+                default -> {
+                    if (allOptions) b.option(o.id(), o.data());
+                }
+            }
+        }
+        return b;
+    }
+
+    /** The clock the TRACECLOCK option marks as selected ({@code [global]}), else {@code local}. */
+    public String selectedClock() {
+        for (Option o : options) {
+            if (o.id() != TraceDatReader.OPT_TRACECLOCK) continue;
+            String text = cstring(o.data());
+            int a = text.indexOf('['), z = text.indexOf(']');
+            if (a >= 0 && z > a) return text.substring(a + 1, z);
+        }
+        return "local";
+    }
+
+    private static String latin1(byte[] b) {
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+
+    private static String cstring(byte[] b) {
+        String s = latin1(b);
+        int nul = s.indexOf('\0');
+        return nul >= 0 ? s.substring(0, nul) : s;
     }
 
     public static TraceDatLayout parse(byte[] file) {

@@ -9,9 +9,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,28 +57,8 @@ class TraceDatWriterRewriteTest {
     /** Metadata, options and pages of {@code in} written to {@code out} in another version/compression. */
     static void copy(Path in, Path out, int version, Compression compression) throws IOException {
         TraceDatLayout l = TraceDatLayout.parse(Files.readAllBytes(in));
-        TraceDatWriter.Builder b = TraceDatWriter.builder().version(version).compression(compression)
-                .userLongSize(l.longSize).pageSize(l.pageSize)
-                .headerPage(l.headerPage).headerEvent(l.headerEvent)
-                .kallsyms(latin1(l.kallsyms)).printk(latin1(l.printk)).cmdlines(latin1(l.cmdlines));
-        l.ftraceFormats.forEach(b::ftraceFormat);
-        l.systems.forEach((sys, formats) -> formats.forEach(f -> b.eventFormat(sys, f)));
-        String selectedClock = "local";
-        for (TraceDatLayout.Option o : l.options) {
-            String text = cstring(o.data());
-            switch (o.id()) {
-                case TraceDatReader.OPT_TRACECLOCK -> {
-                    b.traceClock(text);
-                    int a = text.indexOf('['), z = text.indexOf(']');
-                    if (a >= 0 && z > a) selectedClock = text.substring(a + 1, z);
-                }
-                case TraceDatReader.OPT_UNAME -> b.uname(text);
-                case TraceDatReader.OPT_VERSION -> b.tracerVersion(text);
-                case TraceDatReader.OPT_CPUCOUNT -> b.cpuCount(ByteBuffer.wrap(o.data()).order(ByteOrder.LITTLE_ENDIAN).getInt());
-                default -> b.option(o.id(), o.data());
-            }
-        }
-        for (TraceDatLayout.Buffer buf : l.buffers) b.buffer(buf.name, buf.clock != null ? buf.clock : selectedClock);
+        TraceDatWriter.Builder b = l.writerBuilder(version, compression, true);
+        for (TraceDatLayout.Buffer buf : l.buffers) b.buffer(buf.name, buf.clock != null ? buf.clock : l.selectedClock());
         try (TraceDatWriter w = b.open(out)) {
             for (int bi = 0; bi < l.buffers.size(); bi++) {
                 for (TraceDatLayout.Cpu c : l.buffers.get(bi).cpus) {
@@ -89,15 +66,5 @@ class TraceDatWriterRewriteTest {
                 }
             }
         }
-    }
-
-    private static String latin1(byte[] b) {
-        return new String(b, StandardCharsets.ISO_8859_1);
-    }
-
-    private static String cstring(byte[] b) {
-        String s = latin1(b);
-        int nul = s.indexOf('\0');
-        return nul >= 0 ? s.substring(0, nul) : s;
     }
 }
