@@ -42,6 +42,12 @@ import java.util.function.BiConsumer;
  * head of each CPU: with one busy CPU and idle others, the busy CPU's events are released as soon
  * as they are the slack behind its own newest page.
  *
+ * <p>CPU hotplug: tracefs makes a {@code per_cpu/cpuN} directory for every possible CPU, online
+ * or not, and there is a reader for each. While a CPU is offline its {@code trace_pipe_raw} hands
+ * out what was buffered, then reads return 0 bytes at once (seen on Linux 6.18 with
+ * {@code echo 0 > /sys/devices/system/cpu/cpu1/online}); the reader then polls every 10 ms and
+ * reads on when the CPU is back. An idle or offline CPU never holds back the merge beyond the slack.
+ *
  * <p>Losses: in no-overwrite mode the kernel drops new events when a CPU's buffer is full and
  * counts them in {@code per_cpu/cpuN/stats}; the readers turn those counts into lost-events
  * markers in the stream (pages only carry missed-event counts in overwrite mode).
@@ -257,7 +263,7 @@ public final class LiveSource implements TraceSource {
             byte[] buf = new byte[pageSize];
             int n = ch.read(ByteBuffer.wrap(buf));
             if (n <= 0) {
-                // tracing off and buffer empty (older kernels return at once): poll gently
+                // tracing off and buffer empty (older kernels return at once), or the CPU is offline: poll gently
                 if (!flush()) return false;
                 Thread.sleep(10);
                 return true;
