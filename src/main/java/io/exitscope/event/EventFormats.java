@@ -21,15 +21,27 @@ public final class EventFormats {
     private EventFormat[] byId = new EventFormat[256];
     private final Map<String, EventFormat> byName = new HashMap<>();
     private final List<EventFormat> all = new ArrayList<>();
-    /** Deferred formats by id and by name; entries leave when parsed. */
-    private final Map<Integer, Supplier<EventFormat>> deferredById = new HashMap<>();
-    private final Map<String, Integer> deferredByName = new HashMap<>();
+    /**
+     * Deferred formats by id (parsers, and the names they were announced with); entries leave
+     * when parsed. Arrays indexed by id, not maps: opening a trace.dat announces thousands of
+     * formats, and boxing, hashing and name concatenation for each were a third of the open.
+     */
+    private Supplier<EventFormat>[] deferred = newSuppliers(256);
+    private String[] deferredSystem = new String[256], deferredName = new String[256];
+    /** Order of announcement: of two deferred formats with one name, the later one is found. */
+    private int[] deferredSeq = new int[256];
+    private int deferredCount, seq;
     private int size;
+
+    @SuppressWarnings("unchecked")
+    private static Supplier<EventFormat>[] newSuppliers(int n) {
+        return (Supplier<EventFormat>[]) new Supplier<?>[n];
+    }
 
     public void add(EventFormat f) {
         checkId(f.id);
         size++;
-        deferredById.remove(f.id);   // the last format with an id wins, as in trace-cmd
+        dropDeferred(f.id);   // the last format with an id wins, as in trace-cmd
         put(f);
     }
 
@@ -48,12 +60,38 @@ public final class EventFormats {
     public void addDeferred(int id, String system, String name, Supplier<EventFormat> parse) {
         checkId(id);
         size++;
-        if (id < byId.length) byId[id] = null;   // the last format with an id wins
-        byName.remove(name);
-        byName.remove(system + ":" + name);
-        deferredById.put(id, parse);
-        deferredByName.put(name, id);
-        deferredByName.put(system + ":" + name, id);
+        if (id < byId.length && byId[id] != null) {
+            // the last format with an id wins: the parsed one it replaces leaves the name index
+            EventFormat old = byId[id];
+            byId[id] = null;
+            byName.remove(old.name, old);
+            byName.remove(old.system + ":" + old.name, old);
+        }
+        if (!byName.isEmpty()) {
+            // and a parsed format of another id with this name no longer answers for it
+            byName.remove(name);
+            byName.remove(system + ":" + name);
+        }
+        if (id >= deferred.length) {
+            int n = Math.max(id + 1, deferred.length * 2);
+            deferred = Arrays.copyOf(deferred, n);
+            deferredSystem = Arrays.copyOf(deferredSystem, n);
+            deferredName = Arrays.copyOf(deferredName, n);
+            deferredSeq = Arrays.copyOf(deferredSeq, n);
+        }
+        if (deferred[id] == null) deferredCount++;
+        deferred[id] = parse;
+        deferredSystem[id] = system;
+        deferredName[id] = name;
+        deferredSeq[id] = ++seq;
+    }
+
+    private void dropDeferred(int id) {
+        if (id < deferred.length && deferred[id] != null) {
+            deferred[id] = null;
+            deferredSystem[id] = deferredName[id] = null;
+            deferredCount--;
+        }
     }
 
     private static void checkId(int id) {
@@ -66,32 +104,41 @@ public final class EventFormats {
             EventFormat f = byId[id];
             if (f != null) return f;
         }
-        return deferredById.isEmpty() ? null : resolve(id);
+        return deferredCount == 0 ? null : resolve(id);
     }
 
     private synchronized EventFormat resolve(int id) {
-        Supplier<EventFormat> s = deferredById.get(id);
+        Supplier<EventFormat> s = id >= 0 && id < deferred.length ? deferred[id] : null;
         if (s == null) return id >= 0 && id < byId.length ? byId[id] : null;
         EventFormat f = s.get();
         if (f.id != id) throw new IllegalStateException("deferred format " + id + " parsed as id " + f.id);
-        deferredById.remove(id);
+        dropDeferred(id);
         put(f);
         return f;
     }
 
-    /** By {@code name} or {@code system:name}, or null. */
+    /**
+     * By {@code name} or {@code system:name}, or null. Deferred formats are searched by the name
+     * they were announced with (a scan: names are looked up a few times per run, ids per event).
+     */
     public EventFormat byName(String name) {
         EventFormat f = byName.get(name);
-        if (f != null || deferredByName.isEmpty()) return f;
-        Integer id = deferredByName.get(name);
-        if (id == null) return null;
-        f = byId(id);
+        if (f != null || deferredCount == 0) return f;
+        int best = -1;
+        for (int id = 0; id < deferred.length; id++) {
+            if (deferred[id] == null || best >= 0 && deferredSeq[id] < deferredSeq[best]) continue;
+            String n = deferredName[id], sys = deferredSystem[id];
+            if (name.equals(n) || name.length() == sys.length() + 1 + n.length()
+                    && name.startsWith(sys) && name.charAt(sys.length()) == ':' && name.endsWith(n)) best = id;
+        }
+        if (best < 0) return null;
+        f = byId(best);
         return f != null && (name.equals(f.name) || name.equals(f.system + ":" + f.name)) ? f : byName.get(name);
     }
 
     /** Every format; parses the deferred ones (their errors surface here). */
     public synchronized Collection<EventFormat> all() {
-        for (Integer id : new ArrayList<>(deferredById.keySet())) resolve(id);
+        for (int id = 0; id < deferred.length; id++) if (deferred[id] != null) resolve(id);
         return all;
     }
 

@@ -32,11 +32,12 @@ public final class FormatParser {
         List<FieldFormat> fields = new ArrayList<>();
         boolean common = true;
         boolean inFormat = false;
+        boolean header = true;   // name: and ID: count only before format:, as scanHeader reads them
         for (String raw : text.split("\n", -1)) {
             String line = raw.strip();
-            if (line.startsWith("name:")) {
+            if (header && line.startsWith("name:")) {
                 name = line.substring(5).strip();
-            } else if (line.startsWith("ID:")) {
+            } else if (header && line.startsWith("ID:")) {
                 try {
                     id = Integer.parseInt(line.substring(3).strip());
                 } catch (NumberFormatException e) {
@@ -44,6 +45,7 @@ public final class FormatParser {
                 }
             } else if (line.startsWith("format:")) {
                 inFormat = true;
+                header = false;
             } else if (line.startsWith("print fmt:")) {
                 printFmt = line.substring("print fmt:".length()).strip();
                 inFormat = false;
@@ -63,8 +65,10 @@ public final class FormatParser {
 
     /**
      * Reads only the {@code name:} and {@code ID:} lines of a format file, by the same rules as
-     * {@link #parseEvent} (stripped lines; the last one counts) and with the same errors, so a
-     * format can be indexed now and parsed when first used.
+     * {@link #parseEvent} (stripped lines before {@code format:}; the last one counts) and with
+     * the same errors, so a format can be indexed now and parsed when first used. It stops at
+     * {@code format:}: a trace.dat holds thousands of formats and most are never used, so what
+     * opening a file costs is this scan (the kernel writes name and ID on the first two lines).
      */
     public static Header scanHeader(String text) {
         String name = null;
@@ -75,6 +79,7 @@ public final class FormatParser {
             if (end < 0) end = n;
             int b = start;
             while (b < end && Character.isWhitespace(text.charAt(b))) b++;
+            if (text.startsWith("format:", b)) break;
             if (text.startsWith("name:", b)) {
                 name = text.substring(b + 5, end).strip();
             } else if (text.startsWith("ID:", b)) {

@@ -61,6 +61,39 @@ class EventFormatsTest {
     }
 
     @Test
+    void nameAndIdCountOnlyBeforeTheFormatLine() {
+        // a print format or a damaged file may hold such lines further down: neither reader takes them
+        String text = format("real", 5) + "name: fake\nID: 9\n";
+        assertEquals(new FormatParser.Header("real", 5), FormatParser.scanHeader(text));
+        EventFormat e = FormatParser.parseEvent("s", text);
+        assertEquals("real", e.name);
+        assertEquals(5, e.id);
+        assertEquals("event format without a name",
+                assertThrows(FormatParser.FormatException.class, () -> FormatParser.scanHeader("ID: 3\nformat:\nname: late\n")).getMessage());
+        assertEquals("event format without a name",
+                assertThrows(FormatParser.FormatException.class, () -> FormatParser.parseEvent("s", "ID: 3\nformat:\nname: late\n")).getMessage());
+    }
+
+    @Test
+    void deferredFormatsAreFoundByNameAndTheLaterAnnouncementWins() {
+        EventFormats f = new EventFormats();
+        f.addDeferred(300, "kvm", "dup", () -> FormatParser.parseEvent("kvm", format("dup", 300)));
+        f.addDeferred(12, "kvm", "dup", () -> FormatParser.parseEvent("kvm", format("dup", 12)));
+        f.addDeferred(13, "sched", "other", () -> FormatParser.parseEvent("sched", format("other", 13)));
+        assertEquals(12, f.byName("dup").id);
+        assertEquals(12, f.byName("kvm:dup").id);
+        assertEquals(13, f.byName("sched:other").id);
+        assertNull(f.byName("kvm:other"));
+        assertNull(f.byName("missing"));
+        // a parsed format replaced by a deferred one with its id no longer answers to its name
+        f.add(FormatParser.parseEvent("kvm", format("gone", 40)));
+        f.addDeferred(40, "kvm", "came", () -> FormatParser.parseEvent("kvm", format("came", 40)));
+        assertNull(f.byName("gone"));
+        assertEquals("came", f.byId(40).name);
+        assertEquals(5, f.size());
+    }
+
+    @Test
     void allParsesTheDeferredOnesAndSurfacesTheirErrors() {
         EventFormats f = new EventFormats();
         f.addDeferred(1, "kvm", "fine", () -> FormatParser.parseEvent("kvm", format("fine", 1)));
