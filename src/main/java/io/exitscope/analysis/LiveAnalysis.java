@@ -83,7 +83,7 @@ public final class LiveAnalysis {
         cumulativeNotes.add(closedNotes);
         cumulativeNotes.add(intervalNotes);
         return new AnalysisResult(List.of(info), cumulative, cumulativeNotes, asm.events(), asm.exits(), asm.incomplete(),
-                asm.lostEvents(), asm.lostUnknownPages(), asm.lostByCpu(), asm.orphanEntries(), asm.fpuLoads(), asm.fpuUnloads(),
+                asm.incompleteByReason(), asm.lostEvents(), asm.lostUnknownPages(), asm.lostByCpu(), asm.orphanEntries(), asm.fpuLoads(), asm.fpuUnloads(),
                 asm.userspaceReturns(), reqKnown, reqPending, EnumSet.copyOf(withDefault(asm)), asm.arches().isEmpty()
                         ? EnumSet.noneOf(io.exitscope.exit.Arch.class) : EnumSet.copyOf(asm.arches()),
                 kvmModule, kvmModuleEvidence, firstTs == Long.MIN_VALUE ? 0 : firstTs, lastTs == Long.MIN_VALUE ? 0 : lastTs);
@@ -102,7 +102,7 @@ public final class LiveAnalysis {
         Map<Integer, Long> lostNow = new TreeMap<>(asm.lostByCpu());
         long lost = asm.lostEvents() - ivLost0;
         AnalysisResult r = new AnalysisResult(List.of(info), interval, intervalNotes, asm.events() - ivEvents0, asm.exits() - ivExits0,
-                asm.incomplete() - ivIncomplete0, lost, asm.lostUnknownPages() - ivLostPages0, lostNow,
+                asm.incomplete() - ivIncomplete0, since(asm.incompleteByReason(), ivIncompleteByReason0), lost, asm.lostUnknownPages() - ivLostPages0, lostNow,
                 asm.orphanEntries() - ivOrphans0, asm.fpuLoads() - ivFpuL0, asm.fpuUnloads() - ivFpuU0,
                 asm.userspaceReturns() - ivUs0, ivReqKnown, ivReqPending, EnumSet.copyOf(withDefault(asm)),
                 asm.arches().isEmpty() ? EnumSet.noneOf(io.exitscope.exit.Arch.class) : EnumSet.copyOf(asm.arches()),
@@ -110,6 +110,7 @@ public final class LiveAnalysis {
         ivEvents0 = asm.events();
         ivExits0 = asm.exits();
         ivIncomplete0 = asm.incomplete();
+        ivIncompleteByReason0 = asm.incompleteByReason();
         ivLost0 = asm.lostEvents();
         ivLostPages0 = asm.lostUnknownPages();
         ivOrphans0 = asm.orphanEntries();
@@ -123,6 +124,18 @@ public final class LiveAnalysis {
         intervalNotes = new NotificationEvidence();
         intervalStartTs = endTs;
         return r;
+    }
+
+    private Map<String, Long> ivIncompleteByReason0 = Map.of();
+
+    /** Counts now minus counts at the start of the interval, without the zeros. */
+    private static Map<String, Long> since(Map<String, Long> now, Map<String, Long> start) {
+        Map<String, Long> d = new TreeMap<>();
+        now.forEach((k, n) -> {
+            long x = n - start.getOrDefault(k, 0L);
+            if (x != 0) d.put(k, x);
+        });
+        return d;
     }
 
     /** The end of the trace: open exits become incomplete. */

@@ -44,6 +44,7 @@ public final class TraceAnalysis {
         List<TraceInfo> infos = new ArrayList<>();
         long events = 0, exits = 0, incomplete = 0, lost = 0, lostPages = 0, orphans = 0, fpuL = 0, fpuU = 0, usRet = 0;
         Map<Integer, Long> lostByCpu = new TreeMap<>();
+        Map<String, Long> incompleteByReason = new TreeMap<>();
         Set<Measure> measures = EnumSet.noneOf(Measure.class);
         Set<Arch> arches = EnumSet.noneOf(Arch.class);
         Boolean module = null;
@@ -84,6 +85,7 @@ public final class TraceAnalysis {
             events += asm.events();
             exits += asm.exits();
             incomplete += asm.incomplete();
+            asm.incompleteByReason().forEach((k, n) -> incompleteByReason.merge(k, n, Long::sum));
             lost += asm.lostEvents();
             lostPages += asm.lostUnknownPages();
             asm.lostByCpu().forEach((c, n) -> lostByCpu.merge(c, n, Long::sum));
@@ -112,7 +114,7 @@ public final class TraceAnalysis {
             }
         }
         if (first == Long.MAX_VALUE) first = last = 0;
-        return new AnalysisResult(infos, stats, notes, events, exits, incomplete, lost, lostPages, lostByCpu, orphans,
+        return new AnalysisResult(infos, stats, notes, events, exits, incomplete, incompleteByReason, lost, lostPages, lostByCpu, orphans,
                 fpuL, fpuU, usRet, req[0], req[1], measures, arches, module, moduleEvidence, first, last);
     }
 

@@ -118,6 +118,13 @@ public final class ExitAssembler {
     private long events;
     private long exits;
     private final long[] incomplete = new long[Incomplete.values().length];
+    /**
+     * Incomplete exits by reason: a trace of exit events alone (recorded with only
+     * {@code kvm_exit}, as kvm_stat counts them) still says which exits happened. At most
+     * {@link #MAX_INCOMPLETE_REASONS} reasons; the rest count as {@code other}.
+     */
+    private final Map<String, long[]> incompleteByReason = new HashMap<>();
+    static final int MAX_INCOMPLETE_REASONS = 256;
     private long orphanEntries;
     private final Map<Integer, Long> lostByCpu = new TreeMap<>();
     private long lostUnknownPages;
@@ -248,7 +255,7 @@ public final class ExitAssembler {
             flushChildMode(v);
             v.paired = true;
         }
-        if (v.open) countIncomplete(Incomplete.NO_ENTRY);
+        if (v.open) countIncomplete(v, Incomplete.NO_ENTRY);
         v.reset();
         v.open = true;
         v.exitTs = e.timestamp();
@@ -373,7 +380,7 @@ public final class ExitAssembler {
 
     private void flushChildMode(Vcpu v) {
         if (v.open && !v.paired) {
-            if (v.inUserspace) countIncomplete(Incomplete.NO_ENTRY);
+            if (v.inUserspace) countIncomplete(v, Incomplete.NO_ENTRY);
             else emit(v, -1, ExitClass.KERNEL, Measure.COUNT_ONLY, -1, -1);
         }
         v.reset();
@@ -386,8 +393,15 @@ public final class ExitAssembler {
                 v.subkey, v.address, v.write, cls, v.blocking, m, latency, userspace, v.requests, v.userspaceReason));
     }
 
-    private void countIncomplete(Incomplete why) {
+    private void countIncomplete(Vcpu v, Incomplete why) {
         incomplete[why.ordinal()]++;
+        String r = v.reason == null ? "unknown" : v.reason;
+        long[] c = incompleteByReason.get(r);
+        if (c == null) {
+            if (incompleteByReason.size() >= MAX_INCOMPLETE_REASONS) r = "other";
+            c = incompleteByReason.computeIfAbsent(r, k -> new long[1]);
+        }
+        c[0]++;
     }
 
     private void onLost(int cpu, long count) {
@@ -399,7 +413,7 @@ public final class ExitAssembler {
                     // child-mode kernel exit: it was complete (count only) before the loss
                     emit(v, -1, ExitClass.KERNEL, Measure.COUNT_ONLY, -1, -1);
                 } else {
-                    countIncomplete(Incomplete.LOST_EVENTS);
+                    countIncomplete(v, Incomplete.LOST_EVENTS);
                 }
                 v.reset();
             }
@@ -411,7 +425,7 @@ public final class ExitAssembler {
         threads.forEachValue(v -> {
             if (v.open) {
                 if (!v.paired && !v.inUserspace) emit(v, -1, ExitClass.KERNEL, Measure.COUNT_ONLY, -1, -1);
-                else countIncomplete(Incomplete.TRACE_END);
+                else countIncomplete(v, Incomplete.TRACE_END);
                 v.reset();
             }
         });
@@ -531,6 +545,12 @@ public final class ExitAssembler {
     public long exits() { return exits; }
     public long incomplete() { long s = 0; for (long x : incomplete) s += x; return s; }
     public long incomplete(Incomplete why) { return incomplete[why.ordinal()]; }
+    /** Incomplete exits by the reason of the exit (a copy). */
+    public Map<String, Long> incompleteByReason() {
+        Map<String, Long> m = new TreeMap<>();
+        incompleteByReason.forEach((k, v) -> m.put(k, v[0]));
+        return m;
+    }
     public long orphanEntries() { return orphanEntries; }
     public long lostEvents() { return lostByCpu.values().stream().mapToLong(Long::longValue).sum(); }
     public long lostUnknownPages() { return lostUnknownPages; }

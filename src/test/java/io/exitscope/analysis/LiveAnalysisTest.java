@@ -51,6 +51,7 @@ class LiveAnalysisTest {
         }
         for (long intervalNs : new long[]{100_000L, 3_000_000L, Long.MAX_VALUE / 4}) {
             long exitsInIntervals = 0;
+            java.util.Map<String, Long> incompleteInIntervals = new java.util.TreeMap<>();
             AnalysisResult cum;
             try (TraceSource src = TraceFiles.open(file, InputFormat.AUTO); EventStream s = src.events()) {
                 LiveAnalysis la = new LiveAnalysis(src.info(), AnalysisOptions.ALL, null, null);
@@ -61,7 +62,9 @@ class LiveAnalysisTest {
                     if (e.kind() == Event.Kind.EVENT) {
                         if (next == Long.MIN_VALUE) next = e.timestamp() + intervalNs;
                         while (e.timestamp() >= next) {
-                            exitsInIntervals += la.takeInterval(next).stats().exits();
+                            AnalysisResult iv = la.takeInterval(next);
+                            exitsInIntervals += iv.stats().exits();
+                            iv.incompleteByReason().forEach((k, n) -> incompleteInIntervals.merge(k, n, Long::sum));
                             intervals++;
                             next += intervalNs;
                         }
@@ -70,7 +73,9 @@ class LiveAnalysisTest {
                 }
                 la.finish();
                 AnalysisResult mid = la.cumulative();   // before the last interval is taken
-                exitsInIntervals += la.takeInterval(la.lastTimestamp()).stats().exits();
+                AnalysisResult last = la.takeInterval(la.lastTimestamp());
+                exitsInIntervals += last.stats().exits();
+                last.incompleteByReason().forEach((k, n) -> incompleteInIntervals.merge(k, n, Long::sum));
                 cum = la.cumulative();
                 assertEquals(view(mid.stats().snapshot(FINE)), view(cum.stats().snapshot(FINE)));
                 if (intervalNs == 100_000L) assertTrue(intervals > 100, "intervals: " + intervals);
@@ -81,6 +86,9 @@ class LiveAnalysisTest {
             assertEquals(whole.stats().measured(), cum.stats().measured());
             assertEquals(view(whole.stats().snapshot(FINE)), view(cum.stats().snapshot(FINE)), "interval " + intervalNs);
             assertEquals(whole.notifications().addresses(), cum.notifications().addresses());
+            assertEquals(2, whole.incompleteExits());   // each run's last exit: its guest stopped
+            assertEquals(whole.incompleteByReason(), cum.incompleteByReason());
+            assertEquals(whole.incompleteByReason(), incompleteInIntervals);
         }
     }
 

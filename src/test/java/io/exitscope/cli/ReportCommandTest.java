@@ -52,6 +52,29 @@ class ReportCommandTest {
         }
     }
 
+    /**
+     * A trace of kvm_exit lines alone (as kvm_stat users record them) has no exit latency, but
+     * its exits are counted by reason: equal to the reasons counted here from the text itself.
+     */
+    @Test
+    void exitOnlyTraceCountsIncompleteExitsByReason() throws Exception {
+        Path f = SharedTraces.require("text/kvm_exit_vapic.report-filtered.txt");
+        Map<String, Long> expected = new java.util.TreeMap<>();
+        for (String line : Files.readAllLines(f)) {
+            String[] t = line.trim().split("\\s+");
+            for (int i = 0; i + 1 < t.length; i++) if (t[i].equals("reason")) expected.merge(t[i + 1], 1L, Long::sum);
+        }
+        assertEquals(1333, expected.values().stream().mapToLong(Long::longValue).sum());
+        JsonNode j = json("report", "--format", "json", f.toString());
+        assertEquals(0, j.get("exits").asLong());
+        assertEquals(1333, j.get("incomplete_exits").asLong());
+        Map<String, Long> got = new java.util.TreeMap<>();
+        j.get("incomplete_by_reason").fields().forEachRemaining(e -> got.put(e.getKey(), e.getValue().asLong()));
+        assertEquals(expected, got);
+        Cli table = Cli.run("report", f.toString());
+        assertTrue(table.out.contains("incomplete MSR_WRITE 820, HLT 337, EPT_MISCONFIG 108"), table.out);
+    }
+
     @Test
     void blockingHltIsKeptOutOfSharesUnlessAsked() throws Exception {
         String f = SharedTraces.require(VMX).toString();

@@ -139,6 +139,7 @@ class ExitAssemblerTest {
         assertEquals("HLT", out.get(0).reason());
         assertTrue(out.get(0).blocking());
         assertEquals(1, asm.incomplete(ExitAssembler.Incomplete.LOST_EVENTS));
+        assertEquals(java.util.Map.of("IO_INSTRUCTION", 1L), asm.incompleteByReason());
         assertEquals(15, asm.lostEvents());
         assertEquals(1, asm.orphanEntries());
     }
@@ -175,6 +176,7 @@ class ExitAssemblerTest {
         asm.finish();
         assertEquals(0, out.size());
         assertEquals(1, asm.incomplete(ExitAssembler.Incomplete.TRACE_END));
+        assertEquals(java.util.Map.of("IO_INSTRUCTION", 1L), asm.incompleteByReason());
     }
 
     @Test
@@ -184,6 +186,7 @@ class ExitAssemblerTest {
         assertEquals(1, out.size());
         assertEquals(50, out.get(0).latencyNs());
         assertEquals(1, asm.incomplete(ExitAssembler.Incomplete.NO_ENTRY));
+        assertEquals(java.util.Map.of("IO_INSTRUCTION", 1L), asm.incompleteByReason());
     }
 
     @Test

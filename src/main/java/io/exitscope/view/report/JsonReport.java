@@ -43,6 +43,9 @@ public final class JsonReport {
         g.writeNumberField("events", r.events());
         g.writeNumberField("exits", r.exits());
         g.writeNumberField("incomplete_exits", r.incompleteExits());
+        g.writeObjectFieldStart("incomplete_by_reason");
+        for (Map.Entry<String, Long> e : r.incompleteByReason().entrySet()) g.writeNumberField(e.getKey(), e.getValue());
+        g.writeEndObject();
         g.writeNumberField("lost_events", r.lostEvents());
         g.writeBooleanField("partial", r.partial());
         g.writeBooleanField("synthetic", r.synthetic());

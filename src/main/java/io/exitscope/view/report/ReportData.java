@@ -62,7 +62,12 @@ public final class ReportData {
                 case COUNT_ONLY -> "kernel-handled exits without exit/entry events are counted, not timed";
             });
         }
-        return parts.isEmpty() ? "no exits found" : String.join("; ", parts);
+        if (parts.isEmpty()) {
+            return result.incompleteExits() > 0
+                    ? "none: no exit was followed by an entry event of its thread (a trace of exit events only?); the incomplete exits above are all there is"
+                    : "no exits found";
+        }
+        return String.join("; ", parts);
     }
 
     /** Optimization evidence, one finding per line. */

@@ -15,13 +15,16 @@ public final class TableReport {
     public static void write(ReportData d, PrintWriter w) {
         AnalysisResult r = d.result;
         for (TraceInfo i : r.sources()) {
-            w.printf("source     %s (%s%s, clock %s, %d CPUs)%s%n", i.path(), i.format(),
+            w.printf("source     %s (%s%s, clock %s, %s CPUs)%s%n", i.path(), i.format(),
                     i.fileVersion() > 0 ? " v" + i.fileVersion() + " " + i.compression() : "",
-                    i.clock() == null ? "?" : i.clock(), i.cpus(), i.synthetic() ? "  ** SIMULATED DATA **" : "");
+                    i.clock() == null ? "?" : i.clock(), i.cpus() > 0 ? String.valueOf(i.cpus()) : "?", i.synthetic() ? "  ** SIMULATED DATA **" : "");
         }
         w.printf("events     %d   exits %d   incomplete %d   lost events %d%s   span %s%n", r.events(), r.exits(),
                 r.incompleteExits(), r.lostEvents(), r.lostUnknownPages() > 0 ? " (+" + r.lostUnknownPages() + " pages, count unknown)" : "",
                 Durations.format(r.lastTs() - r.firstTs()));
+        if (r.incompleteExits() > 0) {
+            w.printf("incomplete %s (no re-entry seen: counted, not timed)%n", r.incompleteReasonsText(6));
+        }
         if (r.partial()) w.println("PARTIAL    events were lost: counts are lower bounds and exits around the losses were dropped");
         w.printf("measure    %s%n", d.measureText());
         w.printf("grouping   %s; %%TIME is the share of measured exit time%s%n%n", d.options.groupBy(),
