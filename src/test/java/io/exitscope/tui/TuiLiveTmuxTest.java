@@ -16,9 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code exitscope live} in tmux while the KVM exerciser runs: its port shows up in the table
- * with the number of exits the exerciser made, and after q the tracefs instance is gone and the
- * terminal is as before. Needs root, tracefs, /dev/kvm and the exerciser ({@code exitscope.native.dir}).
+ * {@code exitscope live} in tmux. Without a guest (root, tracefs): q and SIGTERM leave terminal and
+ * tracing as found. While the KVM exerciser runs (also /dev/kvm and the exerciser,
+ * {@code exitscope.native.dir}): its port shows up in the table with the number of exits the
+ * exerciser made, and after q the tracefs instance is gone and the terminal is as before.
  */
 class TuiLiveTmuxTest {
     static final String PORT = "0x5a5"; // a port nobody else's test writes to: our row, not theirs
@@ -35,6 +36,46 @@ class TuiLiveTmuxTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         p.waitFor(5, TimeUnit.SECONDS);
         return out.equals("0");
+    }
+
+    /**
+     * The live view's ways out that need no guest, as a person uses it: it opens on this host, q
+     * and SIGTERM each leave the terminal as it was ({@code stty -a}), remove the private
+     * instance, and the top-level tracing files read as before.
+     */
+    @Test
+    void liveViewWithoutAGuestLeavesTerminalAndTracingAsFound(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Tmux.available(), "tmux is not installed");
+        Assumptions.assumeTrue(root(), "live tracing needs root");
+        Path tracefs = tracefs();
+        Assumptions.assumeTrue(tracefs != null, "no tracefs with instances");
+        java.util.Map<String, String> top = io.exitscope.testutil.Kvm.topLevelSnapshot();
+        Path sh = TuiTmuxTest.launcher(dir);
+        for (String way : new String[]{"q", "SIGTERM"}) {
+            try (Tmux t = new Tmux(80, 24, TuiTmuxTest.CWD, dir)) {
+                String before = t.stty("stty-before");
+                t.line("sh " + sh + " live --interval 300ms; echo EXIT=$?");
+                t.waitFor("the live view", x -> x.matches("(?s).*exitscope live . exits +live, tracefs instance exitscope-\\d+.*"), 60);
+                long pid = TuiTmuxTest.pid(dir);
+                Path instance = tracefs.resolve("instances").resolve("exitscope-" + pid);
+                assertTrue(Files.isDirectory(instance), "the private instance " + instance);
+                t.keys("?");
+                t.waitFor("this help", 10);
+                String s;
+                if (way.equals("q")) {
+                    t.keys("Escape");
+                    t.keys("q");
+                    s = t.waitFor("EXIT=0", 30);
+                } else {
+                    new ProcessBuilder("kill", "-TERM", Long.toString(pid)).start().waitFor(5, TimeUnit.SECONDS);
+                    s = t.waitFor("EXIT=", 30);
+                }
+                assertFalse(s.contains("exitscope live"), way + ": the alternate screen is gone\n" + s);
+                assertFalse(Files.exists(instance), way + ": the instance is removed");
+                assertEquals(before, t.stty("stty-after"), way + ": stty -a");
+            }
+        }
+        assertEquals(top, io.exitscope.testutil.Kvm.topLevelSnapshot(), "top-level tracing files");
     }
 
     @Test
