@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Live on this machine (root, tracefs, /dev/kvm, the KVM exerciser): a {@code --fail-on}
+ * Live on this machine. Without a guest (root, tracefs): the actions fire and the exports serve.
+ * With the KVM exerciser (also /dev/kvm): a {@code --fail-on}
  * threshold crossed by real exits fires {@code record} (trace-cmd reads the file) and {@code exec}
  * (the finding in its environment); Prometheus is scraped over loopback meanwhile; the
  * HdrHistogram interval log adds up to the run's cumulative report. Skipped, with the reason,
@@ -91,6 +92,38 @@ class LiveThresholdTest {
         try (InputStream in = c.getInputStream()) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
+    }
+
+    /**
+     * The actions' mechanics where tracing works but no guest can run: a threshold that holds
+     * from the first interval fires {@code record} (a trace.dat that trace-cmd reads, here without
+     * events) and {@code exec} (the crossing in its environment), {@code continue} keeps the run
+     * going to its end, and the Prometheus endpoint serves valid OpenMetrics meanwhile.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void actionsFireWithoutAGuest(@TempDir Path dir) throws Exception {
+        io.exitscope.testutil.Kvm.assumeLiveTracing();
+        TraceCmd.assumeAvailable();
+        Path rec = dir.resolve("crossing.dat");
+        String expr = "lost >= 0";
+        long t0 = System.nanoTime();
+        Running live = new Running("live", "--batch", "--format", "json", "--interval", "300ms", "--duration", "3s",
+                "--fail-on", expr, "--on-threshold", "record,file=" + rec + ",before=1s",
+                "--on-threshold", "exec /usr/bin/env", "--on-threshold", "continue", "--prometheus", "127.0.0.1:0");
+        Matcher m = live.awaitErr(Pattern.compile("Prometheus metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics"), 20_000);
+        io.exitscope.export.OpenMetricsChecker.parse(scrape(Integer.parseInt(m.group(1))));
+        int code = live.code.get(60, TimeUnit.SECONDS);
+        String err = live.err.toString();
+        assertEquals(Main.EXIT_THRESHOLD, code, err);
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) >= 3000, "continue: ran to --duration");
+        assertTrue(err.contains("threshold crossed: lost = 0 >= 0"), err);
+        assertTrue(err.contains(": EXITSCOPE_THRESHOLD=" + expr), err);
+        assertTrue(err.contains(": EXITSCOPE_RECORD_FILE=" + rec), err);
+        assertTrue(err.contains(": EXITSCOPE_FINDINGS_JSON={\"source\":"), err);
+        assertTrue(Files.size(rec) > 0, err);
+        TraceCmd.report(rec);   // throws unless trace-cmd reads the file
+        assertTrue(live.out.toString().strip().split("\n").length >= 5, "one JSON object per interval:\n" + live.out);
     }
 
     @Test
