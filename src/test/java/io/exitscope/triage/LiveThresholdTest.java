@@ -123,7 +123,22 @@ class LiveThresholdTest {
         assertTrue(err.contains(": EXITSCOPE_FINDINGS_JSON={\"source\":"), err);
         assertTrue(Files.size(rec) > 0, err);
         TraceCmd.report(rec);   // throws unless trace-cmd reads the file
-        assertTrue(live.out.toString().strip().split("\n").length >= 5, "one JSON object per interval:\n" + live.out);
+        // live --batch --format json: one object per interval, the report's fields plus the
+        // interval bounds and the cumulative object (the contract in the README)
+        String[] lines = live.out.toString().strip().split("\n");
+        assertTrue(lines.length >= 5, "one JSON object per interval:\n" + live.out);
+        long prevEnd = -1;
+        for (String line : lines) {
+            JsonNode j = new ObjectMapper().readTree(line);
+            for (String f : List.of("source", "events", "exits", "incomplete_exits", "incomplete_by_reason", "lost_events",
+                    "partial", "groups", "interval_start_ns", "interval_end_ns", "cumulative")) {
+                assertTrue(j.has(f), f + " in " + line);
+            }
+            assertTrue(j.get("cumulative").has("groups"), line);
+            long start = j.get("interval_start_ns").asLong(), end = j.get("interval_end_ns").asLong();
+            assertTrue(start <= end && (prevEnd < 0 || start == prevEnd), "intervals follow each other: " + line);
+            prevEnd = end;
+        }
     }
 
     @Test
