@@ -38,6 +38,24 @@ class TuiLiveTmuxTest {
         return out.equals("0");
     }
 
+    /** tmux, root and a tracefs with instances, or the test is skipped; the tracefs found. */
+    static Path assumeLiveInTmux() throws Exception {
+        Assumptions.assumeTrue(Tmux.available(), "tmux is not installed");
+        Assumptions.assumeTrue(root(), "live tracing needs root");
+        Path tracefs = tracefs();
+        Assumptions.assumeTrue(tracefs != null, "no tracefs with instances");
+        return tracefs;
+    }
+
+    /** Starts {@code exitscope live} in the pane, waits for its view; its private instance, checked to exist. */
+    static Path startLive(Tmux t, Path sh, Path dir, Path tracefs, String interval) throws Exception {
+        t.line("sh " + sh + " live --interval " + interval + "; echo EXIT=$?");
+        t.waitFor("the live view", x -> x.matches("(?s).*exitscope live . exits +live, tracefs instance exitscope-\\d+.*"), 60);
+        Path instance = tracefs.resolve("instances").resolve("exitscope-" + TuiTmuxTest.pid(dir));
+        assertTrue(Files.isDirectory(instance), "the private instance " + instance);
+        return instance;
+    }
+
     /**
      * The live view's ways out that need no guest, as a person uses it: it opens on this host, q
      * and SIGTERM each leave the terminal as it was ({@code stty -a}), remove the private
@@ -45,20 +63,14 @@ class TuiLiveTmuxTest {
      */
     @Test
     void liveViewWithoutAGuestLeavesTerminalAndTracingAsFound(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(Tmux.available(), "tmux is not installed");
-        Assumptions.assumeTrue(root(), "live tracing needs root");
-        Path tracefs = tracefs();
-        Assumptions.assumeTrue(tracefs != null, "no tracefs with instances");
+        Path tracefs = assumeLiveInTmux();
         java.util.Map<String, String> top = io.exitscope.testutil.Kvm.topLevelSnapshot();
         Path sh = TuiTmuxTest.launcher(dir);
         for (String way : new String[]{"q", "SIGTERM"}) {
             try (Tmux t = new Tmux(80, 24, TuiTmuxTest.CWD, dir)) {
                 String before = t.stty("stty-before");
-                t.line("sh " + sh + " live --interval 300ms; echo EXIT=$?");
-                t.waitFor("the live view", x -> x.matches("(?s).*exitscope live . exits +live, tracefs instance exitscope-\\d+.*"), 60);
+                Path instance = startLive(t, sh, dir, tracefs, "300ms");
                 long pid = TuiTmuxTest.pid(dir);
-                Path instance = tracefs.resolve("instances").resolve("exitscope-" + pid);
-                assertTrue(Files.isDirectory(instance), "the private instance " + instance);
                 t.keys("?");
                 t.waitFor("this help", 10);
                 String s;
@@ -80,10 +92,7 @@ class TuiLiveTmuxTest {
 
     @Test
     void liveViewShowsTheExercisersExitsAndRemovesItsInstance(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(Tmux.available(), "tmux is not installed");
-        Assumptions.assumeTrue(root(), "live tracing needs root");
-        Path tracefs = tracefs();
-        Assumptions.assumeTrue(tracefs != null, "no tracefs with instances");
+        Path tracefs = assumeLiveInTmux();
         Assumptions.assumeTrue(Files.exists(Path.of("/dev/kvm")), "no /dev/kvm");
         Path exerciser = Path.of(System.getProperty("exitscope.native.dir", "target/native"), "kvm-exerciser");
         Assumptions.assumeTrue(Files.isExecutable(exerciser), "no KVM exerciser at " + exerciser + " (built by mvn compile when gcc is present)");
@@ -91,11 +100,7 @@ class TuiLiveTmuxTest {
         Path sh = TuiTmuxTest.launcher(dir);
         try (Tmux t = new Tmux(120, 40, TuiTmuxTest.CWD, dir)) {
             String before = t.stty("stty-before");
-            t.line("sh " + sh + " live --interval 500ms; echo EXIT=$?");
-            t.waitFor("the live view", x -> x.matches("(?s).*exitscope live . exits +live, tracefs instance exitscope-\\d+.*"), 60);
-            long pid = TuiTmuxTest.pid(dir);
-            Path instance = tracefs.resolve("instances").resolve("exitscope-" + pid);
-            assertTrue(Files.isDirectory(instance), "the private instance " + instance);
+            Path instance = startLive(t, sh, dir, tracefs, "500ms");
             t.keys("x"); // subkeys: ports
             t.keys("f");
             t.line(PORT); // only our port: other tests may run VMs at the same time
