@@ -100,7 +100,8 @@ final class Tmux implements AutoCloseable {
     /** Saves {@code stty -a} of the pane's terminal into {@code name} and waits for it. */
     String stty(String name) throws IOException, InterruptedException {
         Path f = dir.resolve(name);
-        line("stty -a > " + name + ".tmp && mv " + name + ".tmp " + f);
+        Path tmp = dir.resolve(name + ".tmp"); // written whole, then renamed: the wait below never sees half of it
+        line("stty -a > " + tmp + " && mv " + tmp + " " + f);
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (System.nanoTime() < deadline && !Files.exists(f)) Thread.sleep(50);
         if (!Files.exists(f)) throw new AssertionError("stty -a did not run; the pane shows:\n" + capture());

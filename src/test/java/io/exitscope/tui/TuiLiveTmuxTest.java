@@ -80,7 +80,10 @@ class TuiLiveTmuxTest {
                     s = t.waitFor("EXIT=0", 30);
                 } else {
                     new ProcessBuilder("kill", "-TERM", Long.toString(pid)).start().waitFor(5, TimeUnit.SECONDS);
-                    s = t.waitFor("EXIT=", 30);
+                    // the status, not the typed "echo EXIT=$?": that shows as soon as the terminal is
+                    // restored, while the teardown hook may still be removing the instance
+                    s = t.waitMatch("the exit status", "(?s).*EXIT=\\d+.*", 30);
+                    assertTrue(s.contains("EXIT=143"), "SIGTERM: exit status 143\n" + s);
                 }
                 assertFalse(s.contains("exitscope live"), way + ": the alternate screen is gone\n" + s);
                 assertFalse(Files.exists(instance), way + ": the instance is removed");

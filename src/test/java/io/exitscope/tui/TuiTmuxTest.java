@@ -120,7 +120,7 @@ class TuiTmuxTest {
                     Process k = new ProcessBuilder("kill", "-" + how, Long.toString(pid(dir))).inheritIO().start();
                     assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -" + how);
                 }
-                String s = t.waitFor("EXIT-" + how + "=", 20);
+                String s = t.waitMatch("the exit status (" + how + ")", "(?s).*EXIT-" + how + "=\\d+.*", 20); // not the typed echo
                 String code = s.replaceAll("(?s).*EXIT-" + how + "=(\\d+).*", "$1");
                 assertEquals(switch (how) {
                     case "TERM" -> "143";

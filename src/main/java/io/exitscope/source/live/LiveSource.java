@@ -255,6 +255,8 @@ public final class LiveSource implements TraceSource {
                 if (!abandon) queue.offer(new Page(cpu, null, -1, 0)); // tell the consumer this CPU failed
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                closeStats(); // one opened while shutdown() ran would stay open and keep the instance
             }
         }
 
@@ -287,7 +289,8 @@ public final class LiveSource implements TraceSource {
             return true;
         }
 
-        private FileChannel stats;
+        private volatile FileChannel stats;
+        private volatile boolean closed;
         private final ByteBuffer statsBuf = ByteBuffer.allocate(1024);
 
         /**
@@ -295,6 +298,9 @@ public final class LiveSource implements TraceSource {
          * kept open (cheap enough to do every {@link #STATS_PERIOD_NS}), -1 if unknown.
          */
         long droppedNow() {
+            // after shutdown() (the drain thread's last look) open and close: a channel cached now
+            // would never be closed, and the kernel refuses to remove an instance with a file open
+            if (closed) return instance.droppedEvents(cpu);
             try {
                 if (stats == null) stats = FileChannel.open(instance.dir().resolve("per_cpu").resolve("cpu" + cpu).resolve("stats"));
                 statsBuf.clear();
@@ -334,11 +340,16 @@ public final class LiveSource implements TraceSource {
         }
 
         void shutdown() {
+            closed = true;
             try {
                 ch.close(); // wakes the blocked read
             } catch (IOException ignored) {
                 // already closed
             }
+            closeStats();
+        }
+
+        private void closeStats() {
             try {
                 FileChannel st = stats;
                 if (st != null) st.close();
