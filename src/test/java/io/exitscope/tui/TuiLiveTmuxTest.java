@@ -76,6 +76,9 @@ class TuiLiveTmuxTest {
                 String s;
                 if (way.equals("q")) {
                     t.keys("Escape");
+                    // the feed thread's commands: a baseline closes the window and opens the compare screen
+                    t.keys("b");
+                    t.waitMatch("the compare screen", ".*A baseline: window \\d\\d:\\d\\d:\\d\\d\\.\\.\\d\\d:\\d\\d:\\d\\d.*", 10);
                     t.keys("q");
                     s = t.waitFor("EXIT=0", 30);
                 } else {

@@ -9,7 +9,6 @@ import io.exitscope.stats.GroupBy;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Supplier;
 
 /**
@@ -18,16 +17,9 @@ import java.util.function.Supplier;
  * refresh interval. The UI never waits for it; closing it stops tracing and removes the
  * instance (the source's own shutdown hook covers signals).
  */
-public final class LiveFeed implements Feed {
+public final class LiveFeed extends CommandFeed {
     private final LiveSource source;
     private final Supplier<LiveAnalysis> analyses;
-    private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
-    private volatile long intervalNs;
-    private volatile Frame latest;
-    private volatile GroupBy wanted = GroupBy.REASON_CLASS;
-    private volatile boolean closed;
-    private Thread thread;
-    private Runnable onFrame = () -> {};
 
     // feed thread
     private LiveAnalysis la;
@@ -39,26 +31,13 @@ public final class LiveFeed implements Feed {
 
     /** @param analyses makes a fresh analysis (at the start, and for each reset or baseline) */
     public LiveFeed(LiveSource source, Supplier<LiveAnalysis> analyses, long intervalNs) {
+        super(intervalNs, "exitscope-live");
         this.source = source;
         this.analyses = analyses;
-        this.intervalNs = intervalNs;
         TraceInfo i = source.info();
         String dir = source.instance().dir().getFileName().toString();
         this.facts = new Frame.Source("live, tracefs instance " + dir, "live tracefs", i.clock() == null ? "?" : i.clock(),
                 i.cpus(), false, true, i.nanosecondClock());
-    }
-
-    @Override
-    public void start(Runnable onFrame) {
-        this.onFrame = onFrame == null ? () -> {} : onFrame;
-        thread = new Thread(this::run, "exitscope-live");
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    @Override
-    public Frame latest() {
-        return latest;
     }
 
     @Override
@@ -67,34 +46,8 @@ public final class LiveFeed implements Feed {
     }
 
     @Override
-    public long intervalNs() {
-        return intervalNs;
-    }
-
-    @Override
-    public void setIntervalNs(long ns) {
-        intervalNs = ns;
-        commands.add(() -> nextTick = Math.min(nextTick, System.nanoTime() + ns));
-    }
-
-    @Override
-    public void want(GroupBy g) {
-        if (g.toString().equals(wanted.toString())) return;
-        wanted = g;
-        refresh();
-    }
-
-    @Override
-    public void refresh() {
-        commands.add(() -> publish(false));
-    }
-
-    @Override
-    public void reset() {
-        commands.add(() -> {
-            newWindow();
-            publish(true);
-        });
+    protected void frameDueBy(long deadline) {
+        nextTick = Math.min(nextTick, deadline);
     }
 
     @Override
@@ -116,17 +69,7 @@ public final class LiveFeed implements Feed {
 
     @Override
     public void close() {
-        closed = true;
-        commands.add(() -> {});
-        source.close(); // stops the readers: the stream ends and the thread leaves
-        Thread t = thread;
-        if (t != null && t != Thread.currentThread()) {
-            try {
-                t.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        closeThread(source::close, 5000); // closing the source stops the readers: the stream ends, the thread leaves
     }
 
     /** The wall clock (HH:MM:SS) at {@code nanoTime} {@code t}, given that {@code now} is now. */
@@ -134,12 +77,14 @@ public final class LiveFeed implements Feed {
         return java.time.LocalTime.now().minusNanos(now - t).withNano(0).toString();
     }
 
-    private void newWindow() {
+    @Override
+    protected void newWindow() {
         la = analyses.get();
         windowWall = ivStartWall = System.nanoTime();
     }
 
-    private void run() {
+    @Override
+    protected void run() {
         startWall = windowWall = ivStartWall = System.nanoTime();
         la = analyses.get();
         nextTick = startWall + intervalNs;
@@ -177,7 +122,8 @@ public final class LiveFeed implements Feed {
         }
     }
 
-    private void publish(boolean newInterval) {
+    @Override
+    protected void publish(boolean newInterval) {
         long now = System.nanoTime();
         long ts = la.lastTimestamp();
         if (ts != Long.MIN_VALUE) lastTs = Math.max(lastTs, ts);
@@ -190,7 +136,6 @@ public final class LiveFeed implements Feed {
         Side cs = Side.of("cumulative", la.cumulative(), (now - windowWall) / 1e9, want, false);
         if (originTs == 0 && cs.firstTs != 0) originTs = cs.firstTs;
         String window = clock(windowWall, now);
-        latest = new Frame(++seq, facts, cs, intervalSide, null, window, now - startWall, originTs, error, ended);
-        onFrame.run();
+        show(new Frame(++seq, facts, cs, intervalSide, null, window, now - startWall, originTs, error, ended));
     }
 }

@@ -14,7 +14,6 @@ import io.exitscope.stats.GroupBy;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * cumulative window starts at the trace start, at {@code --from}, or where the last reset or
  * baseline closed the previous window.
  */
-public final class ReplayFeed implements Feed {
+public final class ReplayFeed extends CommandFeed {
     /** Opens the trace again from its start (each backwards seek re-reads it). */
     public interface Opener {
         TraceSource open() throws IOException;
@@ -39,13 +38,6 @@ public final class ReplayFeed implements Feed {
     private final Opener opener;
     private final AnalysisOptions options;
     private final long fromRel, toRel;
-    private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
-    private volatile long intervalNs;
-    private volatile Frame latest;
-    private volatile GroupBy wanted = GroupBy.REASON_CLASS;
-    private volatile boolean closed;
-    private Thread thread;
-    private Runnable onFrame = () -> {};
 
     // --- owned by the feed thread
     private TraceSource src;
@@ -78,11 +70,11 @@ public final class ReplayFeed implements Feed {
      */
     public ReplayFeed(Opener opener, AnalysisOptions options, long fromRel, long toRel, long intervalNs, int speed,
                       long stepNs, boolean paused) {
+        super(intervalNs, "exitscope-replay");
         this.opener = opener;
         this.options = options;
         this.fromRel = Math.max(0, fromRel);
         this.toRel = toRel;
-        this.intervalNs = intervalNs;
         this.windowStartRel = this.fromRel;
         this.stepNs = stepNs;
         this.playing = !paused;
@@ -92,52 +84,13 @@ public final class ReplayFeed implements Feed {
     }
 
     @Override
-    public void start(Runnable onFrame) {
-        this.onFrame = onFrame == null ? () -> {} : onFrame;
-        thread = new Thread(this::run, "exitscope-replay");
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    @Override
-    public Frame latest() {
-        return latest;
-    }
-
-    @Override
     public boolean replay() {
         return true;
     }
 
     @Override
-    public long intervalNs() {
-        return intervalNs;
-    }
-
-    @Override
-    public void setIntervalNs(long ns) {
-        intervalNs = ns;
-        commands.add(() -> nextFrameWall = Math.min(nextFrameWall, System.nanoTime() + ns));
-    }
-
-    @Override
-    public void want(GroupBy g) {
-        if (g.toString().equals(wanted.toString())) return;
-        wanted = g;
-        refresh();
-    }
-
-    @Override
-    public void refresh() {
-        commands.add(() -> publish(false));
-    }
-
-    @Override
-    public void reset() {
-        commands.add(() -> {
-            newWindow();
-            publish(true);
-        });
+    protected void frameDueBy(long deadline) {
+        nextFrameWall = Math.min(nextFrameWall, deadline);
     }
 
     @Override
@@ -249,22 +202,13 @@ public final class ReplayFeed implements Feed {
 
     @Override
     public void close() {
-        closed = true;
-        commands.add(() -> {});
-        Thread t = thread;
-        if (t != null && t != Thread.currentThread()) {
-            try {
-                t.join(3000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (t == null || !t.isAlive()) closeSource();
+        if (closeThread(() -> {}, 3000)) closeSource();
     }
 
     // ------------------------------------------------------------------ feed thread
 
-    private void run() {
+    @Override
+    protected void run() {
         try {
             open();
             publish(true);
@@ -438,7 +382,8 @@ public final class ReplayFeed implements Feed {
         }
     }
 
-    private void newWindow() {
+    @Override
+    protected void newWindow() {
         long now = now();
         la = newAnalysis();
         windowStartRel = Math.max(0, now - firstTsOr0());
@@ -533,7 +478,8 @@ public final class ReplayFeed implements Feed {
      *
      * @param newInterval end the current interval now (else the previous interval is shown again)
      */
-    private void publish(boolean newInterval) {
+    @Override
+    protected void publish(boolean newInterval) {
         long now = now();
         List<GroupBy> want = List.of(wanted);
         if (newInterval || intervalSide == null) {
@@ -549,7 +495,7 @@ public final class ReplayFeed implements Feed {
     }
 
     private void publishProgressOnly() {
-        Frame f = latest;
+        Frame f = latest();
         if (f == null || la == null) {
             publish(false);
             return;
@@ -564,7 +510,6 @@ public final class ReplayFeed implements Feed {
     }
 
     private void emit(Frame f) {
-        latest = f;
-        onFrame.run();
+        show(f);
     }
 }
