@@ -48,22 +48,6 @@ public record AnalysisResult(
         return sb.toString();
     }
 
-    /**
-     * The reasons of the incomplete exits, most first, as {@code "HLT 300, EPT_MISCONFIG 12"}:
-     * at most {@code max} of them and then {@code +N more}; empty when there are none.
-     */
-    public String incompleteReasonsText(int max) {
-        List<Map.Entry<String, Long>> l = new java.util.ArrayList<>(incompleteByReason.entrySet());
-        l.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < l.size() && i < max; i++) {
-            if (i > 0) sb.append(", ");
-            sb.append(l.get(i).getKey()).append(' ').append(l.get(i).getValue());
-        }
-        if (l.size() > max) sb.append(", +").append(l.size() - max).append(" more");
-        return sb.toString();
-    }
-
     public boolean synthetic() {
         return sources.stream().anyMatch(TraceInfo::synthetic);
     }

@@ -6,11 +6,29 @@ import io.exitscope.stats.StatsSnapshot;
 import io.exitscope.view.Durations;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** The human report: header, one row per group, blocking exits apart, optimization evidence. */
 public final class TableReport {
     private TableReport() {}
+
+    /**
+     * The reasons of the incomplete exits, most first, as {@code "HLT 300, EPT_MISCONFIG 12"}:
+     * at most {@code max} of them and then {@code +N more}; empty when there are none.
+     */
+    static String incompleteReasons(Map<String, Long> byReason, int max) {
+        List<Map.Entry<String, Long>> l = new ArrayList<>(byReason.entrySet());
+        l.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < l.size() && i < max; i++) {
+            if (i > 0) sb.append(", ");
+            sb.append(l.get(i).getKey()).append(' ').append(l.get(i).getValue());
+        }
+        if (l.size() > max) sb.append(", +").append(l.size() - max).append(" more");
+        return sb.toString();
+    }
 
     public static void write(ReportData d, PrintWriter w) {
         AnalysisResult r = d.result;
@@ -23,7 +41,7 @@ public final class TableReport {
                 r.incompleteExits(), r.lostEvents(), r.lostUnknownPages() > 0 ? " (+" + r.lostUnknownPages() + " pages, count unknown)" : "",
                 Durations.format(r.lastTs() - r.firstTs()));
         if (r.incompleteExits() > 0) {
-            w.printf("incomplete %s (no re-entry seen: counted, not timed)%n", r.incompleteReasonsText(6));
+            w.printf("incomplete %s (no re-entry seen: counted, not timed)%n", incompleteReasons(r.incompleteByReason(), 6));
         }
         if (r.partial()) w.println("PARTIAL    events were lost: counts are lower bounds and exits around the losses were dropped");
         w.printf("measure    %s%n", d.measureText());
