@@ -852,8 +852,9 @@ public final class TraceDatReader implements Closeable {
     }
 
     /**
-     * Streams the kallsyms text line by line without holding it whole (v6 and uncompressed v7),
-     * or from the decompressed section (compressed v7). Returns null when the file has none.
+     * Summarizes the kallsyms text, read from the file (v6 and uncompressed v7) or from the
+     * decompressed section (compressed v7); the text is dropped after the scan. Returns null when
+     * the file has none.
      */
     public Kallsyms kallsyms() throws IOException {
         if (kallsymsOffset < 0) return null;
