@@ -2,26 +2,17 @@ package io.exitscope.model;
 
 import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.exit.Arch;
-import io.exitscope.exit.ExitClass;
 import io.exitscope.exit.Measure;
 import io.exitscope.exit.decode.S390Tables;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.tracedat.TraceDatReader;
-import io.exitscope.stats.ExitKey;
-import io.exitscope.stats.ExitStats;
 import io.exitscope.stats.GroupBy;
 import io.exitscope.stats.StatsSnapshot;
-import org.HdrHistogram.Histogram;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * What the model reads of an analysis: the finest statistics groups (reason, class, subkey, vCPU,
@@ -75,37 +66,6 @@ public record ModelInput(List<StatsSnapshot.Group> fine, Set<Arch> arches, Set<M
 
     /** The fine groups merged under a grouping, ordered like {@link StatsSnapshot#groups()}. */
     public List<StatsSnapshot.Group> grouped(GroupBy by) {
-        Map<ExitKey, List<StatsSnapshot.Group>> parts = new LinkedHashMap<>();
-        for (StatsSnapshot.Group g : fine) parts.computeIfAbsent(Projection.coarse(g.key(), by), k -> new ArrayList<>()).add(g);
-        List<StatsSnapshot.Group> out = new ArrayList<>();
-        parts.forEach((k, l) -> out.add(merge(k, l)));
-        out.sort(Comparator.comparingLong(StatsSnapshot.Group::totalNs).reversed()
-                .thenComparing(Comparator.comparingLong(StatsSnapshot.Group::count).reversed()).thenComparing(x -> x.key().label()));
-        return out;
-    }
-
-    private static StatsSnapshot.Group merge(ExitKey key, List<StatsSnapshot.Group> parts) {
-        if (parts.size() == 1 && parts.get(0).key().equals(key)) return parts.get(0);
-        Histogram h = ExitStats.newHistogram();
-        long count = 0, measured = 0, total = 0, us = 0, kernel = 0, rk = 0, rp = 0;
-        Map<ExitClass, Long> classes = new EnumMap<>(ExitClass.class);
-        Map<String, Long> subkeys = new TreeMap<>();
-        List<ExitStats.Slow> slow = new ArrayList<>();
-        for (StatsSnapshot.Group g : parts) {
-            if (g.histogram().getTotalCount() > 0) h.add(g.histogram());
-            count += g.count();
-            measured += g.measured();
-            total += g.totalNs();
-            us += g.userspaceNs();
-            kernel += g.kernelNs();
-            rk += g.requestsKnown();
-            rp += g.requestsPending();
-            g.classCounts().forEach((c, n) -> classes.merge(c, n, Long::sum));
-            g.subkeyCounts().forEach((s, n) -> subkeys.merge(s, n, Long::sum));
-            slow.addAll(g.slowest());
-        }
-        slow.sort(Comparator.comparingLong(ExitStats.Slow::latencyNs).reversed());
-        return new StatsSnapshot.Group(key, count, measured, h, total, us, kernel, Map.copyOf(classes), rk, rp,
-                List.copyOf(slow.subList(0, Math.min(ExitStats.SLOWEST_KEPT, slow.size()))), key.blocking(), Map.copyOf(subkeys));
+        return StatsSnapshot.regroup(fine, by, k -> true);
     }
 }

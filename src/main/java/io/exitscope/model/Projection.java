@@ -50,7 +50,7 @@ public final class Projection {
             } else {
                 gp = notes.projection(g, recorded, target);
             }
-            Acc a = accs.computeIfAbsent(coarse(k, by), Acc::new);
+            Acc a = accs.computeIfAbsent(k.under(by), Acc::new);
             a.add(g, gp, new SplittableRandom(seed ^ (long) k.hashCode() * 0x9E3779B97F4A7C15L ^ target.hashCode()));
         }
         if (s390) {
@@ -81,18 +81,6 @@ public final class Projection {
         // without exit events the arch is not told; port I/O exists on x86 only
         for (StatsSnapshot.Group g : r.fine()) if (g.key().subkey() != null && g.key().subkey().startsWith("port ")) return "x86";
         return r.arches().isEmpty() || r.arches().equals(Set.of(Arch.UNKNOWN)) ? "unknown (no exit events)" : r.arches().toString();
-    }
-
-    /** The key of {@code fine} under a grouping: the same rule as {@code ExitStats.snapshot}. */
-    static ExitKey coarse(ExitKey f, GroupBy by) {
-        return new ExitKey(
-                by.has(GroupBy.Dim.REASON) ? f.reason() : null,
-                by.has(GroupBy.Dim.REASON) ? f.reasonCode() : -1,
-                by.has(GroupBy.Dim.CLASS) ? f.exitClass() : null,
-                by.has(GroupBy.Dim.SUBKEY) ? f.subkey() : null,
-                by.has(GroupBy.Dim.VCPU) ? f.vcpu() : null,
-                by.has(GroupBy.Dim.VM) ? f.vm() : null,
-                f.blocking());
     }
 
     /** The fine groups and what they say about the VMs. */

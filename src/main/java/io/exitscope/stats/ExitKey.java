@@ -10,6 +10,20 @@ import io.exitscope.exit.ExitClass;
 public record ExitKey(String reason, long reasonCode, ExitClass exitClass, String subkey, String vcpu, String vm,
                       boolean blocking) {
 
+    /**
+     * The key this one falls under in grouping {@code by}: the dimensions {@code by} does not
+     * group on become null. Blocking stays: idle time never mixes with overhead.
+     */
+    public ExitKey under(GroupBy by) {
+        boolean r = by.has(GroupBy.Dim.REASON);
+        return new ExitKey(r ? reason : null, r ? reasonCode : -1,
+                by.has(GroupBy.Dim.CLASS) ? exitClass : null,
+                by.has(GroupBy.Dim.SUBKEY) ? subkey : null,
+                by.has(GroupBy.Dim.VCPU) ? vcpu : null,
+                by.has(GroupBy.Dim.VM) ? vm : null,
+                blocking);
+    }
+
     /** A compact one-line label, e.g. {@code IO_INSTRUCTION port 0x500 out [userspace]}. */
     public String label() {
         StringBuilder sb = new StringBuilder();

@@ -19,12 +19,31 @@ public final class StatsSnapshot {
     private final GroupBy groupBy;
     private final List<Group> groups;
 
+    /** Most total time first, then most exits, then by label: the order of every table. */
+    static final Comparator<Group> ORDER = Comparator.comparingLong(Group::totalNs).reversed()
+            .thenComparing(Comparator.comparingLong(Group::count).reversed()).thenComparing(x -> x.key().label());
+
     StatsSnapshot(GroupBy groupBy, List<Group> groups) {
         this.groupBy = groupBy;
         List<Group> g = new ArrayList<>(groups);
-        g.sort(Comparator.comparingLong(Group::totalNs).reversed().thenComparing(Comparator.comparingLong(Group::count).reversed())
-                .thenComparing(x -> x.key().label()));
+        g.sort(ORDER);
         this.groups = List.copyOf(g);
+    }
+
+    /**
+     * Fine groups regrouped under {@code by}, after a filter that may cut across the grouping (a
+     * vCPU filter on a per-reason table): the same groups {@link ExitStats#snapshot} makes from its
+     * cells (histograms add without loss), in the same order.
+     */
+    public static List<Group> regroup(Collection<Group> fine, GroupBy by, java.util.function.Predicate<ExitKey> keep) {
+        Map<ExitKey, List<Group>> parts = new java.util.LinkedHashMap<>();
+        for (Group g : fine) {
+            if (keep.test(g.key())) parts.computeIfAbsent(g.key().under(by), k -> new ArrayList<>()).add(g);
+        }
+        List<Group> out = new ArrayList<>(parts.size());
+        parts.forEach((k, l) -> out.add(Group.merge(k, l)));
+        out.sort(ORDER);
+        return out;
     }
 
     public GroupBy groupBy() {
@@ -53,6 +72,14 @@ public final class StatsSnapshot {
     public record Group(ExitKey key, long count, long measured, Histogram histogram, long totalNs, long userspaceNs,
                         long kernelNs, Map<ExitClass, Long> classCounts, long requestsKnown, long requestsPending,
                         List<ExitStats.Slow> slowest, boolean blocking, Map<String, Long> subkeyCounts) {
+
+        /** Groups merged into one under {@code key} (they fall under it); one group under its own key is itself. */
+        public static Group merge(ExitKey key, List<Group> parts) {
+            if (parts.size() == 1 && parts.get(0).key().equals(key)) return parts.get(0);
+            Builder b = new Builder(key);
+            for (Group g : parts) b.add(g);
+            return b.build();
+        }
 
         /** Latency at a percentile (0..100), ns; 0 when nothing was measured. */
         public long percentile(double p) {
@@ -100,6 +127,7 @@ public final class StatsSnapshot {
 
             Builder(ExitKey key) {
                 this.key = key;
+                this.blocking = key.blocking();
             }
 
             void add(ExitStats.FineKey f, long count, long measured, Histogram h, long totalNs, long us, long kernel,
@@ -116,6 +144,24 @@ public final class StatsSnapshot {
                 slowest.addAll(slow);
                 if (f.subkey() != null) subkeys.merge(f.subkey(), count, Long::sum);
                 this.blocking = key.blocking();
+            }
+
+            /** A whole group (its class and subkey counts as they are). */
+            void add(Group g) {
+                count += g.count;
+                measured += g.measured;
+                totalNs += g.totalNs;
+                userspaceNs += g.userspaceNs;
+                kernelNs += g.kernelNs;
+                requestsKnown += g.requestsKnown;
+                requestsPending += g.requestsPending;
+                if (g.histogram.getTotalCount() > 0) histogram.add(g.histogram);
+                g.classCounts.forEach((c, n) -> {
+                    if (n > 0) classCounts.merge(c, n, Long::sum); // not the placeholder of a group without classes
+                });
+                slowest.addAll(g.slowest);
+                g.subkeyCounts.forEach((sk, n) -> subkeys.merge(sk, n, Long::sum));
+                blocking = key.blocking();
             }
 
             Group build() {

@@ -93,6 +93,15 @@ final class Tmux implements AutoCloseable {
         return waitFor("'" + text + "'", s -> s.contains(text), seconds);
     }
 
+    /**
+     * True when the pane, blanks aside, shows nothing but {@code EXIT=code} (and the next prompt):
+     * what the shell screen holds after {@code clear; PROGRAM; echo EXIT=$?} once the program has
+     * given the terminal back. Anything else is a frame drawn after the alternate screen was left.
+     */
+    static boolean onlyExitStatus(String pane, int code) {
+        return pane.replaceAll("\\s", "").matches("EXIT=" + code + "\\$?");
+    }
+
     void resize(int cols, int rows) throws IOException, InterruptedException {
         run("resize-window", "-t", "e2e", "-x", Integer.toString(cols), "-y", Integer.toString(rows));
     }

@@ -49,7 +49,7 @@ class TuiLiveTmuxTest {
 
     /** Starts {@code exitscope live} in the pane, waits for its view; its private instance, checked to exist. */
     static Path startLive(Tmux t, Path sh, Path dir, Path tracefs, String interval) throws Exception {
-        t.line("sh " + sh + " live --interval " + interval + "; echo EXIT=$?");
+        t.line("clear; sh " + sh + " live --interval " + interval + "; echo EXIT=$?");
         t.waitFor("the live view", x -> x.matches("(?s).*exitscope live . exits +live, tracefs instance exitscope-\\d+.*"), 60);
         Path instance = tracefs.resolve("instances").resolve("exitscope-" + TuiTmuxTest.pid(dir));
         assertTrue(Files.isDirectory(instance), "the private instance " + instance);
@@ -89,6 +89,7 @@ class TuiLiveTmuxTest {
                     assertTrue(s.contains("EXIT=143"), "SIGTERM: exit status 143\n" + s);
                 }
                 assertFalse(s.contains("exitscope live"), way + ": the alternate screen is gone\n" + s);
+                assertTrue(Tmux.onlyExitStatus(s, way.equals("q") ? 0 : 143), way + ": nothing drawn on the shell screen\n" + s);
                 assertFalse(Files.exists(instance), way + ": the instance is removed");
                 assertEquals(before, t.stty("stty-after"), way + ": stty -a");
             }
@@ -143,6 +144,7 @@ class TuiLiveTmuxTest {
             t.keys("q");
             s = t.waitFor("EXIT=0", 30);
             assertFalse(s.contains("exitscope live"), "the alternate screen is gone\n" + s);
+            assertTrue(Tmux.onlyExitStatus(s, 0), "nothing drawn on the shell screen\n" + s);
             assertFalse(Files.exists(instance), "the instance is removed on q");
             assertEquals(before, t.stty("stty-after"), "stty -a after q");
         }

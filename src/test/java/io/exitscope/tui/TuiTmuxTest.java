@@ -129,6 +129,7 @@ class TuiTmuxTest {
                     default -> "0";
                 }, code, how + "\n" + s);
                 assertFalse(s.contains("exitscope replay"), "the alternate screen is gone after " + how + "\n" + s);
+                assertTrue(s.replaceAll("\\s", "").matches("EXIT-" + how + "=\\d+\\$?"), "nothing drawn on the shell screen after " + how + "\n" + s);
                 assertEquals(before, t.stty("stty-after-" + (++n)), "stty -a after " + how);
             }
         }

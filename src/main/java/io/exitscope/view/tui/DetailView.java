@@ -40,7 +40,7 @@ final class DetailView {
                     + ")", width - 1, gl), Style.DIM);
             return L;
         }
-        StatsSnapshot.Group g = Agg.merge(app.detailKey, members);
+        StatsSnapshot.Group g = StatsSnapshot.Group.merge(app.detailKey, members);
         long overhead = s.overheadNs();
         List<Flow.Seg> sum = new ArrayList<>();
         sum.add(new Flow.Seg("count " + g.count(), Style.NORMAL, 0));
@@ -172,7 +172,7 @@ final class DetailView {
 
     private static void breakdown(Lines L, String title, GroupBy by, List<StatsSnapshot.Group> members, long total, int width,
                                   Glyphs gl, boolean subkeys) {
-        List<StatsSnapshot.Group> rows = Agg.aggregate(members, by, k -> true);
+        List<StatsSnapshot.Group> rows = StatsSnapshot.regroup(members, by, k -> true);
         if (subkeys && rows.stream().allMatch(r -> r.key().subkey() == null)) return;
         rows = new ArrayList<>(rows);
         rows.sort(Comparator.comparingLong(StatsSnapshot.Group::count).reversed());

@@ -19,7 +19,7 @@ final class TableModel {
     TableModel(Side side, GroupBy by, Filter filter, Column sort, boolean invert) {
         overheadNs = side.overheadNs();
         long n = 0;
-        for (StatsSnapshot.Group g : Agg.aggregate(side.fine.groups(), by, filter)) {
+        for (StatsSnapshot.Group g : StatsSnapshot.regroup(side.fine.groups(), by, filter)) {
             double share = g.blocking() ? Double.NaN : overheadNs == 0 ? 0 : (double) g.totalNs() / overheadNs;
             double rate = side.seconds > 0 ? g.count() / side.seconds : Double.NaN;
             (g.blocking() ? blocking : main).add(new Row(g, share, rate));

@@ -1,8 +1,6 @@
 package io.exitscope.view.tui;
 
 import com.googlecode.lanterna.screen.TerminalScreen;
-import com.googlecode.lanterna.terminal.ansi.UnixLikeTerminal;
-import com.googlecode.lanterna.terminal.ansi.UnixTerminal;
 
 import java.io.File;
 import java.io.IOException;
@@ -53,12 +51,13 @@ public final class Tui {
         app.setInitialBaseline(initialBaseline);
         feed.start(app::wakeUp); // reading starts while the terminal is set up
         Charset cs = Charset.defaultCharset();
-        UnixTerminal terminal = new UnixTerminal(System.in, System.out, cs, UnixLikeTerminal.CtrlCBehaviour.TRAP);
+        FrameSafeTerminal terminal = new FrameSafeTerminal(System.in, System.out, cs);
         // Lanterna saved the settings (stty -g) and turned echo, canonical mode and ^C off; also keep
         // ^Z, ^\ and ^S from suspending, dumping or freezing a raw-mode terminal. Restored with the rest.
         stty("susp", "undef", "quit", "undef", "-ixon");
         TerminalScreen screen = new TerminalScreen(terminal);
         ReentrantLock lock = new ReentrantLock();
+        terminal.drawLock(lock);
         AtomicBoolean restored = new AtomicBoolean();
         Runnable restore = () -> {
             if (!restored.compareAndSet(false, true)) return;
@@ -73,16 +72,9 @@ public final class Tui {
                 // during shutdown removing Lanterna's own hook fails; the restore already ran
             }
         };
-        Thread hook = new Thread(() -> {
-            try {
-                // let the frame being drawn finish, and keep the lock so nothing draws after the restore;
-                // after a second (the UI thread stuck writing to a dead terminal) restore anyway
-                lock.tryLock(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            restore.run();
-        }, "exitscope-terminal-restore");
+        // leaving the alternate screen waits for the frame being drawn (FrameSafeTerminal), whichever
+        // hook does it, this one or Lanterna's
+        Thread hook = new Thread(restore, "exitscope-terminal-restore");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             screen.startScreen();
