@@ -103,6 +103,7 @@ final class LiveCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    @SuppressWarnings("try") // resources held open for their close (hooks, finish-on-signal), not used by name
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -139,6 +140,7 @@ final class LiveCommand implements Callable<Integer> {
         }
     }
 
+    @SuppressWarnings("try") // resources held open for their close (hooks, finish-on-signal), not used by name
     private int batch(LiveSource src, HostFacts.KvmModule km, long intervalNs, long durationNs, GroupBy groupBy,
                       LiveHooks.Config hooksCfg, PrintWriter out, PrintWriter err, io.exitscope.source.live.LiveRecorder rec) throws Exception {
         LiveAnalysis la = new LiveAnalysis(src.info(), new AnalysisOptions(Long.MIN_VALUE, Long.MAX_VALUE, -1, vcpu, null), km.module(), km.evidence());

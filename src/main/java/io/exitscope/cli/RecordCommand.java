@@ -37,6 +37,7 @@ final class RecordCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    @SuppressWarnings("try") // resources held open for their close (hooks, finish-on-signal), not used by name
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();

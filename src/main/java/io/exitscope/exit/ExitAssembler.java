@@ -107,7 +107,7 @@ public final class ExitAssembler {
     private final LongMap<Vcpu> threads = new LongMap<>();
     private Handler[] handlers = new Handler[512];
     private final Map<EventFormat, Handler> otherHandlers = new HashMap<>();
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array: made raw, filled with LongMap<String> below
     private final LongMap<String>[] subkeyCache = new LongMap[SUBKEY_WHAT.length];
 
     {
