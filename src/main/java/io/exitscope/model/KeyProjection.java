@@ -29,7 +29,14 @@ public record KeyProjection(ExitKey key, StatsSnapshot.Group measured, Histogram
         return projected.getTotalCount() == 0 ? 0 : projected.getMaxValue();
     }
 
-    /** The class most projected exits have. */
+    /** {@code mixed} when the projected exits are of several classes, else the class's label. */
+    public String projectedClassLabel() {
+        long classes = projectedClasses.values().stream().filter(n -> n != 0).count();
+        ExitClass c = projectedClass();
+        return classes > 1 ? "mixed" : c == null ? "-" : c.label;
+    }
+
+    /** The class most projected exits have (of equal counts, the first in {@link ExitClass} order). */
     public ExitClass projectedClass() {
         ExitClass best = null;
         long n = -1;

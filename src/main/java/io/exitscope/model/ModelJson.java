@@ -120,8 +120,7 @@ public final class ModelJson {
             g.writeEndObject();
         }
         g.writeObjectFieldStart("projected");
-        ExitClass pc = k.projectedClass();
-        g.writeStringField("class", pc == null ? "-" : pc.label);
+        g.writeStringField("class", k.projectedClassLabel());
         classes(g, k.projectedClasses());
         g.writeNumberField("count", m.count());
         g.writeNumberField("total_ns", timed ? k.projectedTotalNs() : 0);
@@ -167,7 +166,7 @@ public final class ModelJson {
             for (SwitchShift s : r.keys().subList(0, Math.min(5, r.keys().size()))) {
                 g.writeStartObject();
                 key(s.key(), null, g);
-                g.writeStringField("measured_class", s.measuredClass() == null ? "-" : s.measuredClass().label);
+                g.writeStringField("measured_class", s.measuredClassLabel());
                 g.writeStringField("projected_class", s.projectedClass() == null ? "-" : s.projectedClass().label);
                 g.writeNumberField("count", s.count());
                 g.writeNumberField("p50_ns", s.measuredP50Ns());

@@ -54,10 +54,9 @@ public final class ModelTable {
             boolean timed = m.measured() > 0;
             String key = label(k.key());
             if (key.length() > kw) key = key.substring(0, kw - 1) + "~";
-            ExitClass pc = k.projectedClass();
             String time = m.blocking() ? "idle" : !timed ? "-" : m.totalNs() == 0 ? "0" : String.format("%+.0f%%", 100.0 * (k.projectedTotalNs() - m.totalNs()) / m.totalNs());
             w.printf("%-" + kw + "s %-9s %8d %8s %8s | %-9s %8s %8s %8s%s%n", key, cls(m), m.count(), pct(timed, m.histogram(), 50),
-                    pct(timed, m.histogram(), 99), pc == null ? "-" : pc.label, pct(timed, k.projected(), 50), pct(timed, k.projected(), 99),
+                    pct(timed, m.histogram(), 99), k.projectedClassLabel(), pct(timed, k.projected(), 50), pct(timed, k.projected(), 99),
                     time, rt && k.measuredRoundTrip() != null ? "   " + pct(timed, k.measuredRoundTrip(), 50) + " -> " + pct(timed, k.projectedRoundTrip(), 50) : "");
             if (explain && !k.stages().isEmpty()) stages(k, w);
         }
@@ -71,8 +70,8 @@ public final class ModelTable {
                     : "exit time unchanged; round trip " + signed(s.roundTripDeltaNs());
             w.printf("%3d. %-20s %-9s %s; %s: p50 %s -> %s%s%n", ++rank, s.sw().cliName, (s.from() ? "on" : "off") + "->" + (s.to() ? "on" : "off"),
                     moved, label(first.key()), Durations.format(first.measuredP50Ns()), Durations.format(first.projectedP50Ns()),
-                    first.projectedClass() != first.measuredClass() && first.projectedClass() != null
-                            ? " [" + (first.measuredClass() == null ? "-" : first.measuredClass().label) + " -> " + first.projectedClass().label + "]" : "");
+                    first.classMoved() && first.projectedClass() != null
+                            ? " [" + first.measuredClassLabel() + " -> " + first.projectedClass().label + "]" : "");
         }
         if (run.ranking().isEmpty()) w.println("  (no switch changes these exits)");
         w.flush();

@@ -173,7 +173,7 @@ public final class Projection {
             }
             // histogram values stand for the exits (3 significant digits): apply the change, keep the exact total
             long total = measured.measured() == 0 ? 0 : measured.totalNs() + projectedSum - equivalentSum;
-            return new KeyProjection(key, measured, projected, total, Map.copyOf(classes), roundTrip ? measuredRt : null,
+            return new KeyProjection(key, measured, projected, total, java.util.Collections.unmodifiableMap(new EnumMap<>(classes)), roundTrip ? measuredRt : null,
                     roundTrip ? projectedRt : null, Math.round(roundTripDelta), List.copyOf(shares), modelled);
         }
     }

@@ -7,12 +7,21 @@ import io.exitscope.view.Durations;
 /**
  * What flipping one switch does to one key: measured beside projected. Times in ns.
  *
+ * @param measuredClass    the class most measured exits have (of equal counts, the first in
+ *                         {@link ExitClass} order)
+ * @param measuredMixed    the measured exits are of several classes
+ * @param classMoved       the projection changes how many exits are of which class
  * @param roundTripDeltaNs change of the modelled round trip summed over the key's exits (s390;
  *                         0 elsewhere): switches acting on hidden stages show up only here
  */
 public record SwitchShift(Switch sw, boolean from, boolean to, ExitKey key, long count, ExitClass measuredClass,
-                          ExitClass projectedClass, long measuredP50Ns, long projectedP50Ns, long measuredP99Ns, long projectedP99Ns,
+                          boolean measuredMixed, ExitClass projectedClass, boolean classMoved, long measuredP50Ns, long projectedP50Ns, long measuredP99Ns, long projectedP99Ns,
                           long measuredTotalNs, long projectedTotalNs, long roundTripDeltaNs) {
+
+    /** {@code mixed}, or the measured class's label. */
+    public String measuredClassLabel() {
+        return measuredMixed ? "mixed" : measuredClass == null ? "-" : measuredClass.label;
+    }
 
     public long deltaTotalNs() {
         return projectedTotalNs - measuredTotalNs;
@@ -29,8 +38,8 @@ public record SwitchShift(Switch sw, boolean from, boolean to, ExitKey key, long
             sb.append("p50 ").append(Durations.format(measuredP50Ns)).append("->").append(Durations.format(projectedP50Ns));
             if (measuredP50Ns > 0) sb.append(String.format(" (%+.0f%%)", 100.0 * deltaP50Ns() / measuredP50Ns));
         }
-        if (projectedClass != null && projectedClass != measuredClass) {
-            sb.append(sb.length() > 0 ? ", " : "").append(measuredClass == null ? "-" : measuredClass.label).append("->").append(projectedClass.label);
+        if (classMoved && projectedClass != null) {
+            sb.append(sb.length() > 0 ? ", " : "").append(measuredClassLabel()).append("->").append(projectedClass.label);
         }
         if (deltaTotalNs() == 0 && roundTripDeltaNs != 0) {
             sb.append(sb.length() > 0 ? ", " : "").append("exit latency unchanged, round trip ")

@@ -1,11 +1,14 @@
 package io.exitscope.model;
 
 import io.exitscope.analysis.AnalysisResult;
+import io.exitscope.exit.ExitClass;
 import io.exitscope.stats.GroupBy;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Which switch moves what most: each switch flipped alone from a base set (normally the recorded
@@ -43,12 +46,21 @@ public final class SwitchShifts {
             long rt = k.roundTripDeltaNs();
             boolean timed = k.measured().measured() > 0;
             long mTotal = k.measured().totalNs(), pTotal = timed ? k.projectedTotalNs() : 0;
-            boolean classMoved = k.projectedClass() != k.measured().dominantClass();
+            // the class mix, not the dominant class: a 4000/4000 group would otherwise "move" on a tie
+            boolean classMoved = !nonZero(k.projectedClasses()).equals(nonZero(k.measured().classCounts()));
             if (pTotal == mTotal && rt == 0 && !classMoved) continue;
             out.add(new SwitchShift(s, base.on(s), !base.on(s), k.key(), k.measured().count(), k.measured().dominantClass(),
-                    k.projectedClass(), k.measured().percentile(50), timed ? k.projectedPercentile(50) : 0, k.measured().percentile(99),
+                    k.measured().mixedClass(), k.projectedClass(), classMoved, k.measured().percentile(50), timed ? k.projectedPercentile(50) : 0, k.measured().percentile(99),
                     timed ? k.projectedPercentile(99) : 0, mTotal, pTotal, rt));
         }
+        return out;
+    }
+
+    private static Map<ExitClass, Long> nonZero(Map<ExitClass, Long> m) {
+        Map<ExitClass, Long> out = new EnumMap<>(ExitClass.class);
+        m.forEach((c, n) -> {
+            if (n != 0) out.put(c, n);
+        });
         return out;
     }
 

@@ -50,4 +50,26 @@ class SwitchShiftsTest {
         List<SwitchShift> again = SwitchShifts.of(in, m, o.switches(), GroupBy.parse("subkey"), 1);
         assertEquals(shifts, again);
     }
+
+    /**
+     * The PVM A/B trace: port 0x500 is 4000 userspace exits (run A) and 4000 kernel-handled ones
+     * (run B), a tie. Only ioeventfd moves it (the other switches are s390's stage model), and the
+     * move is told as a mix becoming kernel, not as whichever class a tie happened to pick.
+     */
+    @Test
+    void aMixedGroupMovesOnlyWhenItsClassMixChanges() throws Exception {
+        AnalysisResult r;
+        try (io.exitscope.source.TraceSource src = io.exitscope.source.TraceFiles.open(Path.of("traces/pvm-ioeventfd-ab.dat"),
+                io.exitscope.source.InputFormat.AUTO)) {
+            r = io.exitscope.analysis.TraceAnalysis.run(List.of(src), io.exitscope.analysis.AnalysisOptions.ALL);
+        }
+        List<SwitchShift> shifts = SwitchShifts.of(r, ModelFixtures.model());
+        assertTrue(shifts.stream().allMatch(x -> x.sw() == Switch.IOEVENTFD), shifts.toString());
+        SwitchShift io = shifts.stream().filter(x -> "port 0x500 out".equals(x.key().subkey())).findFirst().orElseThrow();
+        assertTrue(io.measuredMixed() && io.classMoved(), io.toString());
+        assertEquals("mixed", io.measuredClassLabel());
+        assertEquals(ExitClass.KERNEL, io.projectedClass());
+        assertTrue(io.describe().contains("mixed->kernel"), io.describe());
+        assertEquals(shifts, SwitchShifts.of(r, ModelFixtures.model()), "the same on every call");
+    }
 }
