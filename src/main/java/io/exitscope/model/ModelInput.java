@@ -28,8 +28,9 @@ public record ModelInput(List<StatsSnapshot.Group> fine, Set<Arch> arches, Set<M
 
     public ModelInput {
         fine = List.copyOf(fine);
-        arches = Set.copyOf(arches);
-        measures = Set.copyOf(measures);
+        // enum order, not Set.copyOf's per-run order: the JSON lists the measures
+        arches = java.util.Collections.unmodifiableSet(arches.isEmpty() ? java.util.EnumSet.noneOf(Arch.class) : java.util.EnumSet.copyOf(arches));
+        measures = java.util.Collections.unmodifiableSet(measures.isEmpty() ? java.util.EnumSet.noneOf(Measure.class) : java.util.EnumSet.copyOf(measures));
     }
 
     public static ModelInput of(AnalysisResult r) {

@@ -58,14 +58,16 @@ public final class Side {
         this.userspaceReturns = r.userspaceReturns();
         this.requestsKnown = r.requestsKnown();
         this.requestsPending = r.requestsPending();
-        this.lostByCpu = Map.copyOf(new TreeMap<>(r.lostByCpu()));
+        this.lostByCpu = java.util.Collections.unmodifiableMap(new TreeMap<>(r.lostByCpu())); // by CPU, as shown
         this.kvmModule = r.kvmModule();
         this.kvmModuleEvidence = r.kvmModuleEvidence();
         this.firstTs = r.firstTs();
         this.lastTs = r.lastTs();
         this.seconds = seconds;
-        this.measures = Set.copyOf(r.measures());
-        this.arches = Set.copyOf(r.arches());
+        this.measures = java.util.Collections.unmodifiableSet(r.measures().isEmpty()
+                ? java.util.EnumSet.noneOf(io.exitscope.exit.Measure.class) : java.util.EnumSet.copyOf(r.measures()));
+        this.arches = java.util.Collections.unmodifiableSet(r.arches().isEmpty()
+                ? java.util.EnumSet.noneOf(io.exitscope.exit.Arch.class) : java.util.EnumSet.copyOf(r.arches()));
         this.fine = r.stats().snapshot(FINE);
         for (GroupBy g : wanted) grouped.put(g.toString(), r.stats().snapshot(g));
         ReportData rd = new ReportData(r, ReportOptions.DEFAULT);
