@@ -10,7 +10,8 @@ import io.exitscope.source.live.HostFacts;
 import io.exitscope.source.live.LiveSource;
 import io.exitscope.triage.ConcurrencyTracker;
 import io.exitscope.triage.FailExpr;
-import io.exitscope.triage.GainModel;
+import io.exitscope.model.ExitPathModel;
+import io.exitscope.triage.ExitPathGainModel;
 import io.exitscope.triage.LiveHooks;
 import io.exitscope.triage.Triage;
 import io.exitscope.triage.TriageOptions;
@@ -95,6 +96,9 @@ final class TriageCommand implements Callable<Integer> {
     @Mixin
     TraceInputs inputs;
 
+    @Mixin
+    ModelOptions model; // the exit-path model projects what the trace cannot measure, as in 'exitscope model'
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -118,7 +122,7 @@ final class TriageCommand implements Callable<Integer> {
                 throw new Main.UsageException("--notify-cost: " + e.getMessage());
             }
         }
-        TriageOptions topt = new TriageOptions(notifyNs, GainModel.MEASURED);
+        TriageOptions topt = new TriageOptions(notifyNs, new ExitPathGainModel(new ExitPathModel(model.load())));
         if (live && !files.isEmpty()) throw new Main.UsageException("give trace files or --live, not both");
         if (!live && files.isEmpty()) throw new Main.UsageException("give trace files to triage, or --live");
         if (!live && (!hooks.actions().isEmpty() || prometheus != null || hdrLog != null)) {

@@ -51,7 +51,7 @@ public final class Projection {
                 gp = notes.projection(g, recorded, target);
             }
             Acc a = accs.computeIfAbsent(k.under(by), Acc::new);
-            a.add(g, gp, new SplittableRandom(seed ^ (long) k.hashCode() * 0x9E3779B97F4A7C15L ^ target.hashCode()));
+            a.add(g, gp, new SplittableRandom(seed ^ stableHash(k) * 0x9E3779B97F4A7C15L ^ target.bits()));
         }
         if (s390) {
             projected.add("every s390 exit, stage by stage: the traced stages are re-timed under the target switch set; "
@@ -99,6 +99,16 @@ public final class Projection {
             Set<String> s = vcpusByVm.get(String.valueOf(vm));
             return s == null ? 1 : Math.max(1, s.size());
         }
+    }
+
+    /**
+     * A hash of a key that is the same in every JVM: the draws of a key must not depend on
+     * identity hash codes (an enum's {@code hashCode}, in {@code ExitKey}'s), which change with
+     * whatever else the process happened to hash first, so the same projection came out
+     * differently from {@code model} and from {@code triage}.
+     */
+    static long stableHash(ExitKey k) {
+        return (k.label() + '|' + k.reasonCode() + '|' + k.blocking()).hashCode();
     }
 
     /** Accumulates the projected exits of one output key. */

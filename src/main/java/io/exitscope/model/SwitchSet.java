@@ -20,6 +20,13 @@ public final class SwitchSet {
         return new SwitchSet(EnumSet.noneOf(Switch.class));
     }
 
+    /** The set as bits by ordinal: the same in every run (seeds the projection's draws). */
+    public long bits() {
+        long b = 0;
+        for (Switch s : on) b |= 1L << s.ordinal();
+        return b;
+    }
+
     public boolean on(Switch s) {
         return on.contains(s);
     }

@@ -8,8 +8,8 @@ import java.util.OptionalLong;
 /**
  * Projects what an optimization would save. Triage asks it for the cost a notification would
  * have if it were handled in the kernel (ioeventfd), when the trace itself does not show that
- * cost. The default uses a documented figure; the s390 exit-path model can provide its own
- * projection by implementing this interface and passing it in {@link TriageOptions}.
+ * cost. {@code exitscope triage} passes {@link ExitPathGainModel} (the exit-path model, so that
+ * triage and {@code exitscope model} give one figure); {@link #MEASURED} has no model.
  */
 public interface GainModel {
 

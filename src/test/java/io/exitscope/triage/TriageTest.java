@@ -64,7 +64,10 @@ class TriageTest {
         assertEquals(0, ev.get("in_kernel").asLong());
         long mean = ev.get("mean_ns").asLong(), kernel = ev.get("projected_kernel_ns").asLong();
         assertTrue(mean > 1_000 && mean < 1_000_000, "mean round trip " + mean);
-        assertEquals(GainModel.DEFAULT_KERNEL_NOTIFY_NS, kernel, "no kernel-handled cost in the trace: the documented default");
+        // the trace times no kernel-handled write: the exit-path model's figure, the one 'exitscope model' shows
+        assertEquals("exit-path model", ev.get("projected_kernel_ns_from").asText());
+        assertEquals(modelProjectedP50(PVM, "21516", "port 0x500 out"), kernel, "triage and model agree");
+        assertTrue(kernel > 1000 && kernel < 2000, "config x86.ioeventfd_kernel = 1500 ns, spread 0.3: " + kernel);
         assertEquals(mean - kernel, ev.get("projected_gain_per_exit_ns").asLong());
         assertTrue(ev.get("projected_gain_ns").asLong() > 0);
         double gainShare = ev.get("projected_gain_share").asDouble();
@@ -93,6 +96,24 @@ class TriageTest {
         assertEquals("no-ioeventfd", top.get("kind").asText());
         assertTrue(top.get("evidence").get("ioeventfd_seen_elsewhere").asBoolean(), top.toString());
         assertEquals(4000, top.get("evidence").get("in_kernel").asLong());
+    }
+
+    /** What {@code exitscope model} projects for one key's p50 with ioeventfd switched on. */
+    static long modelProjectedP50(String file, String tid, String subkey) throws Exception {
+        JsonNode model = run("model", "--format", "json", "--tid", tid, SharedTraces.require(file).toString());
+        for (JsonNode r : model.get("ranking")) {
+            if (!r.get("switch").asText().equals("ioeventfd")) continue;
+            for (JsonNode k : r.get("keys")) if (subkey.equals(k.path("subkey").asText())) return k.get("projected_p50_ns").asLong();
+        }
+        throw new AssertionError("no ioeventfd projection for " + subkey + " in " + model.toPrettyString());
+    }
+
+    @Test
+    void theModelsSettingsMoveTheProjection() throws Exception {
+        JsonNode ev = triage(PVM, "--tid", "21516", "--set", "x86.ioeventfd_kernel=800").get("findings").get(0).get("evidence");
+        long kernel = ev.get("projected_kernel_ns").asLong();
+        assertTrue(kernel > 500 && kernel < 1100, "800 ns, spread 0.3: " + kernel);
+        assertEquals("exit-path model", ev.get("projected_kernel_ns_from").asText());
     }
 
     @Test
