@@ -22,10 +22,11 @@ import java.util.function.Consumer;
  *
  * <p>The userspace leg of an exit is taken as {@code [end - userspace time, end]} (exact for the
  * userspace round-trip measure; with exit→entry it ends at the entry, close to the VMM's return).
- * Memory is bounded: at most {@value #MAX_PER_VM} legs per VM are kept (the first ones).
+ * Memory is bounded: at most {@value #MAX_LEGS} legs are kept in all (the first ones, 20 bytes
+ * each), however many VMs the host ran; the evidence says how many were left out.
  */
 public final class ConcurrencyTracker implements Consumer<ExitRecord> {
-    static final int MAX_PER_VM = 2_000_000;
+    static final int MAX_LEGS = 2_000_000;
     /** Concurrency levels reported; higher ones are counted in the last. */
     static final int LEVELS = 8;
 
@@ -35,10 +36,9 @@ public final class ConcurrencyTracker implements Consumer<ExitRecord> {
         int n;
         final Set<Integer> tids = new HashSet<>();
 
-        void add(long s, long d, int t) {
-            if (n == MAX_PER_VM) return;
+        void add(long s, long d, int t, int cap) {
             if (n == start.length) {
-                int m = Math.min(MAX_PER_VM, n * 2);
+                int m = (int) Math.min(cap, n * 2L);
                 start = Arrays.copyOf(start, m);
                 dur = Arrays.copyOf(dur, m);
                 tid = Arrays.copyOf(tid, m);
@@ -52,6 +52,21 @@ public final class ConcurrencyTracker implements Consumer<ExitRecord> {
     }
 
     private final Map<String, Legs> byVm = new LinkedHashMap<>();
+    private final int maxLegs;
+    private long kept, leftOut;
+
+    public ConcurrencyTracker() {
+        this(MAX_LEGS);
+    }
+
+    ConcurrencyTracker(int maxLegs) {
+        this.maxLegs = maxLegs;
+    }
+
+    /** Round trips not kept because {@link #MAX_LEGS} were already (all VMs together). */
+    public long leftOut() {
+        return leftOut;
+    }
 
     @Override
     public void accept(ExitRecord r) {
@@ -60,7 +75,13 @@ public final class ConcurrencyTracker implements Consumer<ExitRecord> {
         if (us <= 0) return;
         long end = r.measure() == Measure.USERSPACE_ROUND_TRIP ? r.exitTs() + r.latencyNs() : r.endTs();
         if (end < 0) return;
-        byVm.computeIfAbsent(r.vm() == null ? "?" : r.vm(), k -> new Legs()).add(end - us, us, r.tid());
+        if (kept >= maxLegs) {
+            leftOut++;
+            return;
+        }
+        Legs l = byVm.computeIfAbsent(r.vm() == null ? "?" : r.vm(), k -> new Legs());
+        l.add(end - us, us, r.tid(), (int) Math.min(Integer.MAX_VALUE - 8, l.n + (maxLegs - kept)));
+        kept++;
     }
 
     /** Round trips of one VM by the number of other vCPUs in userspace when each started. */

@@ -560,6 +560,7 @@ public final class Triage {
             ev.put("ratio", Math.round(busy / alone * 10) / 10.0);
             ev.put("excess_ns", excess);
             ev.put("by_concurrency", levels);
+            if (conc.leftOut() > 0) ev.put("round_trips_left_out", conc.leftOut()); // beyond the tracker's bound, all VMs
             ev.put("threads", threads);
             out.add(new Finding(Finding.Kind.BIG_LOCK.id,
                     "userspace round trips of vm " + v.vm() + " grow with concurrency: " + Durations.format(Math.round(alone)) + " alone, "
