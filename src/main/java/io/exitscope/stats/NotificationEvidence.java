@@ -14,6 +14,11 @@ import java.util.function.Consumer;
  * Per device address (pio port, mmio gpa, s390 DIAG 0x500) and vCPU thread: do guest
  * notifications (writes) reach userspace — no ioeventfd — or stay in the kernel — ioeventfd or
  * fast mmio? Kept per thread because one trace may hold runs with different settings.
+ *
+ * <p>Bounded by {@value #MAX_ADDRESSES} (address, thread) pairs, the first seen: a guest that
+ * writes to memory-mapped I/O all over (an emulated framebuffer) would otherwise add one per
+ * address written. Doorbells are written from the device's start, so they are among the first;
+ * the writes to addresses beyond the bound are counted ({@link #writesLeftOut()}).
  */
 public final class NotificationEvidence implements Consumer<ExitRecord> {
 
@@ -58,7 +63,10 @@ public final class NotificationEvidence implements Consumer<ExitRecord> {
         }
     }
 
+    public static final int MAX_ADDRESSES = 4096;
+
     private final Map<Key, Acc> acc = new LinkedHashMap<>();
+    private long writesLeftOut;
     /** Direct-mapped, by subkey identity and tid (the assembler hands out one String per subkey; see ExitStats). */
     private static final int CACHE_SLOTS = 16;
     private final String[] cachedSubkey = new String[CACHE_SLOTS];
@@ -74,7 +82,16 @@ public final class NotificationEvidence implements Consumer<ExitRecord> {
         if (cachedSubkey[slot] == subkey && cachedTid[slot] == r.tid()) {
             a = cachedAcc[slot];
         } else {
-            a = acc.computeIfAbsent(new Key(subkey, r.tid()), k -> new Acc(r.reason(), r.vm()));
+            Key k = new Key(subkey, r.tid());
+            a = acc.get(k);
+            if (a == null) {
+                if (acc.size() >= MAX_ADDRESSES) {
+                    writesLeftOut++;
+                    return;
+                }
+                a = new Acc(r.reason(), r.vm());
+                acc.put(k, a);
+            }
             cachedSubkey[slot] = subkey;
             cachedTid[slot] = r.tid();
             cachedAcc[slot] = a;
@@ -92,13 +109,27 @@ public final class NotificationEvidence implements Consumer<ExitRecord> {
 
     /** Adds what {@code other} saw, as if its exits had come here after this one's. */
     public void add(NotificationEvidence other) {
+        writesLeftOut += other.writesLeftOut;
         other.acc.forEach((k, o) -> {
-            Acc a = acc.computeIfAbsent(k, x -> new Acc(o.reason, o.vm));
+            Acc a = acc.get(k);
+            if (a == null) {
+                if (acc.size() >= MAX_ADDRESSES) {
+                    writesLeftOut += o.toUserspace + o.inKernel;
+                    return;
+                }
+                a = new Acc(o.reason, o.vm);
+                acc.put(k, a);
+            }
             a.toUserspace += o.toUserspace;
             a.inKernel += o.inKernel;
             a.usTime += o.usTime;
             a.usMeasured += o.usMeasured;
         });
+    }
+
+    /** Writes to (address, thread) pairs beyond {@link #MAX_ADDRESSES}: not in {@link #addresses()}. */
+    public long writesLeftOut() {
+        return writesLeftOut;
     }
 
     /** Addresses ordered by thread then by notification count. */

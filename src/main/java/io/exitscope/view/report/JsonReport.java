@@ -74,6 +74,7 @@ public final class JsonReport {
             g.writeEndObject();
         }
         g.writeEndArray();
+        if (r.notifications().writesLeftOut() > 0) g.writeNumberField("notification_writes_left_out", r.notifications().writesLeftOut());
         g.writeNumberField("requests_known", r.requestsKnown());
         g.writeNumberField("requests_pending", r.requestsPending());
         if (r.kvmModule() == null) g.writeNullField("kvm_module");
