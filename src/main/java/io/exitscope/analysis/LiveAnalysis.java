@@ -6,8 +6,8 @@ import io.exitscope.exit.ExitRecord;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.stats.ExitStats;
 import io.exitscope.stats.NotificationEvidence;
+import io.exitscope.util.EnumSets;
 
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -84,13 +84,9 @@ public final class LiveAnalysis {
         cumulativeNotes.add(intervalNotes);
         return new AnalysisResult(List.of(info), cumulative, cumulativeNotes, asm.events(), asm.exits(), asm.incomplete(),
                 asm.incompleteByReason(), asm.lostEvents(), asm.lostUnknownPages(), asm.lostByCpu(), asm.orphanEntries(), asm.fpuLoads(), asm.fpuUnloads(),
-                asm.userspaceReturns(), reqKnown, reqPending, EnumSet.copyOf(withDefault(asm)), asm.arches().isEmpty()
-                        ? EnumSet.noneOf(io.exitscope.exit.Arch.class) : EnumSet.copyOf(asm.arches()),
+                asm.userspaceReturns(), reqKnown, reqPending, EnumSets.copy(asm.measures(), io.exitscope.exit.Measure.class),
+                EnumSets.copy(asm.arches(), io.exitscope.exit.Arch.class),
                 kvmModule, kvmModuleEvidence, firstTs == Long.MIN_VALUE ? 0 : firstTs, lastTs == Long.MIN_VALUE ? 0 : lastTs);
-    }
-
-    private static java.util.Set<io.exitscope.exit.Measure> withDefault(ExitAssembler a) {
-        return a.measures().isEmpty() ? EnumSet.noneOf(io.exitscope.exit.Measure.class) : a.measures();
     }
 
     /**
@@ -104,8 +100,8 @@ public final class LiveAnalysis {
         AnalysisResult r = new AnalysisResult(List.of(info), interval, intervalNotes, asm.events() - ivEvents0, asm.exits() - ivExits0,
                 asm.incomplete() - ivIncomplete0, since(asm.incompleteByReason(), ivIncompleteByReason0), lost, asm.lostUnknownPages() - ivLostPages0, lostNow,
                 asm.orphanEntries() - ivOrphans0, asm.fpuLoads() - ivFpuL0, asm.fpuUnloads() - ivFpuU0,
-                asm.userspaceReturns() - ivUs0, ivReqKnown, ivReqPending, EnumSet.copyOf(withDefault(asm)),
-                asm.arches().isEmpty() ? EnumSet.noneOf(io.exitscope.exit.Arch.class) : EnumSet.copyOf(asm.arches()),
+                asm.userspaceReturns() - ivUs0, ivReqKnown, ivReqPending, EnumSets.copy(asm.measures(), io.exitscope.exit.Measure.class),
+                EnumSets.copy(asm.arches(), io.exitscope.exit.Arch.class),
                 kvmModule, kvmModuleEvidence, intervalStartTs == Long.MIN_VALUE ? endTs : intervalStartTs, endTs);
         ivEvents0 = asm.events();
         ivExits0 = asm.exits();

@@ -8,6 +8,7 @@ import io.exitscope.source.TraceInfo;
 import io.exitscope.source.tracedat.TraceDatReader;
 import io.exitscope.stats.GroupBy;
 import io.exitscope.stats.StatsSnapshot;
+import io.exitscope.util.EnumSets;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,8 +30,8 @@ public record ModelInput(List<StatsSnapshot.Group> fine, Set<Arch> arches, Set<M
     public ModelInput {
         fine = List.copyOf(fine);
         // enum order, not Set.copyOf's per-run order: the JSON lists the measures
-        arches = java.util.Collections.unmodifiableSet(arches.isEmpty() ? java.util.EnumSet.noneOf(Arch.class) : java.util.EnumSet.copyOf(arches));
-        measures = java.util.Collections.unmodifiableSet(measures.isEmpty() ? java.util.EnumSet.noneOf(Measure.class) : java.util.EnumSet.copyOf(measures));
+        arches = EnumSets.frozenCopy(arches, Arch.class);
+        measures = EnumSets.frozenCopy(measures, Measure.class);
     }
 
     public static ModelInput of(AnalysisResult r) {

@@ -1,5 +1,7 @@
 package io.exitscope.model;
 
+import io.exitscope.util.EnumSets;
+
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -13,7 +15,7 @@ public final class SwitchSet {
     }
 
     public static SwitchSet of(Set<Switch> on) {
-        return new SwitchSet(on.isEmpty() ? EnumSet.noneOf(Switch.class) : EnumSet.copyOf(on));
+        return new SwitchSet(EnumSets.copy(on, Switch.class));
     }
 
     public static SwitchSet none() {
@@ -32,7 +34,7 @@ public final class SwitchSet {
     }
 
     public SwitchSet with(Switch s, boolean value) {
-        EnumSet<Switch> n = on.isEmpty() ? EnumSet.noneOf(Switch.class) : EnumSet.copyOf(on);
+        EnumSet<Switch> n = EnumSets.copy(on, Switch.class);
         if (value) n.add(s); else n.remove(s);
         return new SwitchSet(n);
     }

@@ -3,6 +3,7 @@ package io.exitscope.view.tui;
 import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.exit.Measure;
 import io.exitscope.stats.GroupBy;
+import io.exitscope.util.EnumSets;
 import io.exitscope.stats.NotificationEvidence;
 import io.exitscope.stats.StatsSnapshot;
 import io.exitscope.view.report.ReportData;
@@ -64,10 +65,8 @@ public final class Side {
         this.firstTs = r.firstTs();
         this.lastTs = r.lastTs();
         this.seconds = seconds;
-        this.measures = java.util.Collections.unmodifiableSet(r.measures().isEmpty()
-                ? java.util.EnumSet.noneOf(io.exitscope.exit.Measure.class) : java.util.EnumSet.copyOf(r.measures()));
-        this.arches = java.util.Collections.unmodifiableSet(r.arches().isEmpty()
-                ? java.util.EnumSet.noneOf(io.exitscope.exit.Arch.class) : java.util.EnumSet.copyOf(r.arches()));
+        this.measures = EnumSets.frozenCopy(r.measures(), io.exitscope.exit.Measure.class);
+        this.arches = EnumSets.frozenCopy(r.arches(), io.exitscope.exit.Arch.class);
         this.fine = r.stats().snapshot(FINE);
         for (GroupBy g : wanted) grouped.put(g.toString(), r.stats().snapshot(g));
         ReportData rd = new ReportData(r, ReportOptions.DEFAULT);
