@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.exitscope.calibrate.Calibration;
 import io.exitscope.calibrate.Kind;
 import io.exitscope.calibrate.KindResult;
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -9,7 +9,7 @@ import io.exitscope.source.TraceSource;
 import io.exitscope.stats.Comparison;
 import io.exitscope.stats.GroupBy;
 import io.exitscope.stats.StatsSnapshot;
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

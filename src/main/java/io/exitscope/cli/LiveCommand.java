@@ -11,7 +11,7 @@ import io.exitscope.source.live.LiveSource;
 import io.exitscope.stats.GroupBy;
 import io.exitscope.triage.FailExpr;
 import io.exitscope.triage.LiveHooks;
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 import io.exitscope.view.report.JsonReport;
 import io.exitscope.view.report.ReportData;
 import io.exitscope.view.report.ReportOptions;

@@ -3,7 +3,7 @@ package io.exitscope.cli;
 import io.exitscope.event.Event;
 import io.exitscope.source.live.LiveRecorder;
 import io.exitscope.source.live.LiveSource;
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

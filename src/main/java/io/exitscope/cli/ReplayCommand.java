@@ -5,7 +5,7 @@ import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.analysis.TraceAnalysis;
 import io.exitscope.source.TraceFiles;
 import io.exitscope.source.TraceSource;
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 import io.exitscope.view.tui.Baseline;
 import io.exitscope.view.tui.Glyphs;
 import io.exitscope.view.tui.ReplayFeed;

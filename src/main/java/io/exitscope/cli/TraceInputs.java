@@ -4,7 +4,7 @@ import io.exitscope.analysis.AnalysisOptions;
 import io.exitscope.source.InputFormat;
 import io.exitscope.source.TraceFiles;
 import io.exitscope.source.TraceSource;
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;

@@ -16,7 +16,7 @@ import io.exitscope.triage.LiveHooks;
 import io.exitscope.triage.Triage;
 import io.exitscope.triage.TriageOptions;
 import io.exitscope.triage.TriageReport;
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -5,7 +5,7 @@ import io.exitscope.exit.ExitClass;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.stats.ExitKey;
 import io.exitscope.stats.StatsSnapshot;
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintWriter;

@@ -2,7 +2,7 @@ package io.exitscope.model;
 
 import io.exitscope.exit.ExitClass;
 import io.exitscope.stats.ExitKey;
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 
 /**
  * What flipping one switch does to one key: measured beside projected. Times in ns.

@@ -1,7 +1,7 @@
 package io.exitscope.stats;
 
 import io.exitscope.exit.ExitClass;
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 
 import java.util.ArrayList;
 import java.util.Comparator;

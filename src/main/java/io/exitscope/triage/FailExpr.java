@@ -4,7 +4,7 @@ import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.exit.ExitClass;
 import io.exitscope.stats.ExitStats;
 import io.exitscope.stats.StatsSnapshot;
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 import org.HdrHistogram.Histogram;
 
 import java.util.ArrayList;

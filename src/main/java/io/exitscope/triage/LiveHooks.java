@@ -230,7 +230,7 @@ public final class LiveHooks implements AutoCloseable {
             for (PageRing.Page pg : pages) kib += pg.data().length;
             kib /= 1024;
             err.println("exitscope: recorded " + n + " ring-buffer pages (" + kib + " KiB of events) of the last "
-                    + io.exitscope.view.Durations.format(p.action().beforeNs() + p.action().afterNs()) + " to " + p.file()
+                    + io.exitscope.util.Durations.format(p.action().beforeNs() + p.action().afterNs()) + " to " + p.file()
                     + (ring.droppedForSpace() > 0 ? " (older pages dropped: ring limit " + PageRing.DEFAULT_MAX_BYTES / (1 << 20) + " MiB)" : ""));
         } catch (IOException | RuntimeException e) {
             err.println("exitscope: record to " + p.file() + " failed: " + e.getMessage());

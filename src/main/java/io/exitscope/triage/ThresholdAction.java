@@ -1,6 +1,6 @@
 package io.exitscope.triage;
 
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -7,7 +7,7 @@ import io.exitscope.stats.ExitStats;
 import io.exitscope.stats.GroupBy;
 import io.exitscope.stats.NotificationEvidence;
 import io.exitscope.stats.StatsSnapshot;
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 import io.exitscope.view.report.ReportData;
 import io.exitscope.view.report.ReportOptions;
 import org.HdrHistogram.HistogramIterationValue;

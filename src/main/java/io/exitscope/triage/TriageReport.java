@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.exit.Measure;
 import io.exitscope.source.TraceInfo;
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 
 import java.io.IOException;
 import java.io.PrintWriter;

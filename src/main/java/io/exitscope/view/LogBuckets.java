@@ -1,5 +1,6 @@
 package io.exitscope.view;
 
+import io.exitscope.util.Durations;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 

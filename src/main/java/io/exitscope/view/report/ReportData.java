@@ -5,7 +5,7 @@ import io.exitscope.exit.ExitClass;
 import io.exitscope.exit.Measure;
 import io.exitscope.stats.NotificationEvidence;
 import io.exitscope.stats.StatsSnapshot;
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 
 import java.util.ArrayList;
 import java.util.List;

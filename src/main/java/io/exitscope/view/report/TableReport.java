@@ -3,7 +3,7 @@ package io.exitscope.view.report;
 import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.stats.StatsSnapshot;
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;

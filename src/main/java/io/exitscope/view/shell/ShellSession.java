@@ -6,7 +6,7 @@ import io.exitscope.stats.Comparison;
 import io.exitscope.stats.ExitStats;
 import io.exitscope.stats.GroupBy;
 import io.exitscope.stats.StatsSnapshot;
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 import io.exitscope.view.LogBuckets;
 import io.exitscope.view.report.CsvReport;
 import io.exitscope.view.report.HdrLogReport;

@@ -9,7 +9,7 @@ import io.exitscope.model.SwitchDetector;
 import io.exitscope.model.SwitchShift;
 import io.exitscope.model.SwitchShifts;
 import io.exitscope.stats.GroupBy;
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 
 import java.io.IOException;
 import java.util.ArrayList;

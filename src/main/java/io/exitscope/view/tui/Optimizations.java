@@ -3,7 +3,7 @@ package io.exitscope.view.tui;
 import io.exitscope.exit.ExitClass;
 import io.exitscope.stats.NotificationEvidence;
 import io.exitscope.stats.StatsSnapshot;
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 
 import java.util.ArrayList;
 import java.util.Comparator;

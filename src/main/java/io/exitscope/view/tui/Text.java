@@ -1,6 +1,6 @@
 package io.exitscope.view.tui;
 
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 
 /** Number and text formatting for narrow table cells. */
 final class Text {

@@ -9,7 +9,7 @@ import io.exitscope.stats.ExitKey;
 import io.exitscope.stats.ExitStats;
 import io.exitscope.stats.GroupBy;
 import io.exitscope.stats.StatsSnapshot;
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 
 import java.io.IOException;
 import java.time.LocalTime;

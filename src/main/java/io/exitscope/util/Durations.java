@@ -1,4 +1,4 @@
-package io.exitscope.view;
+package io.exitscope.util;
 
 /** Human formatting and parsing of nanosecond durations: {@code 812ns 9.31us 1.20ms 2.50s}. */
 public final class Durations {

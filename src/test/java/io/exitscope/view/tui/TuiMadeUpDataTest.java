@@ -1,4 +1,4 @@
-package io.exitscope.tui;
+package io.exitscope.view.tui;
 
 import com.googlecode.lanterna.TextColor;
 import com.googlecode.lanterna.input.KeyType;

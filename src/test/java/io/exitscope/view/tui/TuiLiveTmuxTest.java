@@ -1,4 +1,4 @@
-package io.exitscope.tui;
+package io.exitscope.view.tui;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

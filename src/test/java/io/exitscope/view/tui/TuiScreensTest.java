@@ -1,4 +1,4 @@
-package io.exitscope.tui;
+package io.exitscope.view.tui;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,7 +6,7 @@ import com.googlecode.lanterna.TextColor;
 import com.googlecode.lanterna.input.KeyType;
 import io.exitscope.testutil.Cli;
 import io.exitscope.testutil.SharedTraces;
-import io.exitscope.view.Durations;
+import io.exitscope.util.Durations;
 import io.exitscope.view.tui.Frame;
 import io.exitscope.view.tui.Glyphs;
 import org.junit.jupiter.api.Test;

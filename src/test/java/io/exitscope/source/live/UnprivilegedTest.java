@@ -1,4 +1,4 @@
-package io.exitscope.live;
+package io.exitscope.source.live;
 
 import io.exitscope.testutil.Kvm;
 import org.junit.jupiter.api.Assumptions;

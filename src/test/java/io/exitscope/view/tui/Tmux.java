@@ -1,4 +1,4 @@
-package io.exitscope.tui;
+package io.exitscope.view.tui;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.exitscope.live;
+package io.exitscope.source.live;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.exitscope.calibrate.ExerciserRun;

@@ -1,4 +1,4 @@
-package io.exitscope.record;
+package io.exitscope.cli;
 
 import io.exitscope.testutil.Cli;
 import io.exitscope.testutil.TraceCmd;

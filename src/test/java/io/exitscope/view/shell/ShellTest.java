@@ -1,4 +1,4 @@
-package io.exitscope.shell;
+package io.exitscope.view.shell;
 
 import io.exitscope.analysis.AnalysisOptions;
 import io.exitscope.analysis.AnalysisResult;

@@ -1,4 +1,4 @@
-package io.exitscope.tui;
+package io.exitscope.view.tui;
 
 import io.exitscope.stats.GroupBy;
 import io.exitscope.view.tui.Baseline;

@@ -1,4 +1,4 @@
-package io.exitscope.tui;
+package io.exitscope.view.tui;
 
 import com.googlecode.lanterna.TerminalSize;
 import com.googlecode.lanterna.TextCharacter;
