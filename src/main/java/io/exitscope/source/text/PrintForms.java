@@ -1,5 +1,7 @@
 package io.exitscope.source.text;
 
+import io.exitscope.event.X86ExitReasons;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -282,7 +284,7 @@ final class PrintForms {
         String name = c.s.substring(nameStart, nameEnd);
         long code = -1;
         int isa = 0;
-        long found = ExitReasons.lookup(name);
+        long found = X86ExitReasons.lookup(name);       // AMBIGUOUS: the exit binding decides the ISA
         if (found >= 0) {
             isa = (int) (found >>> 32);
             code = found & 0xffffffffL;
@@ -292,8 +294,8 @@ final class PrintForms {
             code = c.value & 0xffffffffL;                                  // no symbol matched: "0x%llx"
         }
         if (failed) {
-            isa = ExitReasons.VMX;
-            if (code >= 0) code |= ExitReasons.FAILED_VMENTRY;
+            isa = X86ExitReasons.VMX;
+            if (code >= 0) code |= X86ExitReasons.FAILED_VMENTRY;
         }
         if (code >= 0) out.num("exit_reason", EventType.NUM, code, null);
         if (isa != 0) out.num("isa", EventType.NUM, isa, null);
@@ -303,7 +305,7 @@ final class PrintForms {
     /** Raw lines carry only the code: add the kernel's name, as the print form would have shown. */
     private static void exitReasonName(Cursor c, FieldValues out) {
         if (!out.has("exit_reason") || out.has("exit_reason_name")) return;
-        String name = ExitReasons.name((int) out.get("isa"), out.get("exit_reason"));
+        String name = X86ExitReasons.name((int) out.get("isa"), out.get("exit_reason"));
         if (name != null) out.str("exit_reason_name", name);
     }
 
