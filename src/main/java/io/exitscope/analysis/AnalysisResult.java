@@ -13,6 +13,7 @@ import java.util.Set;
 /**
  * Everything one analysis of one or more traces produced: statistics, counters, evidence.
  *
+ * @param truncatedAtStart threads (and resumptions after a loss) whose trace began inside an exit: counted once, never as exits
  * @param kvmModule true module, false built in, null unknown (no kallsyms / no KVM symbols)
  */
 public record AnalysisResult(
@@ -27,6 +28,7 @@ public record AnalysisResult(
         long lostUnknownPages,
         Map<Integer, Long> lostByCpu,
         long orphanEntries,
+        long truncatedAtStart,
         long fpuLoads,
         long fpuUnloads,
         long userspaceReturns,

@@ -29,7 +29,7 @@ public final class LiveAnalysis {
     private final Boolean kvmModule;
     private final String kvmModuleEvidence;
     private long reqKnown, reqPending, ivReqKnown, ivReqPending;
-    private long ivEvents0, ivExits0, ivIncomplete0, ivLost0, ivFpuL0, ivFpuU0, ivUs0, ivLostPages0, ivOrphans0;
+    private long ivEvents0, ivExits0, ivIncomplete0, ivLost0, ivFpuL0, ivFpuU0, ivUs0, ivLostPages0, ivOrphans0, ivTruncated0;
     private long intervalStartTs = Long.MIN_VALUE, lastTs = Long.MIN_VALUE, firstTs = Long.MIN_VALUE;
 
     public LiveAnalysis(TraceInfo info, AnalysisOptions opt, Boolean kvmModule, String kvmModuleEvidence) {
@@ -83,7 +83,7 @@ public final class LiveAnalysis {
         cumulativeNotes.add(closedNotes);
         cumulativeNotes.add(intervalNotes);
         return new AnalysisResult(List.of(info), cumulative, cumulativeNotes, asm.events(), asm.exits(), asm.incomplete(),
-                asm.incompleteByReason(), asm.lostEvents(), asm.lostUnknownPages(), asm.lostByCpu(), asm.orphanEntries(), asm.fpuLoads(), asm.fpuUnloads(),
+                asm.incompleteByReason(), asm.lostEvents(), asm.lostUnknownPages(), asm.lostByCpu(), asm.orphanEntries(), asm.truncatedAtStart(), asm.fpuLoads(), asm.fpuUnloads(),
                 asm.userspaceReturns(), reqKnown, reqPending, EnumSets.copy(asm.measures(), io.exitscope.exit.Measure.class),
                 EnumSets.copy(asm.arches(), io.exitscope.exit.Arch.class),
                 kvmModule, kvmModuleEvidence, firstTs == Long.MIN_VALUE ? 0 : firstTs, lastTs == Long.MIN_VALUE ? 0 : lastTs);
@@ -99,7 +99,7 @@ public final class LiveAnalysis {
         long lost = asm.lostEvents() - ivLost0;
         AnalysisResult r = new AnalysisResult(List.of(info), interval, intervalNotes, asm.events() - ivEvents0, asm.exits() - ivExits0,
                 asm.incomplete() - ivIncomplete0, since(asm.incompleteByReason(), ivIncompleteByReason0), lost, asm.lostUnknownPages() - ivLostPages0, lostNow,
-                asm.orphanEntries() - ivOrphans0, asm.fpuLoads() - ivFpuL0, asm.fpuUnloads() - ivFpuU0,
+                asm.orphanEntries() - ivOrphans0, asm.truncatedAtStart() - ivTruncated0, asm.fpuLoads() - ivFpuL0, asm.fpuUnloads() - ivFpuU0,
                 asm.userspaceReturns() - ivUs0, ivReqKnown, ivReqPending, EnumSets.copy(asm.measures(), io.exitscope.exit.Measure.class),
                 EnumSets.copy(asm.arches(), io.exitscope.exit.Arch.class),
                 kvmModule, kvmModuleEvidence, intervalStartTs == Long.MIN_VALUE ? endTs : intervalStartTs, endTs);
@@ -110,6 +110,7 @@ public final class LiveAnalysis {
         ivLost0 = asm.lostEvents();
         ivLostPages0 = asm.lostUnknownPages();
         ivOrphans0 = asm.orphanEntries();
+        ivTruncated0 = asm.truncatedAtStart();
         ivFpuL0 = asm.fpuLoads();
         ivFpuU0 = asm.fpuUnloads();
         ivUs0 = asm.userspaceReturns();

@@ -42,7 +42,7 @@ public final class TraceAnalysis {
         NotificationEvidence notes = new NotificationEvidence();
         long[] req = new long[2];
         List<TraceInfo> infos = new ArrayList<>();
-        long events = 0, exits = 0, incomplete = 0, lost = 0, lostPages = 0, orphans = 0, fpuL = 0, fpuU = 0, usRet = 0;
+        long events = 0, exits = 0, incomplete = 0, lost = 0, lostPages = 0, orphans = 0, truncated = 0, fpuL = 0, fpuU = 0, usRet = 0;
         Map<Integer, Long> lostByCpu = new TreeMap<>();
         Map<String, Long> incompleteByReason = new TreeMap<>();
         Set<Measure> measures = EnumSet.noneOf(Measure.class);
@@ -90,6 +90,7 @@ public final class TraceAnalysis {
             lostPages += asm.lostUnknownPages();
             asm.lostByCpu().forEach((c, n) -> lostByCpu.merge(c, n, Long::sum));
             orphans += asm.orphanEntries();
+            truncated += asm.truncatedAtStart();
             fpuL += asm.fpuLoads();
             fpuU += asm.fpuUnloads();
             usRet += asm.userspaceReturns();
@@ -114,7 +115,7 @@ public final class TraceAnalysis {
             }
         }
         if (first == Long.MAX_VALUE) first = last = 0;
-        return new AnalysisResult(infos, stats, notes, events, exits, incomplete, incompleteByReason, lost, lostPages, lostByCpu, orphans,
+        return new AnalysisResult(infos, stats, notes, events, exits, incomplete, incompleteByReason, lost, lostPages, lostByCpu, orphans, truncated,
                 fpuL, fpuU, usRet, req[0], req[1], measures, arches, module, moduleEvidence, first, last);
     }
 

@@ -52,7 +52,7 @@ class TriageRulesTest {
 
         AnalysisResult result() {
             long exits = stats.exits();
-            return new AnalysisResult(List.of(), stats, notes, exits * 2 + lost, exits, 0, Map.of(), lost, 0, lostByCpu, 0, 0, 0, 0, reqKnown,
+            return new AnalysisResult(List.of(), stats, notes, exits * 2 + lost, exits, 0, Map.of(), lost, 0, lostByCpu, 0, 0, 0, 0, 0, reqKnown,
                     reqPending, EnumSet.of(Measure.EXIT_TO_ENTRY), EnumSet.of(Arch.X86_VMX), module, "test", first, last);
         }
     }

@@ -32,9 +32,4 @@ public final class EventBindings {
             return false;
         };
     }
-
-    /** Whether any architecture begins an exit with events of this name. */
-    public static boolean isExitEvent(String name) {
-        return name.equals("kvm_exit") || name.equals("kvm_x86_exit") || name.equals("kvm_s390_sie_exit");
-    }
 }

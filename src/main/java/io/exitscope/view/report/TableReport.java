@@ -43,6 +43,10 @@ public final class TableReport {
         if (r.incompleteExits() > 0) {
             w.printf("incomplete %s (no re-entry seen: counted, not timed)%n", incompleteReasons(r.incompleteByReason(), 6));
         }
+        if (r.truncatedAtStart() > 0) {
+            w.printf("truncated  %d vCPU thread%s began inside an exit (at the trace start or after lost events): counted once, not as exits%n",
+                    r.truncatedAtStart(), r.truncatedAtStart() == 1 ? "" : "s");
+        }
         if (r.partial()) w.println("PARTIAL    events were lost: counts are lower bounds and exits around the losses were dropped");
         w.printf("measure    %s%n", d.measureText());
         w.printf("grouping   %s; %%TIME is the share of measured exit time%s%n%n", d.options.groupBy(),
