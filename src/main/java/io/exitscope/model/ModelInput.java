@@ -25,7 +25,6 @@ import java.util.Set;
 public record ModelInput(List<StatsSnapshot.Group> fine, Set<Arch> arches, Set<Measure> measures, Boolean kvmModule,
                          String kvmModuleEvidence, String fileSwitches) {
 
-    public static final GroupBy FINE = GroupBy.parse("reason,class,subkey,vcpu,vm");
 
     public ModelInput {
         fine = List.copyOf(fine);
@@ -40,7 +39,7 @@ public record ModelInput(List<StatsSnapshot.Group> fine, Set<Arch> arches, Set<M
     }
 
     /**
-     * From a snapshot grouped by every dimension ({@link #FINE}); the architecture is told by the
+     * From a snapshot grouped by every dimension ({@link GroupBy#FINE}); the architecture is told by the
      * reasons (s390 intercept names).
      */
     public static ModelInput of(StatsSnapshot fineSnapshot, Set<Measure> measures, Boolean kvmModule, String kvmModuleEvidence) {

@@ -24,7 +24,6 @@ import java.util.TreeMap;
  */
 public final class Side {
     /** Every dimension: screens regroup and filter this without going back to the analysis. */
-    public static final GroupBy FINE = GroupBy.parse("reason,class,subkey,vcpu,vm");
 
     public final String label;
     public final long events, exits, incomplete, lost, lostPages, orphans, fpuLoads, fpuUnloads, userspaceReturns;
@@ -67,7 +66,7 @@ public final class Side {
         this.seconds = seconds;
         this.measures = EnumSets.frozenCopy(r.measures(), io.exitscope.exit.Measure.class);
         this.arches = EnumSets.frozenCopy(r.arches(), io.exitscope.exit.Arch.class);
-        this.fine = r.stats().snapshot(FINE);
+        this.fine = r.stats().snapshot(GroupBy.FINE);
         for (GroupBy g : wanted) grouped.put(g.toString(), r.stats().snapshot(g));
         ReportData rd = new ReportData(r, ReportOptions.DEFAULT);
         this.evidence = List.copyOf(rd.evidence());
