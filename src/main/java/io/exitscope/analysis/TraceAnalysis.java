@@ -9,7 +9,6 @@ import io.exitscope.exit.Arch;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.TraceSource;
 import io.exitscope.source.tracedat.Kallsyms;
-import io.exitscope.source.tracedat.TraceDatSource;
 import io.exitscope.stats.ExitStats;
 import io.exitscope.stats.NotificationEvidence;
 
@@ -99,8 +98,8 @@ public final class TraceAnalysis {
                 first = Math.min(first, asm.firstTimestamp());
                 last = Math.max(last, asm.lastTimestamp());
             }
-            if (src instanceof TraceDatSource ds) {
-                Kallsyms k = ds.reader().kallsyms();
+            {
+                Kallsyms k = src.kallsyms();
                 if (k != null) {
                     Boolean m = k.kvmIsModule();
                     if (m != null) {

@@ -31,7 +31,7 @@ final class DumpCommand implements Callable<Integer> {
     boolean count;
 
     @Option(names = "--input-format", paramLabel = "FMT", converter = InputFormatConverter.class,
-            description = "auto (default), trace.dat, ftrace, trace-cmd-report, perf-script")
+            description = "auto (default), trace.dat, perf.data, ftrace, trace-cmd-report, perf-script")
     InputFormat inputFormat = InputFormat.AUTO;
 
     @picocli.CommandLine.Spec

@@ -5,6 +5,7 @@ import io.exitscope.source.TraceFiles;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.TraceSource;
 import io.exitscope.source.tracedat.Kallsyms;
+import io.exitscope.source.perfdata.PerfDataSource;
 import io.exitscope.source.tracedat.TraceDatSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,7 +34,7 @@ final class InfoCommand implements Callable<Integer> {
     List<Path> files;
 
     @Option(names = "--input-format", paramLabel = "FMT", converter = InputFormatConverter.class,
-            description = "auto (default), trace.dat, ftrace, trace-cmd-report, perf-script")
+            description = "auto (default), trace.dat, perf.data, ftrace, trace-cmd-report, perf-script")
     InputFormat inputFormat = InputFormat.AUTO;
 
     @picocli.CommandLine.Spec
@@ -165,6 +166,7 @@ final class InfoCommand implements Callable<Integer> {
     static void print(TraceSource src, PrintWriter w) throws Exception {
         // the readers parse a format when an event first needs it; info vouches for all of them
         if (src instanceof TraceDatSource ds) ds.reader().formats().all();
+        if (src instanceof PerfDataSource ps) ps.reader().formats().all();
         TraceInfo i = src.info();
         w.printf("file:          %s%n", i.path());
         w.printf("format:        %s%s%n", i.format(), i.fileVersion() > 0 ? " v" + i.fileVersion() : "");
@@ -190,8 +192,8 @@ final class InfoCommand implements Callable<Integer> {
             w.printf("buffer:        %s clock %s, page %d, %d CPUs with data, %d bytes%n",
                     b.name().isEmpty() ? "(top)" : "\"" + b.name() + "\"", b.clock(), b.pageSize(), b.cpus().size(), b.bytes());
         }
-        if (src instanceof TraceDatSource ds) {
-            Kallsyms k = ds.reader().kallsyms();
+        {
+            Kallsyms k = src.kallsyms();
             if (k != null) {
                 Boolean mod = k.kvmIsModule();
                 w.printf("kallsyms:      %d symbols; KVM %s%n", k.symbols(),

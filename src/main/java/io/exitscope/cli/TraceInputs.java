@@ -15,7 +15,7 @@ import java.util.List;
 /** Options shared by the commands that analyse trace files: format, time window, filters. */
 final class TraceInputs {
     @Option(names = "--input-format", paramLabel = "FMT", converter = InputFormatConverter.class,
-            description = "auto (default), trace.dat, ftrace, trace-cmd-report, perf-script")
+            description = "auto (default), trace.dat, perf.data, ftrace, trace-cmd-report, perf-script")
     InputFormat inputFormat = InputFormat.AUTO;
 
     @Option(names = "--from", paramLabel = "TIME", description = "Keep exits from TIME after the trace start (e.g. 1.5s, 200ms).")

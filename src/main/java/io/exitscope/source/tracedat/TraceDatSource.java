@@ -32,6 +32,11 @@ public final class TraceDatSource implements TraceSource {
     }
 
     @Override
+    public Kallsyms kallsyms() throws IOException {
+        return reader.kallsyms();
+    }
+
+    @Override
     public void close() throws IOException {
         reader.close();
     }

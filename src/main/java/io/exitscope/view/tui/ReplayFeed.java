@@ -8,7 +8,6 @@ import io.exitscope.event.EventStream;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.TraceSource;
 import io.exitscope.source.tracedat.Kallsyms;
-import io.exitscope.source.tracedat.TraceDatSource;
 import io.exitscope.stats.GroupBy;
 
 import java.io.IOException;
@@ -421,8 +420,8 @@ public final class ReplayFeed extends CommandFeed {
             info = src.info();
             facts = new Frame.Source(info.path(), info.format() + (info.fileVersion() > 0 ? " v" + info.fileVersion() : ""),
                     info.clock() == null ? "?" : info.clock(), info.cpus(), info.synthetic(), false, info.nanosecondClock());
-            if (src instanceof TraceDatSource ds) {
-                Kallsyms k = ds.reader().kallsyms();
+            {
+                Kallsyms k = src.kallsyms();
                 if (k != null) {
                     Boolean m = k.kvmIsModule();
                     if (m != null) {
