@@ -470,10 +470,13 @@ public final class PerfDataReader implements Closeable {
                 List.copyOf(options), formats.size(), false);
     }
 
-    /** The kallsyms of the tracing data, summarized; null when the file has none. */
+    /**
+     * The kallsyms of the tracing data, summarized; null when the file has none, which is usual:
+     * perf since 3.x writes an empty one (trace-event-info.c, record_proc_kallsyms).
+     */
     public Kallsyms kallsyms() throws IOException {
         long off = tracing.kallsymsOffset();
-        if (off < 0) return null;
+        if (off < 0 || (read(off, 4, "kallsyms size").getInt() == 0)) return null;
         return TracingData.kallsymsAt(tracing.blocks(), off);
     }
 
