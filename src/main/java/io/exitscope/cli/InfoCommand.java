@@ -182,7 +182,7 @@ final class InfoCommand implements Callable<Integer> {
         if (!i.clocksAvailable().isEmpty()) w.printf("clocks:        %s%n", String.join(" ", i.clocksAvailable()));
         w.printf("cpus:          %d%s%n", i.cpus(), i.cpuCount() > 0 && i.cpuCount() != i.cpus() ? " (system: " + i.cpuCount() + ")" : "");
         if (i.uname() != null) w.printf("uname:         %s%n", i.uname());
-        if (i.tracerVersion() != null) w.printf("recorded by:   trace-cmd %s%n", i.tracerVersion());
+        if (i.recordedBy() != null) w.printf("recorded by:   %s%n", i.recordedBy());
         if (i.offsetNs() != 0) w.printf("time offset:   %d ns%n", i.offsetNs());
         if (i.timeShifted()) w.printf("time shift:    guest timestamps mapped to host time (TIME_SHIFT)%n");
         for (TraceInfo.Guest g : i.guests()) w.printf("guest:         %s vcpu->host pid %s%n", g.name(), g.vcpuToHostPid());

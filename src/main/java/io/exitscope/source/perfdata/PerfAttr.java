@@ -24,6 +24,8 @@ final class PerfAttr {
     static final long FLAG_SAMPLE_ID_ALL = 1L << 18, FLAG_USE_CLOCKID = 1L << 25;
 
     final int type;
+    /** Bytes of the perf_event_attr as stored. */
+    final int size;
     final long config;
     final long sampleType;
     final long readFormat;
@@ -36,8 +38,9 @@ final class PerfAttr {
     /** Bytes of the sample_id trailer on non-sample records (0 without sample_id_all). */
     final int trailerSize;
 
-    PerfAttr(int type, long config, long sampleType, long readFormat, long flags, int clockid, long[] ids) {
+    PerfAttr(int type, int size, long config, long sampleType, long readFormat, long flags, int clockid, long[] ids) {
         this.type = type;
+        this.size = size;
         this.config = config;
         this.sampleType = sampleType;
         this.readFormat = readFormat;

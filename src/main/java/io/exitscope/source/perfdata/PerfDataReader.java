@@ -222,7 +222,7 @@ public final class PerfDataReader implements Closeable {
         if ((sampleType & ~((1L << 25) - 1)) != 0) {
             throw new TraceFormatException(name, where + 24, "unknown sample_type bits 0x" + Long.toHexString(sampleType));
         }
-        return new PerfAttr(type, config, sampleType, readFormat, flags, clockid, ids);
+        return new PerfAttr(type, size, config, sampleType, readFormat, flags, clockid, ids);
     }
 
     /**
@@ -457,13 +457,12 @@ public final class PerfDataReader implements Closeable {
         for (PerfAttr a : attrs) if (a.type == PerfAttr.TYPE_TRACEPOINT) { clock = a.clockName(); break; }
         String uname = osRelease == null ? null : "Linux " + (hostname == null ? "" : hostname + " ") + osRelease + (arch == null ? "" : " " + arch);
         List<TraceInfo.Option> options = new ArrayList<>(features);
-        if (commandLine != null) options.add(0, new TraceInfo.Option(-1, "COMMAND", 0, commandLine));
         for (PerfAttr a : attrs) {
-            options.add(new TraceInfo.Option(-1, "EVENT", 0, (a.name != null ? a.name : "type " + a.type + " config " + a.config)
+            options.add(new TraceInfo.Option(-1, "EVENT", a.size, (a.name != null ? a.name : "type " + a.type + " config " + a.config)
                     + ": sample_type " + PerfAttr.sampleTypeText(a.sampleType) + (a.sampleIdAll() ? ", sample_id_all" : "") + ", " + a.ids.length + " ids"));
         }
         int cpus = cpusOnline > 0 ? cpusOnline : 0;
-        return new TraceInfo(name, pipe ? "perf.data (pipe)" : "perf.data", 0, compressionText, bigEndian, tracingLongSize,
+        return new TraceInfo(name, pipe ? "perf.data (pipe)" : "perf.data", 2, compressionText, bigEndian, tracingLongSize,
                 tracing.headerPage() == null ? 0 : tracing.headerPage().kernelLongSize(), tracingPageSize, clock, List.of(),
                 cpus, cpusAvailable > 0 ? cpusAvailable : cpus, uname, perfVersion == null ? null : "perf " + perfVersion,
                 List.of(), Collections.unmodifiableMap(new HashMap<>(cmdlines)), null, 0, List.of(), false, List.of(),

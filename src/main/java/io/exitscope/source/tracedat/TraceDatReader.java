@@ -702,7 +702,7 @@ public final class TraceDatReader implements Closeable {
         if (traceClockText != null) for (String c : traceClockText.split("\\s+")) if (!c.isBlank()) clocks.add(c.replace("[", "").replace("]", ""));
         return new TraceInfo(name, "trace.dat", version, version == 7 ? compression.fileName + (compressionVersion.isEmpty() ? "" : " " + compressionVersion) : "none",
                 bigEndian, userLongSize, tracing.headerPage().kernelLongSize(), pageSize, clock, List.copyOf(clocks), cpus, cpuCount,
-                uname, tracerVersion, List.copyOf(buffers), Collections.unmodifiableMap(new HashMap<>(cmdlines)), tsc2nsec,
+                uname, tracerVersion == null ? null : "trace-cmd " + tracerVersion, List.copyOf(buffers), Collections.unmodifiableMap(new HashMap<>(cmdlines)), tsc2nsec,
                 offsetNs, List.copyOf(guests), timeShift != null, List.copyOf(cpuStats), List.copyOf(options),
                 formats.size(), synthetic);
     }

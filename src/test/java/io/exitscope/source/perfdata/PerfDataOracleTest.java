@@ -80,14 +80,14 @@ class PerfDataOracleTest {
             assertEquals("perf", i.clock());
             assertEquals(2, i.cpus());
             assertEquals("Linux vm 6.18.44-fc-v1272 x86_64", i.uname());
-            assertEquals("perf 6.1.192", i.tracerVersion());
-            assertTrue(i.options().get(0).summary().startsWith("/usr/bin/perf record -q -e kvm:* -a -o kvm-all.perf.data"), i.options().get(0).summary());
+            assertEquals("perf 6.1.192", i.recordedBy());
+            assertTrue(i.options().stream().filter(o -> o.name().equals("CMDLINE")).findFirst().orElseThrow().summary().startsWith("/usr/bin/perf record -q -e kvm:* -a -o kvm-all.perf.data"), i.options().get(0).summary());
             assertTrue(i.eventFormats() > 80, "formats: " + i.eventFormats()); // perf keeps the formats of the recorded events
             assertEquals(null, r.kallsyms()); // perf writes an empty kallsyms
         }
         try (PerfDataReader r = PerfDataReader.open(SharedTraces.require(DIR + "kvm-all-pipe.perf.data"))) {
             assertTrue(r.pipe());
-            assertEquals("perf 6.1.192", r.info().tracerVersion());
+            assertEquals("perf 6.1.192", r.info().recordedBy());
             assertEquals(2, r.info().cpus());
         }
         try (PerfDataReader r = PerfDataReader.open(SharedTraces.require(DIR + "kvm-all-zstd.perf.data"))) {
