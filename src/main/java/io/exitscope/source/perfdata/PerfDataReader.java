@@ -343,6 +343,7 @@ public final class PerfDataReader implements Closeable {
         }
         List<String> names = new ArrayList<>();
         for (int i = 0; i < n; i++) {
+            if (attrSize > b.remaining()) throw new TraceFormatException(name, base + b.position(), "EVENT_DESC ends inside event " + i);
             b.position(b.position() + attrSize);
             int ids = b.getInt();
             if (ids < 0 || (long) ids * 8 > b.remaining()) throw new TraceFormatException(name, base + b.position() - 4, "EVENT_DESC with " + ids + " ids");
