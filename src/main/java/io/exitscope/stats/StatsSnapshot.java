@@ -116,6 +116,14 @@ public final class StatsSnapshot {
             return key.exitClass() == null && classCounts.size() > 1;
         }
 
+        /** The class as reports name it: the key's, {@code mixed}, the only one seen, or {@code -} without exits. */
+        public String classLabel() {
+            if (key.exitClass() != null) return key.exitClass().label;
+            if (mixedClass()) return "mixed";
+            ExitClass c = dominantClass();
+            return c == null ? "-" : c.label;
+        }
+
         static final class Builder {
             final ExitKey key;
             long count, measured, totalNs, userspaceNs, kernelNs, requestsKnown, requestsPending;
