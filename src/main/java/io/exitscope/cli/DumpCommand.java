@@ -34,14 +34,18 @@ final class DumpCommand implements Callable<Integer> {
             description = "auto (default), trace.dat, ftrace, trace-cmd-report, perf-script")
     InputFormat inputFormat = InputFormat.AUTO;
 
+    @picocli.CommandLine.Mixin
+    DecodeThreads decode = new DecodeThreads();
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
+        int threads = decode.threads();
         for (Path file : files) {
-            try (TraceSource src = TraceFiles.open(file, inputFormat)) {
+            try (TraceSource src = TraceFiles.open(file, inputFormat, threads)) {
                 TraceInfo info = src.info();
                 if (files.size() > 1) w.println(file + ":");
                 if (count) printCounts(src, w);

@@ -5,6 +5,7 @@ import io.exitscope.source.InputFormat;
 import io.exitscope.source.TraceFiles;
 import io.exitscope.source.TraceSource;
 import io.exitscope.util.Durations;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -17,6 +18,9 @@ final class TraceInputs {
     @Option(names = "--input-format", paramLabel = "FMT", converter = InputFormatConverter.class,
             description = "auto (default), trace.dat, ftrace, trace-cmd-report, perf-script")
     InputFormat inputFormat = InputFormat.AUTO;
+
+    @Mixin
+    DecodeThreads decode = new DecodeThreads();
 
     @Option(names = "--from", paramLabel = "TIME", description = "Keep exits from TIME after the trace start (e.g. 1.5s, 200ms).")
     String from;
@@ -47,7 +51,8 @@ final class TraceInputs {
     List<TraceSource> open(List<Path> files) throws IOException {
         List<TraceSource> out = new ArrayList<>();
         try {
-            for (Path p : files) out.add(TraceFiles.open(p, inputFormat));
+            int threads = decode.threads();
+            for (Path p : files) out.add(TraceFiles.open(p, inputFormat, threads));
         } catch (IOException | RuntimeException e) {
             for (TraceSource s : out) s.close();
             throw e;
