@@ -6,6 +6,7 @@ import io.exitscope.exit.ExitClass;
 import io.exitscope.stats.ExitStats;
 import io.exitscope.stats.GroupBy;
 import io.exitscope.stats.NotificationEvidence;
+import io.exitscope.stats.Percentile;
 import io.exitscope.stats.StatsSnapshot;
 import io.exitscope.util.Durations;
 import io.exitscope.view.report.ReportData;
@@ -101,7 +102,7 @@ public final class Triage {
         }
 
         double share(long ns) {
-            return overhead == 0 ? 0 : (double) ns / overhead;
+            return StatsSnapshot.share(ns, overhead);
         }
     }
 
@@ -629,10 +630,7 @@ public final class Triage {
         ev.put("total_ns", g.totalNs());
         ev.put("share", Double.isNaN(share) ? null : round6(share));
         boolean t = g.measured() > 0;
-        ev.put("p50_ns", t ? g.percentile(50) : null);
-        ev.put("p90_ns", t ? g.percentile(90) : null);
-        ev.put("p99_ns", t ? g.percentile(99) : null);
-        ev.put("p999_ns", t ? g.percentile(99.9) : null);
+        for (Percentile p : Percentile.SHOWN) ev.put(p.nsField(), t ? g.percentile(p.value) : null);
         ev.put("max_ns", t ? g.max() : null);
         ev.put("userspace_ns", g.userspaceNs());
         Map<String, Object> cc = new LinkedHashMap<>();

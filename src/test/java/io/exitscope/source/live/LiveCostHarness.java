@@ -171,30 +171,31 @@ public final class LiveCostHarness {
         ReportOptions ropt = new ReportOptions(GroupBy.parse("reason,class"), false, 0);
         pacer.start(); // opening a FIFO waits for the other end: the pacer opens the CPUs in the readers' order
         LiveSource.LiveStream s = src.events();
-        long interval = 1_000_000_000L;
-        long start = System.nanoTime(), nextTick = start + interval, ivStart = start;
-        long events = 0, reports = 0;
-        boolean stopped = false;
-        while (true) {
-            int r = s.advanceUntil(nextTick);
-            if (r == LiveSource.LiveStream.EVENT) {
-                la.accept(s.current());
-                if ((++events & 1023) != 0 || System.nanoTime() < nextTick) continue;
+        long[] reports = {0};
+        long[] ivStart = {System.nanoTime()};
+        long start = ivStart[0];
+        // the live loop of `live --batch`: an interval report per second; tracing stops once the pacer is done
+        LivePump pump = new LivePump(src, 1_000_000_000L, Long.MAX_VALUE, 100_000_000L);
+        pump.run(s, new LivePump.Handler() {
+            @Override
+            public void event(Event e) {
+                la.accept(e);
             }
-            if (r == LiveSource.LiveStream.END) break;
-            long now = System.nanoTime();
-            if (!stopped && !pacer.isAlive()) {
-                src.stop();
-                stopped = true;
+
+            @Override
+            public void check(long now) {
+                if (!pacer.isAlive()) pump.stopTracing();
             }
-            if (now >= nextTick) {
-                reports += report(la, ropt, ivStart, now).length();
-                ivStart = now;
-                nextTick = now + interval;
+
+            @Override
+            public void interval(long now) throws IOException {
+                reports[0] += report(la, ropt, ivStart[0], now).length();
+                ivStart[0] = now;
             }
-        }
+        });
         la.finish();
-        reports += report(la, ropt, ivStart, System.nanoTime()).length();
+        reports[0] += report(la, ropt, ivStart[0], System.nanoTime()).length();
+        long events = pump.events();
         double wall = (System.nanoTime() - start) / 1e9;
         // CPU of the process from its start, the pacer's taken out (the kernel's work, not exitscope's)
         double process = ticks(Path.of("/proc/self/stat"));
@@ -212,7 +213,7 @@ public final class LiveCostHarness {
         double cpu = process - pacerCpu;
         long lost = la.cumulative().lostEvents();
         System.out.printf("events %d paced %d rate %d lost %d wall_s %.2f session_s %.2f report_bytes %d%n",
-                la.cumulative().events(), pacer.written, rate, lost, wall, (System.currentTimeMillis() - jvmStart) / 1e3, reports);
+                la.cumulative().events(), pacer.written, rate, lost, wall, (System.currentTimeMillis() - jvmStart) / 1e3, reports[0]);
         System.out.printf("cpu_s %.3f  jit_s %.3f  pacer_s %.3f  cpu_s_per_M %.3f  nojit_s_per_M %.3f%n",
                 cpu, jit, pacerCpu, cpu / events * 1e6, (cpu - jit) / events * 1e6);
         src.close();
