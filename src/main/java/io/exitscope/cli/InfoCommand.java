@@ -1,6 +1,5 @@
 package io.exitscope.cli;
 
-import io.exitscope.source.InputFormat;
 import io.exitscope.source.TraceFiles;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.TraceSource;
@@ -33,9 +32,8 @@ final class InfoCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "FILE", description = "trace files")
     List<Path> files;
 
-    @Option(names = "--input-format", paramLabel = "FMT", converter = InputFormatConverter.class,
-            description = "auto (default), trace.dat, perf.data, ftrace, trace-cmd-report, perf-script")
-    InputFormat inputFormat = InputFormat.AUTO;
+    @picocli.CommandLine.Mixin
+    InputFormatOption inputFormat;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -48,7 +46,7 @@ final class InfoCommand implements Callable<Integer> {
             return 0;
         }
         for (Path f : files) {
-            try (TraceSource src = TraceFiles.open(f, inputFormat)) {
+            try (TraceSource src = TraceFiles.open(f, inputFormat.value)) {
                 print(src, w);
             }
         }
@@ -192,8 +190,8 @@ final class InfoCommand implements Callable<Integer> {
             w.printf("buffer:        %s clock %s, page %d, %d CPUs with data, %d bytes%n",
                     b.name().isEmpty() ? "(top)" : "\"" + b.name() + "\"", b.clock(), b.pageSize(), b.cpus().size(), b.bytes());
         }
-        {
-            Kallsyms k = src.kallsyms();
+        if (src instanceof TraceDatSource ds) {
+            Kallsyms k = ds.reader().kallsyms();
             if (k != null) {
                 Boolean mod = k.kvmIsModule();
                 w.printf("kallsyms:      %d symbols; KVM %s%n", k.symbols(),

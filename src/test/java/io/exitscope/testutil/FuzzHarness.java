@@ -367,7 +367,7 @@ public final class FuzzHarness {
                 }
                 s.position();
             }
-            src.kallsyms();
+            src.kvmBuild();
         }
         return n;
     }

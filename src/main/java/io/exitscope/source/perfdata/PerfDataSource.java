@@ -1,6 +1,7 @@
 package io.exitscope.source.perfdata;
 
 import io.exitscope.event.EventStream;
+import io.exitscope.source.KvmBuild;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.TraceSource;
 import io.exitscope.source.tracedat.Kallsyms;
@@ -32,9 +33,11 @@ public final class PerfDataSource implements TraceSource {
         return reader.events();
     }
 
+    /** perf writes an empty kallsyms into its tracing data (see {@link PerfDataReader#kallsyms()}): usually unknown. */
     @Override
-    public Kallsyms kallsyms() throws IOException {
-        return reader.kallsyms();
+    public KvmBuild kvmBuild() throws IOException {
+        Kallsyms k = reader.kallsyms();
+        return k == null ? KvmBuild.NO_KALLSYMS : KvmBuild.ofKallsyms(k.kvmIsModule(), k.kvmModules().keySet());
     }
 
     @Override
