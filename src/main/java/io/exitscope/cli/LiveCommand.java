@@ -7,6 +7,7 @@ import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.analysis.LiveAnalysis;
 import io.exitscope.event.Event;
 import io.exitscope.source.live.HostFacts;
+import io.exitscope.source.live.LivePump;
 import io.exitscope.source.live.LiveSource;
 import io.exitscope.stats.GroupBy;
 import io.exitscope.triage.LiveHooks;
@@ -130,40 +131,24 @@ final class LiveCommand implements Callable<Integer> {
         ReportOptions ropt = new ReportOptions(groupBy, false, 0);
         try (src; LiveHooks h = (hooks = hooksCfg.attach(src, err))) { // issue 7: hooks attach before events()
             LiveSource.LiveStream s = src.events();
-            long start = System.nanoTime();
-            long nextTick = start + intervalNs;
-            long end = durationNs == Long.MAX_VALUE ? Long.MAX_VALUE : start + durationNs;
-            long ivStartWall = start;
-            boolean stopped = false;
-            long eventsSinceClock = 0; // issue 7
-            while (true) {
-                // no clock read per event (System.nanoTime() costs ~100 ns here): advanceUntil reads it only when it waits
-                int r = s.advanceUntil(Math.min(nextTick, end));
-                if (r == LiveSource.LiveStream.EVENT) {
-                    la.accept(s.current());
-                    // under a steady flood advanceUntil() never times out; look at the clock every 1024 events
-                    if ((++eventsSinceClock & 1023) != 0 || System.nanoTime() < Math.min(nextTick, end)) continue;
+            LivePump pump = new LivePump(src, intervalNs, durationNs, Long.MAX_VALUE);
+            long[] ivStartWall = {System.nanoTime()};
+            pump.run(s, new LivePump.Handler() {
+                @Override
+                public void event(Event e) {
+                    la.accept(e);
                 }
-                long now = System.nanoTime();
-                if (r == LiveSource.LiveStream.END) break;
-                if (now >= end && !stopped) {
-                    // stop tracing, then drain what the readers still deliver; the last interval is printed at END
-                    src.stop();
-                    stopped = true;
-                    end = nextTick = Long.MAX_VALUE;
-                    continue;
+
+                @Override
+                public void interval(long now) throws java.io.IOException {
+                    emit(la, ropt, out, ivStartWall[0], now);
+                    if (hooks.stopRequested()) pump.stopTracing(); // issue 7: --on-threshold stop
+                    ivStartWall[0] = now;
                 }
-                if (now >= nextTick) {
-                    emit(la, ropt, out, ivStartWall, now);
-                    if (hooks.stopRequested()) end = now; // issue 7: --on-threshold stop
-                    ivStartWall = now;
-                    nextTick += intervalNs;
-                    if (nextTick <= now) nextTick = now + intervalNs;
-                }
-            }
+            });
             la.finish();
             long now = System.nanoTime();
-            if (now - ivStartWall > 0) emit(la, ropt, out, ivStartWall, now);
+            if (now - ivStartWall[0] > 0) emit(la, ropt, out, ivStartWall[0], now);
             if (src.malformedPages() > 0 || src.unknownEvents() > 0) {
                 err.println("exitscope: skipped " + src.malformedPages() + " malformed pages and " + src.unknownEvents() + " events of unknown type");
             }
@@ -201,7 +186,7 @@ final class LiveCommand implements Callable<Integer> {
     }
     // ---- end issue 5 ----
 
-    private void emit(LiveAnalysis la, ReportOptions ropt, PrintWriter out, long startWall, long endWall) throws Exception {
+    private void emit(LiveAnalysis la, ReportOptions ropt, PrintWriter out, long startWall, long endWall) throws java.io.IOException {
         long endTs = la.lastTimestamp() == Long.MIN_VALUE ? endWall : Math.max(la.lastTimestamp(), endWall);
         AnalysisResult iv = la.takeInterval(endTs);
         AnalysisResult cum = la.cumulative();

@@ -4,10 +4,12 @@ import io.exitscope.analysis.AnalysisOptions;
 import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.analysis.LiveAnalysis;
 import io.exitscope.analysis.TraceAnalysis;
+import io.exitscope.event.Event;
 import io.exitscope.exit.ExitAssembler;
 import io.exitscope.model.ExitPathModel;
 import io.exitscope.source.TraceSource;
 import io.exitscope.source.live.HostFacts;
+import io.exitscope.source.live.LivePump;
 import io.exitscope.source.live.LiveSource;
 import io.exitscope.triage.ConcurrencyTracker;
 import io.exitscope.triage.ExitPathGainModel;
@@ -164,35 +166,21 @@ final class TriageCommand implements Callable<Integer> {
         LiveHooks hooks = null;
         try (src) {
             hooks = cfg.attach(src, err);
-            LiveSource.LiveStream s = src.events();
-            long start = System.nanoTime();
-            long nextTick = start + intervalNs;
-            long end = start + durationNs;
-            boolean stopped = false;
-            long n = 0;
-            while (true) {
-                long now = System.nanoTime();
-                int r = s.advance(Math.max(0, Math.min(nextTick, end) - now));
-                if (r == LiveSource.LiveStream.EVENT) {
-                    la.accept(s.current());
-                    concAsm.accept(s.current());
-                    // under a steady flood advance() never times out: look at the clock every 1024 events
-                    if ((++n & 1023) != 0 || System.nanoTime() < Math.min(nextTick, end)) continue;
+            LiveHooks h = hooks;
+            LivePump pump = new LivePump(src, intervalNs, durationNs, Long.MAX_VALUE);
+            pump.run(src.events(), new LivePump.Handler() {
+                @Override
+                public void event(Event e) {
+                    la.accept(e);
+                    concAsm.accept(e);
                 }
-                if (r == LiveSource.LiveStream.END) break;
-                now = System.nanoTime();
-                if (now >= end && !stopped) {
-                    src.stop();
-                    stopped = true;
-                    continue;
-                }
-                if (now >= nextTick) {
+
+                @Override
+                public void interval(long now) {
                     AnalysisResult iv = la.takeInterval(la.lastTimestamp() == Long.MIN_VALUE ? 0 : la.lastTimestamp());
-                    if (hooks.onInterval(iv, la.cumulative())) end = now;
-                    nextTick += intervalNs;
-                    if (nextTick <= now) nextTick = now + intervalNs;
+                    if (h.onInterval(iv, la.cumulative())) pump.stopTracing();
                 }
-            }
+            });
             la.finish();
             concAsm.finish();
             hooks.onInterval(la.takeInterval(la.lastTimestamp() == Long.MIN_VALUE ? 0 : la.lastTimestamp()), la.cumulative());
