@@ -31,6 +31,7 @@ public final class LiveAnalysis {
     private long reqKnown, reqPending, ivReqKnown, ivReqPending;
     private long ivEvents0, ivExits0, ivIncomplete0, ivLost0, ivFpuL0, ivFpuU0, ivUs0, ivLostPages0, ivOrphans0;
     private long intervalStartTs = Long.MIN_VALUE, lastTs = Long.MIN_VALUE, firstTs = Long.MIN_VALUE;
+    private java.util.function.Consumer<ExitRecord> exitListener;
 
     public LiveAnalysis(TraceInfo info, AnalysisOptions opt, Boolean kvmModule, String kvmModuleEvidence) {
         this.info = info;
@@ -49,6 +50,7 @@ public final class LiveAnalysis {
         if (opt.vm() != null && !opt.vm().equals(r.vm())) return;
         interval.accept(r);
         intervalNotes.accept(r);
+        if (exitListener != null) exitListener.accept(r);
         if (r.requests() >= 0) {
             reqKnown++;
             ivReqKnown++;
@@ -67,6 +69,11 @@ public final class LiveAnalysis {
             if (intervalStartTs == Long.MIN_VALUE) intervalStartTs = ts;
             lastTs = ts;
         }
+    }
+
+    /** Also hands every exit kept (after the tid/vCPU/VM options) to {@code l}, e.g. a heatmap. */
+    public void exitListener(java.util.function.Consumer<ExitRecord> l) {
+        this.exitListener = l;
     }
 
     /** The trace clock time of the newest event (or MIN_VALUE before the first). */
