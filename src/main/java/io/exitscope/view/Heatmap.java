@@ -68,16 +68,17 @@ public final class Heatmap {
         private final long[] untimed;
         /** Lowest and highest bucket with exits in any column (-1 when none is timed). */
         public final int lo, hi;
-        public final long maxCell, timed, untimedTotal;
+        public final long maxCell, timed, untimedTotal, maxUntimed;
 
         Grid(Timeline t, long[][] counts, long[] untimed) {
             this.timeline = t;
             this.counts = counts;
             this.untimed = untimed;
             int l = Integer.MAX_VALUE, h = -1;
-            long m = 0, n = 0, u = 0;
+            long m = 0, n = 0, u = 0, mu = 0;
             for (int i = 0; i < counts.length; i++) {
                 u += untimed[i];
+                mu = Math.max(mu, untimed[i]);
                 for (int k = 0; k < LogBuckets.COUNT; k++) {
                     long c = counts[i][k];
                     if (c == 0) continue;
@@ -92,6 +93,7 @@ public final class Heatmap {
             this.maxCell = m;
             this.timed = n;
             this.untimedTotal = u;
+            this.maxUntimed = mu;
         }
 
         public int columns() {
@@ -134,9 +136,14 @@ public final class Heatmap {
          * fullest cell (one exit stays visible; counts span orders of magnitude).
          */
         public int level(long count, int levels) {
+            return level(count, maxCell, levels);
+        }
+
+        /** {@link #level(long, int)} against another maximum (the row of untimed exits has its own). */
+        public static int level(long count, long max, int levels) {
             if (count <= 0) return 0;
-            if (maxCell <= 1) return levels;
-            double f = Math.log1p(count) / Math.log1p(maxCell);
+            if (max <= 1) return levels;
+            double f = Math.log1p(count) / Math.log1p(max);
             return Math.max(1, Math.min(levels, (int) Math.ceil(f * levels)));
         }
     }

@@ -160,11 +160,8 @@ final class HeatmapView {
         if (untimedRow) {
             c.right(0, row, labelW, "untimed", Style.DIM);
             c.text(labelW, row, String.valueOf(g.vline), Style.DIM);
-            long maxU = 0;
-            for (int i = first; i < last; i++) maxU = Math.max(maxU, grid.untimed(i));
             for (int i = first; i < last; i++) {
-                long u = grid.untimed(i);
-                int lv = u == 0 ? 0 : maxU <= 1 ? 4 : Math.max(1, Math.min(4, (int) Math.ceil(Math.log1p(u) / Math.log1p(maxU) * 4)));
+                int lv = Heatmap.Grid.level(grid.untimed(i), grid.maxUntimed, 4);
                 int x = plotX + (i - first) * colW;
                 if (lv > 0) c.text(x, row, String.valueOf(g.shades[lv - 1]).repeat(colW), heat(lv));
                 else if (i == at) c.text(x, row, " ".repeat(colW), Style.SELECTED);
