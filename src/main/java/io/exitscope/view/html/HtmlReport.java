@@ -167,7 +167,9 @@ public final class HtmlReport {
             h.raw("<tr data-group=\"" + (gi++) + "\"" + (g.blocking() ? " class=\"muted\"" : "") + ">");
             String reason = k.reason() != null ? k.reason() : "all";
             h.raw("<td class=\"key\"><span " + field("reason", reason) + ">").text(reason).raw("</span>");
-            if (k.subkey() != null) h.raw(" <span " + field("subkey", k.subkey()) + ">").text(k.subkey()).raw("</span>");
+            // as in the JSON: a group whose exits all share one subkey names it, whatever the grouping
+            String subkey = k.subkey() != null ? k.subkey() : g.subkeyCounts().size() == 1 ? g.subkeyCounts().keySet().iterator().next() : null;
+            if (subkey != null) h.raw(" <span " + field("subkey", subkey) + ">").text(subkey).raw("</span>");
             if (k.vm() != null) h.raw(" vm <span " + field("vm", k.vm()) + ">").text(k.vm()).raw("</span>");
             if (k.vcpu() != null) h.raw(" vcpu <span " + field("vcpu", k.vcpu()) + ">").text(k.vcpu()).raw("</span>");
             if (g.blocking()) h.raw(" (blocking)");
@@ -273,7 +275,7 @@ public final class HtmlReport {
         int buckets = g.hi < 0 ? 0 : g.hi - g.lo + 1;
         boolean untimed = g.untimedTotal > 0;
         int rows = buckets + (untimed ? 1 : 0);
-        int left = 62, top = 8, plotW = 820, cellH = Math.max(10, Math.min(18, 300 / Math.max(1, rows)));
+        int left = 62, top = 8, plotW = 820, cellH = Math.max(10, Math.min(24, 320 / Math.max(1, rows)));
         double cellW = (double) plotW / n;
         int plotH = rows * cellH;
         int width = left + plotW + 12, height = top + plotH + 44;

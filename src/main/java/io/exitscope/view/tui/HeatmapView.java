@@ -105,7 +105,7 @@ final class HeatmapView {
         }
         int labelW = 8;
         int plotW = Math.max(1, c.width - labelW - 2);
-        int colW = Math.max(1, Math.min(8, plotW / n)); // few columns: wider cells, so the screen's width is used
+        int colW = Math.max(1, plotW / n); // few columns: wider cells, so the screen's width is used
         int fit = Math.max(1, plotW / colW);
         visible = fit;
         int at = cursor < 0 ? n - 1 : Math.min(cursor, n - 1);
