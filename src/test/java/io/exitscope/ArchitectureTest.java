@@ -1,0 +1,82 @@
+package io.exitscope;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/**
+ * The data flow of DESIGN.md as executable rules: sources → events → exits → stats → views, each
+ * step knowing only the ones before it. A rule broken here is an arrow that runs back up; fix the
+ * arrow (move the concept to the lower layer that owns it), don't loosen the rule.
+ */
+@AnalyzeClasses(packages = "io.exitscope", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    private static final String CLI = "io.exitscope.cli..";
+    private static final String VIEWS = "io.exitscope.view..";
+
+    /** Events are the common language: they know nothing of where they came from or what is made of them. */
+    @ArchTest
+    static final ArchRule eventsDependOnNothingAbove = noClasses().that().resideInAPackage("io.exitscope.event..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.exitscope.source..", "io.exitscope.exit..",
+                    "io.exitscope.stats..", "io.exitscope.analysis..", "io.exitscope.model..", "io.exitscope.triage..",
+                    "io.exitscope.export..", "io.exitscope.calibrate..", VIEWS, CLI);
+
+    /** Sources turn bytes into events; pairing exits and keeping statistics is not theirs. */
+    @ArchTest
+    static final ArchRule sourcesKnowNoExits = noClasses().that().resideInAPackage("io.exitscope.source..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.exitscope.exit..", "io.exitscope.stats..",
+                    "io.exitscope.analysis..", "io.exitscope.model..", "io.exitscope.triage..", "io.exitscope.export..",
+                    "io.exitscope.calibrate..", VIEWS, CLI);
+
+    /** Exit assembly reads events, never a file format or a source. */
+    @ArchTest
+    static final ArchRule exitsKnowNoSources = noClasses().that().resideInAPackage("io.exitscope.exit..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.exitscope.source..", "io.exitscope.stats..",
+                    "io.exitscope.analysis..", "io.exitscope.model..", "io.exitscope.triage..", "io.exitscope.export..",
+                    VIEWS, CLI);
+
+    /** Statistics are about exits; they format nothing for display and open no file. */
+    @ArchTest
+    static final ArchRule statsKnowNoSourcesOrViews = noClasses().that().resideInAPackage("io.exitscope.stats..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.exitscope.source..", "io.exitscope.analysis..",
+                    "io.exitscope.model..", "io.exitscope.triage..", "io.exitscope.export..", VIEWS, CLI);
+
+    /** util is the floor: everyone may use it, it uses no one. */
+    @ArchTest
+    static final ArchRule utilIsTheFloor = noClasses().that().resideInAPackage("io.exitscope.util..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.exitscope.event..", "io.exitscope.source..",
+                    "io.exitscope.exit..", "io.exitscope.stats..", "io.exitscope.analysis..", "io.exitscope.model..",
+                    "io.exitscope.triage..", "io.exitscope.export..", "io.exitscope.calibrate..", VIEWS, CLI);
+
+    /** Commands are the top: they wire layers together; nothing calls back into them. */
+    @ArchTest
+    static final ArchRule nothingDependsOnCommands = noClasses().that().resideOutsideOfPackage(CLI)
+            .should().dependOnClassesThat().resideInAPackage(CLI);
+
+    /** The optimization evidence is decided once, below everyone who shows or uses it. */
+    @ArchTest
+    static final ArchRule evidenceIsBelowItsReaders = noClasses().that().resideInAPackage("io.exitscope.evidence..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.exitscope.model..", "io.exitscope.triage..",
+                    "io.exitscope.export..", "io.exitscope.calibrate..", VIEWS, CLI);
+
+    /** Views read analyses, never a file format (the sources turn formats into events). */
+    @ArchTest
+    static final ArchRule viewsKnowNoFileFormat = noClasses().that().resideInAPackage(VIEWS)
+            .should().dependOnClassesThat().resideInAnyPackage("io.exitscope.source.tracedat..", "io.exitscope.source.text..",
+                    "io.exitscope.source.ringbuffer..");
+
+    /** Triage ranks figures; it takes none from a report's layout. */
+    @ArchTest
+    static final ArchRule triageImportsNoView = noClasses().that().resideInAPackage("io.exitscope.triage..")
+            .should().dependOnClassesThat().resideInAPackage(VIEWS);
+
+    /** The model and the analysis produce figures; they do not render them. */
+    @ArchTest
+    static final ArchRule modelAndAnalysisRenderNothing = noClasses().that()
+            .resideInAnyPackage("io.exitscope.model..", "io.exitscope.analysis..", "io.exitscope.calibrate..")
+            .should().dependOnClassesThat().resideInAnyPackage(VIEWS, "io.exitscope.triage..", "io.exitscope.export..");
+}
