@@ -3,7 +3,6 @@ package io.exitscope.view;
 import io.exitscope.exit.ExitRecord;
 import io.exitscope.stats.ExitKey;
 import io.exitscope.stats.ExitStats;
-import io.exitscope.stats.StatsSnapshot;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,11 +24,6 @@ public final class Heatmap {
 
     /** One fine key's exits in one column: counts per bucket ({@link LogBuckets#index}) and the exits that were not timed. */
     public record Cells(long[] counts, long untimed) {
-        Cells plus(Cells o) {
-            long[] c = counts.clone();
-            for (int k = 0; k < c.length; k++) c[k] += o.counts[k];
-            return new Cells(c, untimed + o.untimed);
-        }
     }
 
     /** Exits that began in {@code [startTs, endTs)} (trace clock), per fine key. Immutable. */
@@ -149,21 +143,24 @@ public final class Heatmap {
     }
 
     /**
-     * Builds a timeline from exits as they complete, on the thread that feeds it. A column keeps
-     * an {@link ExitStats} (the fine keys exactly as the tables make them) while exits may still
-     * arrive for it, and is folded into bucket counts after that. When there would be more than
-     * {@code maxColumns} columns the width doubles (neighbours merge), so the whole span always fits.
+     * Builds a timeline from exits as they complete, on the thread that feeds it: per column and
+     * fine key (named by an {@link ExitStats} as the tables name it), counts per bucket. When there
+     * would be more than {@code maxColumns} columns the width doubles (neighbours merge), so the
+     * whole span always fits. Memory grows with columns times keys, never with exits.
      */
     public static final class Recorder implements Consumer<ExitRecord> {
         private static final long UNSET = Long.MIN_VALUE;
+        /** Index of the untimed count after the buckets in a key's counts. */
+        private static final int UNTIMED = LogBuckets.COUNT;
         private final int maxColumns;
+        private final ExitStats keys = new ExitStats(); // names fine keys only; records nothing
         private long widthNs;
         private long originTs = UNSET;
-        private final TreeMap<Long, Map<ExitKey, Cells>> folded = new TreeMap<>();
-        private final TreeMap<Long, ExitStats> open = new TreeMap<>();
-        private long newest = UNSET;
-        /** Columns already made immutable for a timeline, until their exits change. */
+        private final TreeMap<Long, Map<ExitKey, long[]>> columns = new TreeMap<>();
+        /** Columns already made immutable for a timeline, until their counts change. */
         private final Map<Long, Column> built = new HashMap<>();
+        private long lastIdx = UNSET;
+        private Map<ExitKey, long[]> lastColumn;
 
         public Recorder(long widthNs, int maxColumns) {
             if (widthNs <= 0 || maxColumns < 2) throw new IllegalArgumentException("width and columns must be positive");
@@ -183,51 +180,51 @@ public final class Heatmap {
         @Override
         public void accept(ExitRecord r) {
             if (originTs == UNSET) originTs = r.exitTs();
+            ExitKey key = keys.fineKey(r);
             long idx = Math.floorDiv(r.exitTs() - originTs, widthNs);
-            open.computeIfAbsent(idx, i -> new ExitStats()).accept(r);
-            if (newest == UNSET || idx > newest) {
-                newest = idx;
-                // exits complete in about their start order: columns two behind the newest are done
-                // (a late exit reopens one) and are folded, so at most a few ExitStats live at once
-                foldBefore(idx - 1);
+            Map<ExitKey, long[]> col;
+            if (idx == lastIdx) { // most exits land in the column of the one before
+                col = lastColumn;
+            } else {
+                col = columns.get(idx);
+                if (col == null) {
+                    col = new HashMap<>();
+                    columns.put(idx, col);
+                    if (columns.lastKey() - columns.firstKey() + 1 > maxColumns) {
+                        while (columns.lastKey() - columns.firstKey() + 1 > maxColumns) doubleWidth();
+                        accept(r); // again, into the wider column
+                        return;
+                    }
+                }
+                built.remove(idx);
+                lastIdx = idx;
+                lastColumn = col;
             }
-            while (span() > maxColumns) doubleWidth();
-        }
-
-        private long span() {
-            long first = Math.min(folded.isEmpty() ? Long.MAX_VALUE : folded.firstKey(), open.isEmpty() ? Long.MAX_VALUE : open.firstKey());
-            long last = Math.max(folded.isEmpty() ? Long.MIN_VALUE : folded.lastKey(), open.isEmpty() ? Long.MIN_VALUE : open.lastKey());
-            return first == Long.MAX_VALUE ? 0 : last - first + 1;
-        }
-
-        private void foldBefore(long idx) {
-            while (!open.isEmpty() && open.firstKey() < idx) {
-                Map.Entry<Long, ExitStats> e = open.pollFirstEntry();
-                fold(e.getKey(), e.getValue());
+            long[] c = col.get(key);
+            if (c == null) {
+                c = new long[LogBuckets.COUNT + 1];
+                col.put(key, c);
             }
-        }
-
-        private void fold(long idx, ExitStats s) {
-            Map<ExitKey, Cells> into = folded.computeIfAbsent(idx, i -> new LinkedHashMap<>());
-            built.remove(idx);
-            for (StatsSnapshot.Group g : s.fineGroups()) {
-                Cells c = new Cells(LogBuckets.counts(g.histogram()), g.count() - g.measured());
-                into.merge(g.key(), c, Cells::plus);
-            }
+            long lat = r.latencyNs();
+            c[lat < 0 ? UNTIMED : LogBuckets.index(lat)]++;
         }
 
         private void doubleWidth() {
-            foldBefore(Long.MAX_VALUE);
-            TreeMap<Long, Map<ExitKey, Cells>> merged = new TreeMap<>();
-            for (Map.Entry<Long, Map<ExitKey, Cells>> e : folded.entrySet()) {
-                Map<ExitKey, Cells> into = merged.computeIfAbsent(Math.floorDiv(e.getKey(), 2), i -> new LinkedHashMap<>());
-                e.getValue().forEach((k, c) -> into.merge(k, c, Cells::plus));
+            TreeMap<Long, Map<ExitKey, long[]>> merged = new TreeMap<>();
+            for (Map.Entry<Long, Map<ExitKey, long[]>> e : columns.entrySet()) {
+                Map<ExitKey, long[]> into = merged.computeIfAbsent(Math.floorDiv(e.getKey(), 2), i -> new HashMap<>());
+                e.getValue().forEach((k, c) -> {
+                    long[] t = into.get(k);
+                    if (t == null) into.put(k, c.clone());
+                    else for (int i = 0; i < t.length; i++) t[i] += c[i];
+                });
             }
-            folded.clear();
-            folded.putAll(merged);
+            columns.clear();
+            columns.putAll(merged);
             built.clear();
             widthNs *= 2;
-            newest = newest == UNSET ? UNSET : Math.floorDiv(newest, 2);
+            lastIdx = UNSET;
+            lastColumn = null;
         }
 
         public Timeline timeline() {
@@ -235,31 +232,34 @@ public final class Heatmap {
         }
 
         /**
-         * The columns so far (open ones folded first), from the first column with exits, or from
-         * the origin, to the newest; {@code untilTs}, when later, adds empty columns up to it (the
-         * time that passed without exits).
+         * The columns so far, from the origin (or an earlier column with exits) to the newest;
+         * {@code untilTs}, when later, adds empty columns up to it (time that passed without exits).
          */
         public Timeline timeline(long untilTs) {
-            foldBefore(Long.MAX_VALUE);
             if (originTs == UNSET) return Timeline.EMPTY;
-            long first = Math.min(0, folded.isEmpty() ? 0 : folded.firstKey());
-            long last = folded.isEmpty() ? 0 : folded.lastKey();
+            lastIdx = UNSET; // the newest column may change after this: it is rebuilt next time
+            long first = Math.min(0, columns.isEmpty() ? 0 : columns.firstKey());
+            long last = columns.isEmpty() ? 0 : columns.lastKey();
             if (untilTs != UNSET && untilTs > originTs) {
                 while (Math.floorDiv(untilTs - 1 - originTs, widthNs) - first + 1 > maxColumns) {
                     doubleWidth(); // a quiet stretch widens the columns as exits would
-                    first = Math.min(0, folded.isEmpty() ? 0 : folded.firstKey());
+                    first = Math.min(0, columns.isEmpty() ? 0 : columns.firstKey());
                 }
-                last = Math.max(folded.isEmpty() ? 0 : folded.lastKey(), Math.floorDiv(untilTs - 1 - originTs, widthNs));
+                last = Math.max(columns.isEmpty() ? 0 : columns.lastKey(), Math.floorDiv(untilTs - 1 - originTs, widthNs));
             }
             List<Column> cols = new ArrayList<>((int) (last - first + 1));
             for (long i = first; i <= last; i++) {
                 long at = i;
-                cols.add(built.computeIfAbsent(i, x -> {
-                    Map<ExitKey, Cells> m = folded.get(at);
-                    return new Column(originTs + at * widthNs, originTs + (at + 1) * widthNs, m == null ? Map.of() : Map.copyOf(m));
-                }));
+                cols.add(built.computeIfAbsent(i, x -> column(at)));
             }
             return new Timeline(originTs + first * widthNs, widthNs, List.copyOf(cols));
+        }
+
+        private Column column(long idx) {
+            Map<ExitKey, long[]> m = columns.get(idx);
+            Map<ExitKey, Cells> cells = new LinkedHashMap<>();
+            if (m != null) m.forEach((k, c) -> cells.put(k, new Cells(java.util.Arrays.copyOf(c, LogBuckets.COUNT), c[UNTIMED])));
+            return new Column(originTs + idx * widthNs, originTs + (idx + 1) * widthNs, java.util.Collections.unmodifiableMap(cells));
         }
     }
 }
