@@ -846,9 +846,19 @@ public final class TraceDatReader implements Closeable {
         return new TimestampConverter(mult, shift, offsetNs, timeShift);
     }
 
-    /** All events of all buffers, merged in timestamp order. */
+    /** All events of all buffers, merged in timestamp order, decoded on the calling thread. */
     public EventStream events() {
         return new MergedEventStream(this, converter());
+    }
+
+    /**
+     * The same events in the same order, the CPUs decoded on up to {@code threads} threads
+     * besides the caller's (which merges); 1: {@link #events()}. With one CPU's data, one thread
+     * decodes while the caller merges and consumes.
+     */
+    public EventStream events(int threads) {
+        if (threads <= 1) return events();
+        return new ParallelEventStream(this, converter(), threads);
     }
 
     /**
