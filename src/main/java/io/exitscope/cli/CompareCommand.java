@@ -8,6 +8,7 @@ import io.exitscope.analysis.TraceAnalysis;
 import io.exitscope.source.TraceSource;
 import io.exitscope.stats.Comparison;
 import io.exitscope.stats.GroupBy;
+import io.exitscope.stats.GroupJson;
 import io.exitscope.stats.StatsSnapshot;
 import io.exitscope.util.Durations;
 import picocli.CommandLine.Command;
@@ -26,7 +27,7 @@ import java.util.concurrent.Callable;
                 "shifts, ranked by how much each key's distribution moved. The biggest movers are marked with *.",
                 "A and B may be the same file with --a-tid/--b-tid (e.g. two runs on two threads)."})
 final class CompareCommand implements Callable<Integer> {
-    enum Format { table, json }
+    enum Format { table, json, html }
 
     @Parameters(index = "0", paramLabel = "A", description = "baseline trace")
     Path a;
@@ -37,8 +38,11 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--by", paramLabel = "DIMS", converter = GroupByConverter.class, description = "Grouping (default: subkey, i.e. reason and subkey).")
     GroupBy by = GroupBy.parse("subkey");
 
-    @Option(names = {"-f", "--format"}, paramLabel = "FMT", description = "table (default) or json")
+    @Option(names = {"-f", "--format"}, paramLabel = "FMT", description = "table (default), json, or html (one self-contained page: the ranking, then A and B side by side)")
     Format format = Format.table;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output.")
+    Path output;
 
     @Option(names = "--a-tid", paramLabel = "TID", description = "Only this thread of A.")
     int aTid = -1;
@@ -62,14 +66,30 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         GroupBy groupBy = by;
         AnalysisOptions base = inputs.options();
+        if (format == Format.html) return html(base, groupBy);
         AnalysisResult ra = analyse(a, aTid >= 0 ? base.withTid(aTid) : base);
         AnalysisResult rb = analyse(b, bTid >= 0 ? base.withTid(bTid) : base);
         StatsSnapshot sa = ra.stats().snapshot(groupBy), sb = rb.stats().snapshot(groupBy);
         List<Comparison.Shift> shifts = Comparison.compare(sa, sb, includeBlocking);
-        PrintWriter w = spec.commandLine().getOut();
+        PrintWriter w = output == null ? spec.commandLine().getOut()
+                : new PrintWriter(new java.io.OutputStreamWriter(java.nio.file.Files.newOutputStream(output), java.nio.charset.StandardCharsets.UTF_8));
         if (format == Format.json) json(ra, rb, shifts, w);
         else table(ra, rb, shifts, w);
         w.flush();
+        if (output != null) w.close();
+        return 0;
+    }
+
+    /** The shifts (as --format json ranks them), then A and B each as report --format html shows one trace. */
+    private int html(AnalysisOptions base, GroupBy groupBy) throws Exception {
+        var ropt = new io.exitscope.view.report.ReportOptions(groupBy, includeBlocking, 0);
+        var pa = HtmlParts.analyse(a + (aTid >= 0 ? " (tid " + aTid + ")" : ""), inputs.open(List.of(a)), aTid >= 0 ? base.withTid(aTid) : base, ropt);
+        var pb = HtmlParts.analyse(b + (bTid >= 0 ? " (tid " + bTid + ")" : ""), inputs.open(List.of(b)), bTid >= 0 ? base.withTid(bTid) : base, ropt);
+        List<Comparison.Shift> shifts = Comparison.compare(pa.data().snapshot, pb.data().snapshot, includeBlocking);
+        java.io.Writer w = output == null ? spec.commandLine().getOut()
+                : new java.io.OutputStreamWriter(java.nio.file.Files.newOutputStream(output), java.nio.charset.StandardCharsets.UTF_8);
+        io.exitscope.view.html.HtmlReport.writeCompare(pa, pb, shifts, groupBy.toString(), w);
+        if (output != null) w.close();
         return 0;
     }
 
@@ -151,16 +171,7 @@ final class CompareCommand implements Callable<Integer> {
 
     private static void side(JsonGenerator g, String p, StatsSnapshot.Group grp) throws Exception {
         g.writeNumberField(p + "count", grp == null ? 0 : grp.count());
-        boolean t = grp != null && grp.measured() > 0;
-        for (double q : new double[]{50, 90, 99}) {
-            String name = p + "p" + (int) q + "_ns";
-            if (t) g.writeNumberField(name, grp.percentile(q));
-            else g.writeNullField(name);
-        }
-        if (grp != null) {
-            g.writeObjectFieldStart(p + "class_counts");
-            for (var e : grp.classCounts().entrySet()) g.writeNumberField(e.getKey().label, e.getValue());
-            g.writeEndObject();
-        }
+        GroupJson.percentiles(g, p, grp != null && grp.measured() > 0 ? grp.histogram() : null, Comparison.COMPARED, false);
+        if (grp != null) GroupJson.classCounts(g, p, grp.classCounts());
     }
 }
