@@ -148,7 +148,7 @@ final class MergedEventStream implements EventStream {
                 CpuPages pages = r.bufferCompressed(bi)
                         ? new CpuPages.Chunked(r.name, r.channel, b.pageSize(), r.compression, r.order, c.offset(), c.size())
                         : new CpuPages.Plain(r.name, r.channel, b.pageSize(), c.offset(), c.size());
-                PageCursor cursor = new PageCursor(r.headerPage, r.bigEndian);
+                PageCursor cursor = new PageCursor(r.headerPage(), r.bigEndian);
                 RawEvent ev = new RawEvent(r.bigEndian, b.name(), r::comm);
                 list.add(new CpuStream(c.cpu(), pages, cursor, ev, r.formats, conv, r.name, b.name()));
             }
