@@ -156,7 +156,7 @@ final class CompareCommand implements Callable<Integer> {
     private static String noise(Side a, Side b) {
         int ka = a.sample.replicates().size(), kb = b.sample.replicates().size();
         if (ka >= 2 && kb >= 2) {
-            return "noise: measured across " + a.sample.replicateKind() + " (" + ka + " vs " + kb + "), never below sampling noise";
+            return "noise: measured across " + a.sample.replicateKind() + " (" + ka + " vs " + kb + ")";
         }
         return "noise: sampling only (one run per side; runs differ more than that: give several runs, A1 A2 -- B1 B2, or --split N)";
     }

@@ -14,8 +14,7 @@ import java.util.Map;
  * <p><b>The noise.</b> With several runs per side ({@code compare A1 A2 -- B1 B2}) or runs split
  * into time windows ({@code --split N}, live intervals), the noise of each side's figure is
  * measured: the spread of the figure across its runs (or windows), and the test is Welch's t on
- * those per-run figures (unequal variances, Welch–Satterthwaite degrees of freedom), never
- * claiming less noise than sampling alone. Without replicates only sampling noise is known: the
+ * those per-run figures (unequal variances, Welch–Satterthwaite degrees of freedom). Without replicates only sampling noise is known: the
  * test is then a z test on the two figures with their sampling errors. Between-run noise
  * (frequency scaling, placement, other tenants) is usually larger than sampling noise at the
  * counts KVM produces, so two single runs can differ "significantly" with nothing changed: the
@@ -218,7 +217,7 @@ public final class Significance {
 
     /**
      * The test statistic of a difference: Welch's t on the replicate values when both sides have
-     * two or more (with the sampling error as a floor), else a z test with the sampling error.
+     * two or more (their spread holds the sampling noise too), else a z test with the sampling error.
      * Null when there is no noise estimate at all (both figures exact).
      */
     private static Stat stat(double diff, double samplingSe, double[] va, double[] vb) {
@@ -226,7 +225,7 @@ public final class Significance {
         if (va.length >= 2 && vb.length >= 2) {
             double qa = variance(va) / va.length, qb = variance(vb) / vb.length;
             double w = Math.sqrt(qa + qb);
-            if (w > se) {
+            if (w > 0) {
                 se = w;
                 df = (qa + qb) * (qa + qb) / (qa * qa / (va.length - 1) + qb * qb / (vb.length - 1));
             }
