@@ -61,19 +61,21 @@ class SignificanceTest {
     }
 
     /**
-     * A/A: 1000 comparisons of two runs from the same distribution (5 000 exits each). Each
+     * A/A: 600 comparisons of two runs from the same distribution (20 000 exits each). Each
      * single test rejects at 5 % unadjusted in 5 % of trials (binomial sampling: 3–7 %), and a
      * comparison flags anything (Holm, family-wise) in at most 5 % (+ sampling) of trials: with
-     * sampling noise only, and with the noise measured across 8 windows per side.
+     * sampling noise only, and with the noise measured across 8 windows per side. (With fewer
+     * exits the percentile tests are conservative: discrete order statistics widened to their
+     * buckets; p99 of 5000 exits rejected in 2.8 %.)
      */
     @Test
     void aToAFalsePositiveRateIsTheLevel() {
         for (int windows : new int[]{1, 8}) {
             Random rnd = new Random(1234 + windows);
-            int trials = 1000, anyFlagged = 0;
+            int trials = 600, anyFlagged = 0;
             Map<Significance.Measure, Integer> rejected = new EnumMap<>(Significance.Measure.class), tested = new EnumMap<>(Significance.Measure.class);
             for (int t = 0; t < trials; t++) {
-                List<Comparison.Shift> s = Comparison.compare(sample(run(rnd, 5_000, 1, 0.2, windows)), sample(run(rnd, 5_000, 1, 0.2, windows)), false);
+                List<Comparison.Shift> s = Comparison.compare(sample(run(rnd, 20_000, 1, 0.2, windows)), sample(run(rnd, 20_000, 1, 0.2, windows)), false);
                 if (s.stream().anyMatch(Comparison.Shift::significant)) anyFlagged++;
                 for (Significance.Test x : s.get(0).tests()) {
                     tested.merge(x.measure(), 1, Integer::sum);
