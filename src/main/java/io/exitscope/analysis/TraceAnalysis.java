@@ -6,10 +6,9 @@ import io.exitscope.exit.ExitAssembler;
 import io.exitscope.exit.ExitRecord;
 import io.exitscope.exit.Measure;
 import io.exitscope.exit.Arch;
+import io.exitscope.source.KvmBuild;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.TraceSource;
-import io.exitscope.source.tracedat.Kallsyms;
-import io.exitscope.source.tracedat.TraceDatSource;
 import io.exitscope.stats.ExitStats;
 import io.exitscope.stats.FrozenStats;
 import io.exitscope.stats.NotificationEvidence;
@@ -45,7 +44,7 @@ public final class TraceAnalysis {
         Set<Measure> measures = EnumSet.noneOf(Measure.class);
         Set<Arch> arches = EnumSet.noneOf(Arch.class);
         Boolean module = null;
-        String moduleEvidence = "no kallsyms in the trace";
+        String moduleEvidence = KvmBuild.NO_KALLSYMS.evidence();
         long first = Long.MAX_VALUE, last = Long.MIN_VALUE;
         for (TraceSource src : sources) {
             long[] kept = new long[2]; // this source's kept exits with request evidence: known, pending
@@ -87,18 +86,10 @@ public final class TraceAnalysis {
                 first = Math.min(first, asm.firstTimestamp());
                 last = Math.max(last, asm.lastTimestamp());
             }
-            if (src instanceof TraceDatSource ds) {
-                Kallsyms k = ds.reader().kallsyms();
-                if (k != null) {
-                    Boolean m = k.kvmIsModule();
-                    if (m != null) {
-                        module = m;
-                        moduleEvidence = m ? "kallsyms: KVM symbols carry module markers " + k.kvmModules().keySet()
-                                : "kallsyms: KVM symbols without module markers (built in)";
-                    } else {
-                        moduleEvidence = "kallsyms present but no KVM symbols";
-                    }
-                }
+            KvmBuild kb = src.kvmBuild();
+            if (kb != KvmBuild.NO_KALLSYMS) { // a later file's kallsyms tells more than an earlier file without
+                if (kb.module() != null) module = kb.module();
+                moduleEvidence = kb.evidence();
             }
         }
         if (first == Long.MAX_VALUE) first = last = 0;

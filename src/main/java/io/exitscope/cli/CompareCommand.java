@@ -35,7 +35,7 @@ import java.util.concurrent.Callable;
                 "A and B may be the same file with --a-tid/--b-tid (e.g. two runs on two threads).",
                 "--fail-on EXPR exits with 2 when EXPR holds, e.g. 'slower(p99, reason=EPT_MISCONFIG) > 2%'."})
 final class CompareCommand implements Callable<Integer> {
-    enum Format { table, json }
+    enum Format { table, json, html }
 
     @Parameters(arity = "2..*", paramLabel = "FILE", description = "A B, or A1 A2 ... -- B1 B2 ... (runs of each side)")
     List<Path> files;
@@ -43,8 +43,11 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--by", paramLabel = "DIMS", converter = GroupByConverter.class, description = "Grouping (default: subkey, i.e. reason and subkey).")
     GroupBy by = GroupBy.parse("subkey");
 
-    @Option(names = {"-f", "--format"}, paramLabel = "FMT", description = "table (default) or json")
+    @Option(names = {"-f", "--format"}, paramLabel = "FMT", description = "table (default), json, or html (one self-contained page: the ranking, then A and B side by side)")
     Format format = Format.table;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output.")
+    Path output;
 
     @Option(names = "--a-tid", paramLabel = "TID", description = "Only this thread of A.")
     int aTid = -1;
@@ -94,20 +97,39 @@ final class CompareCommand implements Callable<Integer> {
         if (nb < 1 || nb >= files.size()) throw new Main.UsageException("compare: name at least one run on each side of --");
         List<Path> as = files.subList(0, files.size() - nb), bs = files.subList(files.size() - nb, files.size());
         AnalysisOptions base = inputs.options();
+        if (format == Format.html) {
+            if (as.size() != 1 || bs.size() != 1) throw new Main.UsageException("compare --format html takes one run per side");
+            return html(as.get(0), bs.get(0), base, by);
+        }
         Side sa = side(as, aTid >= 0 ? base.withTid(aTid) : base, aTid);
         Side sb = side(bs, bTid >= 0 ? base.withTid(bTid) : base, bTid);
         List<Comparison.Shift> shifts = Comparison.compare(sa.sample, sb.sample, includeBlocking);
         FailExpr.Outcome outcome = gate == null ? null : gate.evaluate(sb.first, shifts);
-        PrintWriter w = spec.commandLine().getOut();
+        PrintWriter w = output == null ? spec.commandLine().getOut()
+                : new PrintWriter(new java.io.OutputStreamWriter(java.nio.file.Files.newOutputStream(output), java.nio.charset.StandardCharsets.UTF_8));
         if (format == Format.json) json(sa, sb, shifts, outcome, w);
         else table(sa, sb, shifts, w);
         w.flush();
+        if (output != null) w.close();
         if (outcome != null) {
             PrintWriter err = spec.commandLine().getErr();
             err.println("exitscope: threshold " + (outcome.crossed() ? "crossed" : "not crossed") + ": " + outcome.detailText());
             err.flush();
             return outcome.crossed() ? Main.EXIT_THRESHOLD : Main.EXIT_OK;
         }
+        return 0;
+    }
+
+    /** The shifts (as --format json ranks them), then A and B each as report --format html shows one trace. */
+    private int html(Path a, Path b, AnalysisOptions base, GroupBy groupBy) throws Exception {
+        var ropt = new io.exitscope.view.report.ReportOptions(groupBy, includeBlocking, 0);
+        var pa = HtmlParts.analyse(a + (aTid >= 0 ? " (tid " + aTid + ")" : ""), inputs.open(List.of(a)), aTid >= 0 ? base.withTid(aTid) : base, ropt);
+        var pb = HtmlParts.analyse(b + (bTid >= 0 ? " (tid " + bTid + ")" : ""), inputs.open(List.of(b)), bTid >= 0 ? base.withTid(bTid) : base, ropt);
+        List<Comparison.Shift> shifts = Comparison.compare(pa.data().snapshot, pb.data().snapshot, includeBlocking);
+        java.io.Writer w = output == null ? spec.commandLine().getOut()
+                : new java.io.OutputStreamWriter(java.nio.file.Files.newOutputStream(output), java.nio.charset.StandardCharsets.UTF_8);
+        io.exitscope.view.html.HtmlReport.writeCompare(pa, pb, shifts, groupBy.toString(), w);
+        if (output != null) w.close();
         return 0;
     }
 

@@ -1,10 +1,10 @@
 package io.exitscope.cli;
 
-import io.exitscope.source.InputFormat;
 import io.exitscope.source.TraceFiles;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.TraceSource;
 import io.exitscope.source.tracedat.Kallsyms;
+import io.exitscope.source.perfdata.PerfDataSource;
 import io.exitscope.source.tracedat.TraceDatSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,9 +32,8 @@ final class InfoCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "FILE", description = "trace files")
     List<Path> files;
 
-    @Option(names = "--input-format", paramLabel = "FMT", converter = InputFormatConverter.class,
-            description = "auto (default), trace.dat, ftrace, trace-cmd-report, perf-script")
-    InputFormat inputFormat = InputFormat.AUTO;
+    @picocli.CommandLine.Mixin
+    InputFormatOption inputFormat;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -47,7 +46,7 @@ final class InfoCommand implements Callable<Integer> {
             return 0;
         }
         for (Path f : files) {
-            try (TraceSource src = TraceFiles.open(f, inputFormat)) {
+            try (TraceSource src = TraceFiles.open(f, inputFormat.value)) {
                 print(src, w);
             }
         }
@@ -165,6 +164,7 @@ final class InfoCommand implements Callable<Integer> {
     static void print(TraceSource src, PrintWriter w) throws Exception {
         // the readers parse a format when an event first needs it; info vouches for all of them
         if (src instanceof TraceDatSource ds) ds.reader().formats().all();
+        if (src instanceof PerfDataSource ps) ps.reader().formats().all();
         TraceInfo i = src.info();
         w.printf("file:          %s%n", i.path());
         w.printf("format:        %s%s%n", i.format(), i.fileVersion() > 0 ? " v" + i.fileVersion() : "");
@@ -180,7 +180,7 @@ final class InfoCommand implements Callable<Integer> {
         if (!i.clocksAvailable().isEmpty()) w.printf("clocks:        %s%n", String.join(" ", i.clocksAvailable()));
         w.printf("cpus:          %d%s%n", i.cpus(), i.cpuCount() > 0 && i.cpuCount() != i.cpus() ? " (system: " + i.cpuCount() + ")" : "");
         if (i.uname() != null) w.printf("uname:         %s%n", i.uname());
-        if (i.tracerVersion() != null) w.printf("recorded by:   trace-cmd %s%n", i.tracerVersion());
+        if (i.recordedBy() != null) w.printf("recorded by:   %s%n", i.recordedBy());
         if (i.offsetNs() != 0) w.printf("time offset:   %d ns%n", i.offsetNs());
         if (i.timeShifted()) w.printf("time shift:    guest timestamps mapped to host time (TIME_SHIFT)%n");
         for (TraceInfo.Guest g : i.guests()) w.printf("guest:         %s vcpu->host pid %s%n", g.name(), g.vcpuToHostPid());

@@ -77,7 +77,7 @@ public final class ModelJson {
         g.writeNumberField("fit_error", Math.round(rec.fitError() * 1e6) / 1e6);
         g.writeObjectFieldStart("switches");
         for (Switch s : Switch.values()) {
-            RecordedSwitches.Finding f = rec.findings().get(s);
+            RecordedSwitches.State f = rec.states().get(s);
             g.writeObjectFieldStart(s.cliName);
             g.writeStringField("value", f.value() ? "on" : "off");
             g.writeStringField("how", f.how().name().toLowerCase());

@@ -1,6 +1,7 @@
 package io.exitscope.source.tracedat;
 
 import io.exitscope.event.EventStream;
+import io.exitscope.source.KvmBuild;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.TraceSource;
 
@@ -12,9 +13,17 @@ public final class TraceDatSource implements TraceSource {
     private final TraceDatReader reader;
     private final TraceInfo info;
 
+    private final int decodeThreads;
+
     public TraceDatSource(Path path) throws IOException {
+        this(path, 1);
+    }
+
+    /** @param decodeThreads see {@link TraceDatReader#events(int)} */
+    public TraceDatSource(Path path, int decodeThreads) throws IOException {
         this.reader = TraceDatReader.open(path);
         this.info = reader.info();
+        this.decodeThreads = decodeThreads;
     }
 
     public TraceDatReader reader() {
@@ -28,7 +37,13 @@ public final class TraceDatSource implements TraceSource {
 
     @Override
     public EventStream events() {
-        return reader.events();
+        return reader.events(decodeThreads);
+    }
+
+    @Override
+    public KvmBuild kvmBuild() throws IOException {
+        Kallsyms k = reader.kallsyms();
+        return k == null ? KvmBuild.NO_KALLSYMS : KvmBuild.ofKallsyms(k.kvmIsModule(), k.kvmModules().keySet());
     }
 
     @Override

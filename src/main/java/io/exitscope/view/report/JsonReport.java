@@ -3,6 +3,7 @@ package io.exitscope.view.report;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.exitscope.analysis.AnalysisResult;
+import io.exitscope.evidence.OptimizationEvidence;
 import io.exitscope.exit.Measure;
 import io.exitscope.stats.GroupJson;
 import io.exitscope.stats.NotificationEvidence;
@@ -61,7 +62,8 @@ public final class JsonReport {
         g.writeEndArray();
         g.writeObjectFieldStart("evidence");
         g.writeArrayFieldStart("notifications");
-        for (NotificationEvidence.Address a : r.notifications().addresses()) {
+        OptimizationEvidence ev = d.optimizations;
+        for (OptimizationEvidence.Notification a : ev.notifications()) {
             g.writeStartObject();
             g.writeStringField("address", a.address());
             g.writeStringField("reason", a.reason());
@@ -69,21 +71,21 @@ public final class JsonReport {
             g.writeStringField("vm", a.vm());
             g.writeNumberField("to_userspace", a.toUserspace());
             g.writeNumberField("in_kernel", a.inKernel());
-            g.writeStringField("verdict", a.verdict().name().toLowerCase());
-            g.writeBooleanField("ioeventfd", a.verdict() == NotificationEvidence.Verdict.KERNEL);
+            g.writeStringField("verdict", a.verdict().json);
+            g.writeBooleanField("ioeventfd", a.verdict().ioeventfd);
             if (a.userspaceMeasured() > 0) g.writeNumberField("mean_userspace_ns", a.meanUserspaceNs());
             g.writeEndObject();
         }
         g.writeEndArray();
-        if (r.notifications().writesLeftOut() > 0) g.writeNumberField("notification_writes_left_out", r.notifications().writesLeftOut());
-        g.writeNumberField("requests_known", r.requestsKnown());
-        g.writeNumberField("requests_pending", r.requestsPending());
-        if (r.kvmModule() == null) g.writeNullField("kvm_module");
-        else g.writeBooleanField("kvm_module", r.kvmModule());
-        g.writeStringField("kvm_module_evidence", r.kvmModuleEvidence());
-        g.writeNumberField("fpu_loads", r.fpuLoads());
-        g.writeNumberField("fpu_unloads", r.fpuUnloads());
-        g.writeNumberField("userspace_returns", r.userspaceReturns());
+        if (ev.notificationWritesLeftOut() > 0) g.writeNumberField("notification_writes_left_out", ev.notificationWritesLeftOut());
+        g.writeNumberField("requests_known", ev.requests().known());
+        g.writeNumberField("requests_pending", ev.requests().pending());
+        if (ev.kvm().module() == null) g.writeNullField("kvm_module");
+        else g.writeBooleanField("kvm_module", ev.kvm().module());
+        g.writeStringField("kvm_module_evidence", ev.kvm().evidence());
+        g.writeNumberField("fpu_loads", ev.fpu().loads());
+        g.writeNumberField("fpu_unloads", ev.fpu().unloads());
+        g.writeNumberField("userspace_returns", ev.fpu().userspaceReturns());
         g.writeEndObject();
     }
 

@@ -3,8 +3,11 @@ package io.exitscope.view.tui;
 import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.analysis.LiveAnalysis;
 import io.exitscope.source.TraceInfo;
+import io.exitscope.event.Event;
+import io.exitscope.source.live.LivePump;
 import io.exitscope.source.live.LiveSource;
 import io.exitscope.stats.GroupBy;
+import io.exitscope.view.Heatmap;
 
 import java.io.IOException;
 import java.util.List;
@@ -23,11 +26,14 @@ public final class LiveFeed extends CommandFeed {
 
     // feed thread
     private LiveAnalysis la;
-    private long startWall, windowWall, ivStartWall, nextTick, lastTs = 0, seq, originTs;
+    private long startWall, windowWall, ivStartWall, lastTs = 0, seq, originTs;
+    private LivePump pump;
     private Side intervalSide;
     private String error;
     private boolean ended;
     private final Frame.Source facts;
+    /** Exit latency over the whole session, one column per refresh interval (as it was at the start). */
+    private Heatmap.Recorder heat;
 
     /** @param analyses makes a fresh analysis (at the start, and for each reset or baseline) */
     public LiveFeed(LiveSource source, Supplier<LiveAnalysis> analyses, long intervalNs) {
@@ -47,7 +53,7 @@ public final class LiveFeed extends CommandFeed {
 
     @Override
     protected void frameDueBy(long deadline) {
-        nextTick = Math.min(nextTick, deadline);
+        pump.intervalDueBy(deadline); // from a command, on the feed thread
     }
 
     @Override
@@ -80,38 +86,43 @@ public final class LiveFeed extends CommandFeed {
     @Override
     protected void newWindow() {
         la = analyses.get();
+        la.exitListener(heat);
         windowWall = ivStartWall = System.nanoTime();
     }
 
     @Override
     protected void run() {
         startWall = windowWall = ivStartWall = System.nanoTime();
+        heat = new Heatmap.Recorder(intervalNs, HEATMAP_COLUMNS);
         la = analyses.get();
-        nextTick = startWall + intervalNs;
+        la.exitListener(heat);
         publish(true);
         try {
-            LiveSource.LiveStream s = source.events();
-            int n = 0;
-            while (!closed) {
-                Runnable c;
-                while ((c = commands.poll()) != null) c.run();
-                long now = System.nanoTime();
-                long wait = Math.max(0, Math.min(nextTick - now, 50_000_000L));
-                int r = s.advance(wait);
-                if (r == LiveSource.LiveStream.EVENT) {
-                    la.accept(s.current());
-                    if ((++n & 1023) != 0) continue;
-                    if (commands.isEmpty() && System.nanoTime() < nextTick) continue;
-                } else if (r == LiveSource.LiveStream.END) {
-                    break;
+            // the pump looks at the command queue at least every 50 ms, and the refresh is an interval
+            pump = new LivePump(source, intervalNs, Long.MAX_VALUE, 50_000_000L);
+            pump.run(source.events(), new LivePump.Handler() {
+                @Override
+                public void event(Event e) {
+                    la.accept(e);
                 }
-                now = System.nanoTime();
-                if (now >= nextTick) {
+
+                @Override
+                public void check(long now) {
+                    Runnable c;
+                    while ((c = commands.poll()) != null) c.run();
+                    if (closed) pump.leave();
+                }
+
+                @Override
+                public boolean pending() {
+                    return !commands.isEmpty() || closed;
+                }
+
+                @Override
+                public void interval(long now) {
                     publish(true);
-                    nextTick += intervalNs;
-                    if (nextTick <= now) nextTick = now + intervalNs;
                 }
-            }
+            });
         } catch (IOException | RuntimeException e) {
             error = Feeds.describe(e);
         }
@@ -136,6 +147,7 @@ public final class LiveFeed extends CommandFeed {
         Side cs = Side.of("cumulative", la.cumulative(), (now - windowWall) / 1e9, want, false);
         if (originTs == 0 && cs.firstTs != 0) originTs = cs.firstTs;
         String window = clock(windowWall, now);
-        show(new Frame(++seq, facts, cs, intervalSide, null, window, now - startWall, originTs, error, ended));
+        show(new Frame(++seq, facts, cs, intervalSide, null, window, now - startWall, originTs, error, ended,
+                heat.timeline(lastTs == 0 ? Long.MIN_VALUE : lastTs)));
     }
 }

@@ -132,13 +132,13 @@ class TuiMadeUpDataTest {
             }
 
             @Override
-            public List<Optimizations.Finding> findings(Side side) {
-                return List.of(new Optimizations.Finding("s390-fastpath", "C fast path", "DIAG 0x500", Optimizations.State.OFF, "off",
+            public List<Optimizations.Row> rows(Side side) {
+                return List.of(new Optimizations.Row("s390-fastpath", "C fast path", "DIAG 0x500", Optimizations.State.OFF, "off",
                         "model switch", 42, 0.5, true));
             }
 
             @Override
-            public String projectedShift(Optimizations.Finding f, Side side) {
+            public String projectedShift(Optimizations.Row f, Side side) {
                 return f.id().equals("ioeventfd") ? "p50 12.0us->410ns" : null;
             }
         };
