@@ -57,6 +57,23 @@ class ArchitectureTest {
     static final ArchRule nothingDependsOnCommands = noClasses().that().resideOutsideOfPackage(CLI)
             .should().dependOnClassesThat().resideInAPackage(CLI);
 
+    /** The optimization evidence is decided once, below everyone who shows or uses it. */
+    @ArchTest
+    static final ArchRule evidenceIsBelowItsReaders = noClasses().that().resideInAPackage("io.exitscope.evidence..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.exitscope.model..", "io.exitscope.triage..",
+                    "io.exitscope.export..", "io.exitscope.calibrate..", VIEWS, CLI);
+
+    /** Views read analyses, never a file format (the sources turn formats into events). */
+    @ArchTest
+    static final ArchRule viewsKnowNoFileFormat = noClasses().that().resideInAPackage(VIEWS)
+            .should().dependOnClassesThat().resideInAnyPackage("io.exitscope.source.tracedat..", "io.exitscope.source.text..",
+                    "io.exitscope.source.ringbuffer..");
+
+    /** Triage ranks figures; it takes none from a report's layout. */
+    @ArchTest
+    static final ArchRule triageImportsNoView = noClasses().that().resideInAPackage("io.exitscope.triage..")
+            .should().dependOnClassesThat().resideInAPackage(VIEWS);
+
     /** The model and the analysis produce figures; they do not render them. */
     @ArchTest
     static final ArchRule modelAndAnalysisRenderNothing = noClasses().that()

@@ -1,6 +1,5 @@
 package io.exitscope.cli;
 
-import io.exitscope.source.InputFormat;
 import io.exitscope.source.TraceFiles;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.TraceSource;
@@ -32,9 +31,8 @@ final class InfoCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "FILE", description = "trace files")
     List<Path> files;
 
-    @Option(names = "--input-format", paramLabel = "FMT", converter = InputFormatConverter.class,
-            description = "auto (default), trace.dat, ftrace, trace-cmd-report, perf-script")
-    InputFormat inputFormat = InputFormat.AUTO;
+    @picocli.CommandLine.Mixin
+    InputFormatOption inputFormat;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -54,7 +52,7 @@ final class InfoCommand implements Callable<Integer> {
                 if (!java.nio.file.Files.exists(f)) throw new Main.ExitCodeException(Main.EXIT_ERROR, f + ": not written; " + partial.describe() + how);
                 spec.commandLine().getErr().println("exitscope: " + partial.describe() + how + " (that replaces " + f + ")");
             }
-            try (TraceSource src = TraceFiles.open(f, inputFormat)) {
+            try (TraceSource src = TraceFiles.open(f, inputFormat.value)) {
                 print(src, w);
             }
         }

@@ -10,7 +10,6 @@ import io.exitscope.source.live.HostFacts;
 import io.exitscope.source.live.LivePump;
 import io.exitscope.source.live.LiveSource;
 import io.exitscope.stats.GroupBy;
-import io.exitscope.triage.FailExpr;
 import io.exitscope.triage.LiveHooks;
 import io.exitscope.util.Durations;
 import io.exitscope.view.report.JsonReport;
@@ -22,12 +21,9 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Path;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -81,22 +77,9 @@ final class LiveCommand implements Callable<Integer> {
     @Option(names = "--slack", paramLabel = "TIME", description = "Merge slack between CPUs (default 50ms).")
     String slack = "50ms";
 
-    // ---- issue 7 (triage/export): thresholds, actions and fleet exports; batch mode only ----
-    @Option(names = "--fail-on", paramLabel = "EXPR",
-            description = "Batch: evaluate EXPR on every interval (grammar: exitscope triage --help); exit 2 if it ever held.")
-    String failOn;
-
-    @Option(names = "--on-threshold", paramLabel = "ACTION",
-            description = "Batch: run when --fail-on becomes true (repeatable, in order): record[,file=F,before=10s,after=0s], "
-                    + "'exec PROGRAM ARG...', stop (default), continue.")
-    List<String> onThreshold = new ArrayList<>();
-
-    @Option(names = "--prometheus", paramLabel = "HOST:PORT",
-            description = "Batch: serve the statistics as OpenMetrics on http://HOST:PORT/metrics (HOST defaults to 127.0.0.1).")
-    String prometheus;
-
-    @Option(names = "--hdr-log", paramLabel = "FILE", description = "Batch: write an HdrHistogram interval log, one tag per reason,class.")
-    Path hdrLog;
+    // thresholds, actions and fleet exports; batch mode only
+    @picocli.CommandLine.Mixin
+    ThresholdOptions thresholds;
 
     private LiveHooks hooks;
     // ---- end issue 7 ----
@@ -121,7 +104,7 @@ final class LiveCommand implements Callable<Integer> {
             throw new Main.UsageException(e.getMessage());
         }
         if (intervalNs < 10_000_000L) throw new Main.UsageException("--interval must be at least 10ms");
-        LiveHooks.Config hooksCfg = configureHooks(); // issue 7: checked before tracing starts
+        LiveHooks.Config hooksCfg = thresholds.configure(); // checked before tracing starts
         LiveSource src = live.start(slackNs, err);
         HostFacts.KvmModule km = HostFacts.kvmModule();
         io.exitscope.source.live.LiveRecorder rec;
@@ -176,7 +159,7 @@ final class LiveCommand implements Callable<Integer> {
 
     // ---- issue 5: the full-screen view ----
     private void checkFullScreen() {
-        if (failOn != null || !onThreshold.isEmpty() || prometheus != null || hdrLog != null) {
+        if (thresholds.failOn != null || thresholds.anyLiveOnly()) {
             throw new Main.UsageException("--fail-on, --on-threshold, --prometheus and --hdr-log need --batch");
         }
         try {
@@ -202,18 +185,6 @@ final class LiveCommand implements Callable<Integer> {
         return 0;
     }
     // ---- end issue 5 ----
-
-    // ---- issue 7 ----
-    private LiveHooks.Config configureHooks() {
-        try {
-            return LiveHooks.configure(failOn, onThreshold, prometheus, hdrLog);
-        } catch (FailExpr.SyntaxError e) {
-            throw new Main.UsageException("--fail-on \"" + failOn + "\": " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageException(e.getMessage());
-        }
-    }
-    // ---- end issue 7 ----
 
     private void emit(LiveAnalysis la, ReportOptions ropt, PrintWriter out, long startWall, long endWall) throws java.io.IOException {
         long endTs = la.lastTimestamp() == Long.MIN_VALUE ? endWall : Math.max(la.lastTimestamp(), endWall);

@@ -65,13 +65,8 @@ final class TriageCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Table: every finding (default: the first 15).")
     boolean all;
 
-    @Option(names = "--fail-on", paramLabel = "EXPR", description = "Exit with 2 when EXPR holds (live: on any interval).")
-    String failOn;
-
-    @Option(names = "--on-threshold", paramLabel = "ACTION",
-            description = "Live: run when --fail-on becomes true (repeatable, in order): record[,file=F,before=10s,after=0s], "
-                    + "'exec PROGRAM ARG...', stop (default), continue.")
-    List<String> onThreshold = new ArrayList<>();
+    @Mixin
+    ThresholdOptions thresholds;
 
     @Option(names = "--notify-cost", paramLabel = "TIME",
             description = "Kernel-handled cost of one notification for the ioeventfd projection (default: measured in the trace, else 410ns).")
@@ -89,12 +84,6 @@ final class TriageCommand implements Callable<Integer> {
     @Option(names = "--buffer-kb", paramLabel = "KB", description = "Live: ring buffer per CPU in KiB (default 8192).")
     int bufferKb = 8192;
 
-    @Option(names = "--prometheus", paramLabel = "HOST:PORT", description = "Live: serve the statistics to Prometheus (default host 127.0.0.1).")
-    String prometheus;
-
-    @Option(names = "--hdr-log", paramLabel = "FILE", description = "Live: write an HdrHistogram interval log (one tag per reason,class).")
-    Path hdrLog;
-
     @Mixin
     TraceInputs inputs;
 
@@ -108,14 +97,7 @@ final class TriageCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        LiveHooks.Config hooks;
-        try {
-            hooks = LiveHooks.configure(failOn, onThreshold, prometheus, hdrLog);
-        } catch (FailExpr.SyntaxError e) {
-            throw new Main.UsageException("--fail-on \"" + failOn + "\": " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageException(e.getMessage());
-        }
+        LiveHooks.Config hooks = thresholds.configure();
         long notifyNs = -1;
         if (notifyCost != null) {
             try {
@@ -127,7 +109,7 @@ final class TriageCommand implements Callable<Integer> {
         TriageOptions topt = new TriageOptions(notifyNs, new ExitPathGainModel(new ExitPathModel(model.load())));
         if (live && !files.isEmpty()) throw new Main.UsageException("give trace files or --live, not both");
         if (!live && files.isEmpty()) throw new Main.UsageException("give trace files to triage, or --live");
-        if (!live && (!hooks.actions().isEmpty() || prometheus != null || hdrLog != null)) {
+        if (!live && thresholds.anyLiveOnly()) {
             throw new Main.UsageException("--on-threshold, --prometheus and --hdr-log are for --live (and exitscope live --batch)");
         }
         boolean crossed;

@@ -1,6 +1,7 @@
 package io.exitscope.model;
 
 import io.exitscope.analysis.AnalysisResult;
+import io.exitscope.evidence.OptimizationEvidence;
 import io.exitscope.exit.Arch;
 import io.exitscope.exit.Measure;
 import io.exitscope.exit.decode.S390Tables;
@@ -20,10 +21,11 @@ import java.util.Set;
  * VM) and a few facts. Built from an {@link AnalysisResult}, or from a snapshot a view already
  * holds (the TUI keeps the finest snapshot, not the result).
  *
+ * @param evidence     what the trace says about the optimizations (the recorded ioeventfd and kvm-builtin switches)
  * @param fileSwitches the {@code switches=} a simulated file declares, or null
  */
-public record ModelInput(List<StatsSnapshot.Group> fine, Set<Arch> arches, Set<Measure> measures, Boolean kvmModule,
-                         String kvmModuleEvidence, String fileSwitches) {
+public record ModelInput(List<StatsSnapshot.Group> fine, Set<Arch> arches, Set<Measure> measures, OptimizationEvidence evidence,
+                         String fileSwitches) {
 
     public static final GroupBy FINE = GroupBy.parse("reason,class,subkey,vcpu,vm");
 
@@ -35,20 +37,19 @@ public record ModelInput(List<StatsSnapshot.Group> fine, Set<Arch> arches, Set<M
     }
 
     public static ModelInput of(AnalysisResult r) {
-        return new ModelInput(new ArrayList<>(r.stats().fineGroups()), r.arches(), r.measures(), r.kvmModule(),
-                r.kvmModuleEvidence(), declaredByFile(r.sources()));
+        return new ModelInput(new ArrayList<>(r.stats().fineGroups()), r.arches(), r.measures(), OptimizationEvidence.of(r),
+                declaredByFile(r.sources()));
     }
 
     /**
      * From a snapshot grouped by every dimension ({@link #FINE}); the architecture is told by the
      * reasons (s390 intercept names).
      */
-    public static ModelInput of(StatsSnapshot fineSnapshot, Set<Measure> measures, Boolean kvmModule, String kvmModuleEvidence) {
+    public static ModelInput of(StatsSnapshot fineSnapshot, Set<Measure> measures, OptimizationEvidence evidence) {
         boolean s390 = false;
         Collection<String> s390Reasons = S390Tables.table().section("intercept").values();
         for (StatsSnapshot.Group g : fineSnapshot.groups()) if (s390Reasons.contains(g.key().reason())) s390 = true;
-        return new ModelInput(fineSnapshot.groups(), s390 ? Set.of(Arch.S390) : Set.of(Arch.UNKNOWN), measures, kvmModule,
-                kvmModuleEvidence, null);
+        return new ModelInput(fineSnapshot.groups(), s390 ? Set.of(Arch.S390) : Set.of(Arch.UNKNOWN), measures, evidence, null);
     }
 
     public boolean s390() {

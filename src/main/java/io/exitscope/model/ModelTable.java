@@ -26,7 +26,7 @@ public final class ModelTable {
         RecordedSwitches rec = run.recorded();
         w.printf("recorded   %s%n", rec.profile() != null ? "profile " + rec.profile() : "no profile matches exactly");
         for (Switch s : Switch.values()) {
-            RecordedSwitches.Finding f = rec.findings().get(s);
+            RecordedSwitches.State f = rec.states().get(s);
             w.printf("           %-24s %s: %s%n", s.cliName + "=" + (f.value() ? "on" : "off"), f.how().text, f.detail());
         }
         Set<Switch> changed = rec.switches().differences(run.target());

@@ -8,7 +8,7 @@ import java.util.Map;
  * @param profile  the config profile with exactly this set, or null
  * @param fitError the fit's summed squared log error of the group medians (0 when nothing was fitted)
  */
-public record RecordedSwitches(SwitchSet switches, Map<Switch, Finding> findings, String profile, double fitError) {
+public record RecordedSwitches(SwitchSet switches, Map<Switch, State> states, String profile, double fitError) {
 
     public enum How {
         DECLARED("declared on the command line"),
@@ -25,5 +25,6 @@ public record RecordedSwitches(SwitchSet switches, Map<Switch, Finding> findings
         }
     }
 
-    public record Finding(boolean value, How how, String detail) {}
+    /** One switch: its recorded value, how exitscope knows, and the detail (the evidence, the fit). */
+    public record State(boolean value, How how, String detail) {}
 }

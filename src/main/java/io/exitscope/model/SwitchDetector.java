@@ -1,6 +1,7 @@
 package io.exitscope.model;
 
 import io.exitscope.analysis.AnalysisResult;
+import io.exitscope.evidence.OptimizationEvidence;
 import io.exitscope.exit.ExitClass;
 import io.exitscope.stats.ExitStats;
 import io.exitscope.stats.StatsSnapshot;
@@ -38,7 +39,7 @@ public final class SwitchDetector {
     }
 
     public RecordedSwitches detect(ModelInput r, String declaredProfile, List<String> declaredSwitches, boolean useFile) {
-        Map<Switch, RecordedSwitches.Finding> f = new EnumMap<>(Switch.class);
+        Map<Switch, RecordedSwitches.State> f = new EnumMap<>(Switch.class);
         SwitchSet prior;
         RecordedSwitches.How priorHow;
         String fileSet = useFile ? r.fileSwitches() : null;
@@ -54,15 +55,15 @@ public final class SwitchDetector {
         }
         String priorDetail = declaredProfile != null ? "profile " + declaredProfile
                 : fileSet != null ? "the file's SYNTHETIC option" : "profile " + model.config().defaultProfile().name();
-        for (Switch s : Switch.values()) f.put(s, new RecordedSwitches.Finding(prior.on(s), priorHow, priorDetail));
+        for (Switch s : Switch.values()) f.put(s, new RecordedSwitches.State(prior.on(s), priorHow, priorDetail));
         SwitchSet user = prior.apply(declaredSwitches == null ? List.of() : declaredSwitches);
         for (Switch s : Switch.values()) {
             if (declaredSwitches != null && !declaredSwitches.isEmpty() && mentions(declaredSwitches, s)) {
-                f.put(s, new RecordedSwitches.Finding(user.on(s), RecordedSwitches.How.DECLARED, "--recorded-switch"));
+                f.put(s, new RecordedSwitches.State(user.on(s), RecordedSwitches.How.DECLARED, "--recorded-switch"));
             }
         }
         boolean s390 = r.s390();
-        if (s390) s390Evidence(r, f); else notificationEvidence(r, f);
+        traceEvidence(r, f);
         double fitError = 0;
         if (s390) fitError = fit(r, f);
         EnumMap<Switch, Boolean> values = new EnumMap<>(Switch.class);
@@ -82,41 +83,26 @@ public final class SwitchDetector {
         return false;
     }
 
-    private static boolean declared(Map<Switch, RecordedSwitches.Finding> f, Switch s) {
+    private static boolean declared(Map<Switch, RecordedSwitches.State> f, Switch s) {
         return f.get(s).how() == RecordedSwitches.How.DECLARED;
     }
 
-    private void s390Evidence(ModelInput r, Map<Switch, RecordedSwitches.Finding> f) {
-        long us = 0, kernel = 0;
-        for (StatsSnapshot.Group g : r.fine()) {
-            if (!ExitKind.of(g.key().reasonCode(), g.key().subkey()).isDiag(0x500)) continue;
-            if (g.key().exitClass() == ExitClass.USERSPACE) us += g.count(); else kernel += g.count();
-        }
-        if (us + kernel > 0 && !declared(f, Switch.IOEVENTFD)) {
-            String d = us + " of " + (us + kernel) + " DIAG 0x500 exits reach userspace";
-            f.put(Switch.IOEVENTFD, new RecordedSwitches.Finding(kernel > 0, RecordedSwitches.How.EVIDENCE,
-                    kernel > 0 && us > 0 ? d + " (mixed: some queues without ioeventfd)" : d));
-        }
-        if (r.kvmModule() != null && !declared(f, Switch.KVM_BUILTIN)) {
-            f.put(Switch.KVM_BUILTIN, new RecordedSwitches.Finding(!r.kvmModule(), RecordedSwitches.How.EVIDENCE, r.kvmModuleEvidence()));
-        }
-    }
-
-    private static void notificationEvidence(ModelInput r, Map<Switch, RecordedSwitches.Finding> f) {
-        long us = 0, kernel = 0;
-        for (StatsSnapshot.Group g : r.fine()) {
-            if (!NotificationGroupProjection.isNotification(g.key().subkey())) continue;
-            if (g.key().exitClass() == ExitClass.USERSPACE) us += g.count(); else kernel += g.count();
-        }
-        for (Switch s : Switch.values()) {
-            if (s != Switch.IOEVENTFD && !declared(f, s)) {
-                f.put(s, new RecordedSwitches.Finding(f.get(s).value(), RecordedSwitches.How.NOT_MODELLED, "the stage model is s390's"));
+    /** The switches the trace shows itself ({@link OptimizationEvidence}): ioeventfd, and KVM built in. */
+    private static void traceEvidence(ModelInput r, Map<Switch, RecordedSwitches.State> f) {
+        if (!r.s390()) {
+            for (Switch s : Switch.values()) {
+                if (s != Switch.IOEVENTFD && !declared(f, s)) {
+                    f.put(s, new RecordedSwitches.State(f.get(s).value(), RecordedSwitches.How.NOT_MODELLED, "the stage model is s390's"));
+                }
             }
         }
-        if (us + kernel > 0 && !declared(f, Switch.IOEVENTFD)) {
-            // any notification reaching userspace counts as "off": turning it on projects those
-            f.put(Switch.IOEVENTFD, new RecordedSwitches.Finding(us == 0, RecordedSwitches.How.EVIDENCE,
-                    us + " of " + (us + kernel) + " PIO/MMIO notification writes reach userspace"));
+        OptimizationEvidence.SwitchState io = r.evidence().ioeventfdSwitch(r.s390());
+        if (io.on() != null && !declared(f, Switch.IOEVENTFD)) {
+            f.put(Switch.IOEVENTFD, new RecordedSwitches.State(io.on(), RecordedSwitches.How.EVIDENCE, io.detail()));
+        }
+        OptimizationEvidence.SwitchState kvm = r.evidence().kvmBuiltinSwitch();
+        if (r.s390() && kvm.on() != null && !declared(f, Switch.KVM_BUILTIN)) {
+            f.put(Switch.KVM_BUILTIN, new RecordedSwitches.State(kvm.on(), RecordedSwitches.How.EVIDENCE, kvm.detail()));
         }
     }
 
@@ -125,7 +111,7 @@ public final class SwitchDetector {
     /** One group of the trace that votes: its kind, class, vCPUs and median. */
     private record Vote(ExitKind kind, boolean userspace, int vcpus, double median, double weight) {}
 
-    private double fit(ModelInput r, Map<Switch, RecordedSwitches.Finding> f) {
+    private double fit(ModelInput r, Map<Switch, RecordedSwitches.State> f) {
         List<Vote> votes = votes(r);
         if (votes.isEmpty()) return 0;
         SwitchSet prior = SwitchSet.none();
@@ -135,7 +121,7 @@ public final class SwitchDetector {
             RecordedSwitches.How h = f.get(s).how();
             if (h == RecordedSwitches.How.DECLARED || h == RecordedSwitches.How.EVIDENCE) continue;
             if (identifiable(votes, prior, s)) free.add(s);
-            else f.put(s, new RecordedSwitches.Finding(prior.on(s), h, f.get(s).detail()
+            else f.put(s, new RecordedSwitches.State(prior.on(s), h, f.get(s).detail()
                     + "; not identifiable from exit latencies (changes no traced stage of the exits in this trace)"));
         }
         double penalty = model.config().number("model.fit_penalty", 0.0005);
@@ -157,7 +143,7 @@ public final class SwitchDetector {
             String detail = String.format("%s; fit over %d groups: error %.4f -> %.4f", changed ? "differs from " + f.get(s).detail()
                     : "agrees with " + f.get(s).detail(), votes.size(), priorError, bestError);
             RecordedSwitches.How how = changed || f.get(s).how() == RecordedSwitches.How.DEFAULT ? RecordedSwitches.How.FIT : f.get(s).how();
-            f.put(s, new RecordedSwitches.Finding(best.on(s), how, detail));
+            f.put(s, new RecordedSwitches.State(best.on(s), how, detail));
         }
         return bestError;
     }

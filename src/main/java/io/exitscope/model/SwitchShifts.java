@@ -32,7 +32,7 @@ public final class SwitchShifts {
         return of(ModelInput.of(r), model, base, by, seed);
     }
 
-    /** From a snapshot instead of a result (see {@link ModelInput#of(io.exitscope.stats.StatsSnapshot, java.util.Set, Boolean, String)}). */
+    /** From a snapshot instead of a result (see {@link ModelInput#of(io.exitscope.stats.StatsSnapshot, java.util.Set, io.exitscope.evidence.OptimizationEvidence)}). */
     public static List<SwitchShift> of(ModelInput r, ExitPathModel model, SwitchSet base, GroupBy by, long seed) {
         List<SwitchShift> out = new ArrayList<>();
         for (Switch s : Switch.values()) out.addAll(shifts(Projection.run(r, model, base, base.flip(s), by, seed), s, base));

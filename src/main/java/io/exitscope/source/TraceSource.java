@@ -11,4 +11,9 @@ public interface TraceSource extends Closeable {
 
     /** A new stream over the events from the start (files) or from now (live). */
     EventStream events() throws IOException;
+
+    /** KVM module or built in, as far as the source can tell (trace.dat: its kallsyms). */
+    default KvmBuild kvmBuild() throws IOException {
+        return KvmBuild.NO_KALLSYMS;
+    }
 }

@@ -1,15 +1,15 @@
 package io.exitscope.triage;
 
 import io.exitscope.analysis.AnalysisResult;
+import io.exitscope.evidence.OptimizationEvidence;
 import io.exitscope.exit.Arch;
 import io.exitscope.exit.ExitClass;
 import io.exitscope.stats.ExitStats;
 import io.exitscope.stats.GroupBy;
 import io.exitscope.stats.NotificationEvidence;
+import io.exitscope.stats.Percentile;
 import io.exitscope.stats.StatsSnapshot;
 import io.exitscope.util.Durations;
-import io.exitscope.view.report.ReportData;
-import io.exitscope.view.report.ReportOptions;
 import org.HdrHistogram.HistogramIterationValue;
 
 import java.util.ArrayList;
@@ -25,9 +25,9 @@ import java.util.TreeMap;
 /**
  * The on-call triage rules: from one analysis to a ranked list of {@link Finding}s.
  *
- * <p>Every figure comes from the same {@link ReportData} that {@code report} prints (grouping
+ * <p>Every figure comes from the snapshot that {@code report} prints by default (grouping
  * reason,class, blocking exits excluded from shares), so triage and report agree to the
- * nanosecond. Shares are of overhead exit time: the measured time of non-blocking exits.
+ * nanosecond; the optimization verdicts are {@link OptimizationEvidence}'s, as in the report. Shares are of overhead exit time: the measured time of non-blocking exits.
  *
  * <p>Ranking (most important first): lost events above 1% of the events come first, because every
  * other figure is then a lower bound. Then findings by the exit time they are about: a
@@ -59,8 +59,7 @@ public final class Triage {
 
     /** Triage of one analysis. {@code conc} may be null (no big-lock rule). */
     public static TriageReport analyze(AnalysisResult r, TriageOptions opt, ConcurrencyTracker conc) {
-        ReportData d = new ReportData(r, ReportOptions.DEFAULT);
-        Ctx c = new Ctx(r, d, opt == null ? TriageOptions.DEFAULT : opt);
+        Ctx c = new Ctx(r, opt == null ? TriageOptions.DEFAULT : opt);
         List<Finding> out = new ArrayList<>();
         lostEvents(c, out);
         noIoeventfd(c, out);
@@ -72,13 +71,15 @@ public final class Triage {
         kvmModule(c, out);
         exitTime(c, out);
         idle(c, out);
-        return new TriageReport(r.sourceLabel(), r.partial(), rank(c, out), r, d.overheadNs, c.idleNs);
+        return new TriageReport(r.sourceLabel(), r.partial(), rank(c, out), r, c.overhead, c.idleNs);
     }
 
     /** Shared state of one run of the rules. */
     private static final class Ctx {
         final AnalysisResult r;
-        final ReportData d;
+        final OptimizationEvidence evidence;
+        /** Grouped by reason and class, as {@code report} prints by default. */
+        final StatsSnapshot byReasonClass;
         final TriageOptions opt;
         final long overhead;
         final long idleNs;
@@ -87,21 +88,22 @@ public final class Triage {
         final Map<String, long[]> explainedUserspace = new HashMap<>();
         final java.util.Set<String> explainedSubkeys = new java.util.HashSet<>();
 
-        Ctx(AnalysisResult r, ReportData d, TriageOptions opt) {
+        Ctx(AnalysisResult r, TriageOptions opt) {
             this.r = r;
-            this.d = d;
+            this.evidence = OptimizationEvidence.of(r);
+            this.byReasonClass = r.stats().snapshot(GroupBy.REASON_CLASS);
             this.opt = opt;
-            this.overhead = d.overheadNs;
+            this.overhead = byReasonClass.overheadNs(false);
             long idle = 0;
-            for (StatsSnapshot.Group g : d.groups) {
+            for (StatsSnapshot.Group g : byReasonClass.groups()) {
                 if (g.blocking()) idle += g.totalNs();
-                else groupShare.put(label(g.key().reason(), d.classLabel(g)), d.share(g));
+                else groupShare.put(label(g.key().reason(), g.classLabel()), share(g.totalNs()));
             }
             this.idleNs = idle;
         }
 
         double share(long ns) {
-            return overhead == 0 ? 0 : (double) ns / overhead;
+            return StatsSnapshot.share(ns, overhead);
         }
     }
 
@@ -152,7 +154,7 @@ public final class Triage {
 
     private static void noIoeventfd(Ctx c, List<Finding> out) {
         Map<String, Addr> addrs = new LinkedHashMap<>();
-        for (NotificationEvidence.Address a : c.r.notifications().addresses()) {
+        for (OptimizationEvidence.Notification a : c.evidence.notifications()) {
             Addr x = addrs.computeIfAbsent(a.address(), k -> new Addr(a.address(), a.reason(), a.vm()));
             x.toUserspace += a.toUserspace();
             x.inKernel += a.inKernel();
@@ -161,12 +163,12 @@ public final class Triage {
             t.put("vm", a.vm());
             t.put("to_userspace", a.toUserspace());
             t.put("in_kernel", a.inKernel());
-            t.put("verdict", a.verdict().name().toLowerCase(Locale.ROOT));
+            t.put("verdict", a.verdict().json);
             x.threads.add(t);
         }
         if (addrs.isEmpty()) return;
         StatsSnapshot bySub = c.r.stats().snapshot(GroupBy.parse("subkey,class"));
-        StatsSnapshot byReasonClass = c.d.snapshot;
+        StatsSnapshot byReasonClass = c.byReasonClass;
         Arch arch = c.r.arches().size() == 1 ? c.r.arches().iterator().next() : Arch.UNKNOWN;
         for (Addr a : addrs.values()) {
             if (a.toUserspace == 0 || legacyDevice(a.address) != null) continue;
@@ -422,7 +424,7 @@ public final class Triage {
     }
 
     private static void longTail(Ctx c, List<Finding> out) {
-        for (StatsSnapshot.Group g : c.d.groups) {
+        for (StatsSnapshot.Group g : c.byReasonClass.groups()) {
             if (g.blocking() || g.measured() < TAIL_MIN_MEASURED) continue;
             long p99 = g.percentile(99), p999 = g.percentile(99.9), max = g.max();
             boolean byMax = max >= TAIL_MAX_FACTOR * Math.max(p99, 1) && max - p99 >= TAIL_MAX_MIN_EXCESS_NS;
@@ -439,7 +441,7 @@ public final class Triage {
             tailNs = Math.min(tailNs, g.totalNs());
             double share = c.share(tailNs);
             if (share < 0.001 && max < 1_000_000) continue;
-            String cls = c.d.classLabel(g);
+            String cls = g.classLabel();
             String reason = g.key().reason();
             List<Map<String, Object>> slow = new ArrayList<>();
             for (ExitStats.Slow x : g.slowest()) {
@@ -480,13 +482,13 @@ public final class Triage {
     }
 
     private static void requestsPending(Ctx c, List<Finding> out) {
-        AnalysisResult r = c.r;
-        if (r.requestsKnown() == 0) return;
-        double frac = (double) r.requestsPending() / r.requestsKnown();
+        OptimizationEvidence.Requests rq = c.evidence.requests();
+        if (!rq.visible()) return;
+        double frac = rq.pendingFraction();
         if (frac < REQUESTS_MOST) return;
         double ns = 0;
         List<StatsSnapshot.Group> gs = new ArrayList<>();
-        for (StatsSnapshot.Group g : c.d.groups) {
+        for (StatsSnapshot.Group g : c.byReasonClass.groups()) {
             if (g.blocking() || g.requestsKnown() == 0) continue;
             ns += (double) g.totalNs() * g.requestsPending() / g.requestsKnown();
             if (g.requestsPending() > 0) gs.add(g);
@@ -496,14 +498,14 @@ public final class Triage {
         for (StatsSnapshot.Group g : gs.subList(0, Math.min(5, gs.size()))) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("reason", g.key().reason());
-            m.put("class", c.d.classLabel(g));
+            m.put("class", g.classLabel());
             m.put("requests_pending", g.requestsPending());
             m.put("exits", g.count());
             by.add(m);
         }
         Map<String, Object> ev = new LinkedHashMap<>();
-        ev.put("requests_pending", r.requestsPending());
-        ev.put("requests_known", r.requestsKnown());
+        ev.put("requests_pending", rq.pending());
+        ev.put("requests_known", rq.known());
         ev.put("fraction", round6(frac));
         ev.put("time_of_exits_with_requests_ns", Math.round(ns));
         ev.put("by_reason", by);
@@ -573,11 +575,11 @@ public final class Triage {
     }
 
     private static void kvmModule(Ctx c, List<Finding> out) {
-        if (!Boolean.TRUE.equals(c.r.kvmModule())) return;
+        if (!Boolean.TRUE.equals(c.evidence.kvm().module())) return;
         var saving = c.opt.gainModel().builtInSaving(c.r);
         Map<String, Object> ev = new LinkedHashMap<>();
         ev.put("kvm_module", true);
-        ev.put("evidence", c.r.kvmModuleEvidence());
+        ev.put("evidence", c.evidence.kvm().evidence());
         if (saving.isPresent()) ev.put("projected_gain_share", round6(saving.getAsDouble()));
         out.add(new Finding(Finding.Kind.KVM_MODULE.id, "KVM is a loadable module", "kvm", saving.orElse(0), ev,
                 "Module code is reached through indirect calls and lies away from the core kernel text; building KVM in "
@@ -587,11 +589,11 @@ public final class Triage {
 
     private static void exitTime(Ctx c, List<Finding> out) {
         double dur = c.r.durationSeconds();
-        for (StatsSnapshot.Group g : c.d.groups) {
+        for (StatsSnapshot.Group g : c.byReasonClass.groups()) {
             if (g.blocking()) continue;
-            String cls = c.d.classLabel(g);
+            String cls = g.classLabel();
             String reason = g.key().reason();
-            double share = c.d.share(g);
+            double share = c.share(g.totalNs());
             Map<String, Object> ev = groupFigures(c, g, share);
             if (dur > 0) ev.put("rate_per_s", Math.round(g.count() / dur));
             String title = reason + " " + cls + " exits: " + Durations.percent(share) + " of exit time, " + g.count() + " exits"
@@ -603,7 +605,7 @@ public final class Triage {
 
     private static void idle(Ctx c, List<Finding> out) {
         long all = c.overhead + c.idleNs;
-        for (StatsSnapshot.Group g : c.d.groups) {
+        for (StatsSnapshot.Group g : c.byReasonClass.groups()) {
             if (!g.blocking()) continue;
             Map<String, Object> ev = groupFigures(c, g, Double.NaN);
             double ofAll = all == 0 ? 0 : (double) g.totalNs() / all;
@@ -614,7 +616,7 @@ public final class Triage {
                     reason, 0, ev,
                     "Blocking exits wait for the guest's next event; their length is idle time, not overhead. If wake-up latency "
                             + "matters, look at halt polling (halt_poll_ns) or guest-side polling (cpuidle-haltpoll).",
-                    List.of(label(reason, c.d.classLabel(g)))));
+                    List.of(label(reason, g.classLabel()))));
         }
     }
 
@@ -623,16 +625,13 @@ public final class Triage {
         Map<String, Object> ev = new LinkedHashMap<>();
         ev.put("reason", g.key().reason());
         ev.put("reason_code", g.key().reasonCode());
-        ev.put("class", c.d.classLabel(g));
+        ev.put("class", g.classLabel());
         ev.put("count", g.count());
         ev.put("measured", g.measured());
         ev.put("total_ns", g.totalNs());
         ev.put("share", Double.isNaN(share) ? null : round6(share));
         boolean t = g.measured() > 0;
-        ev.put("p50_ns", t ? g.percentile(50) : null);
-        ev.put("p90_ns", t ? g.percentile(90) : null);
-        ev.put("p99_ns", t ? g.percentile(99) : null);
-        ev.put("p999_ns", t ? g.percentile(99.9) : null);
+        for (Percentile p : Percentile.SHOWN) ev.put(p.nsField(), t ? g.percentile(p.value) : null);
         ev.put("max_ns", t ? g.max() : null);
         ev.put("userspace_ns", g.userspaceNs());
         Map<String, Object> cc = new LinkedHashMap<>();

@@ -31,9 +31,9 @@ class NotificationProjectionTest {
     void pvmTraceIoeventfdEverywhere() throws Exception {
         AnalysisResult r = SimFixtures.analyse(pvm());
         RecordedSwitches rec = new SwitchDetector(model).detect(r, null, List.of(), true);
-        assertEquals(RecordedSwitches.How.EVIDENCE, rec.findings().get(Switch.IOEVENTFD).how());
+        assertEquals(RecordedSwitches.How.EVIDENCE, rec.states().get(Switch.IOEVENTFD).how());
         assertTrue(!rec.switches().on(Switch.IOEVENTFD), "some notifications reach userspace: recorded as off");
-        assertEquals(RecordedSwitches.How.NOT_MODELLED, rec.findings().get(Switch.LAZY_FPU).how());
+        assertEquals(RecordedSwitches.How.NOT_MODELLED, rec.states().get(Switch.LAZY_FPU).how());
         ProjectionResult p = Projection.run(r, model, rec.switches(), rec.switches().with(Switch.IOEVENTFD, true), GroupBy.parse("subkey,class"), 1);
         assertTrue(p.projected().get(0).startsWith("ioeventfd"), p.projected().toString());
         assertTrue(p.notProjected().get(0).contains("not modelled"), p.notProjected().toString());

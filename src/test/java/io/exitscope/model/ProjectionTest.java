@@ -99,15 +99,15 @@ class ProjectionTest {
         RecordedSwitches declared = new SwitchDetector(model).detect(ra, null, List.of(), true);
         assertEquals(a.switches(), declared.switches(), "with the file's declaration");
         assertEquals("kernel-4.4", declared.profile());
-        assertEquals(RecordedSwitches.How.EVIDENCE, declared.findings().get(Switch.IOEVENTFD).how());
-        assertEquals(RecordedSwitches.How.EVIDENCE, declared.findings().get(Switch.KVM_BUILTIN).how());
+        assertEquals(RecordedSwitches.How.EVIDENCE, declared.states().get(Switch.IOEVENTFD).how());
+        assertEquals(RecordedSwitches.How.EVIDENCE, declared.states().get(Switch.KVM_BUILTIN).how());
 
         // without it: starting from the default profile, the fit must find what the exit latencies show
         RecordedSwitches fitted = new SwitchDetector(model).detect(ra, null, List.of(), false);
         for (Switch s : new Switch[]{Switch.IOEVENTFD, Switch.KVM_BUILTIN, Switch.REQUEST_EARLY_EXIT, Switch.C_FASTPATH}) {
-            assertEquals(a.switches().on(s), fitted.switches().on(s), s + ": " + fitted.findings().get(s));
+            assertEquals(a.switches().on(s), fitted.switches().on(s), s + ": " + fitted.states().get(s));
         }
-        assertEquals(RecordedSwitches.How.FIT, fitted.findings().get(Switch.REQUEST_EARLY_EXIT).how());
+        assertEquals(RecordedSwitches.How.FIT, fitted.states().get(Switch.REQUEST_EARLY_EXIT).how());
         // and that is good enough to project onto another set
         ModelConfig c = ModelFixtures.config();
         check(a, a.withSwitches(c.profile("talk-2016-tuned").switches(), "talk-2016-tuned").withSeed(15), false);

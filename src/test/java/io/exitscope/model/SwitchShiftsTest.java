@@ -2,6 +2,7 @@ package io.exitscope.model;
 
 import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.exit.ExitClass;
+import io.exitscope.evidence.OptimizationEvidence;
 import io.exitscope.model.sim.SimOptions;
 import io.exitscope.stats.GroupBy;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class SwitchShiftsTest {
         assertTrue(sie.describe().contains("round trip +"), sie.describe());
 
         // the same from the finest snapshot a screen keeps (no AnalysisResult)
-        ModelInput in = ModelInput.of(r.stats().snapshot(ModelInput.FINE), r.measures(), r.kvmModule(), r.kvmModuleEvidence());
+        ModelInput in = ModelInput.of(r.stats().snapshot(ModelInput.FINE), r.measures(), OptimizationEvidence.of(r));
         assertTrue(in.s390());
         RecordedSwitches rec = new SwitchDetector(m).detect(in, null, List.of(), true);
         assertEquals(o.switches().on(Switch.IOEVENTFD), rec.switches().on(Switch.IOEVENTFD));

@@ -1,6 +1,7 @@
 package io.exitscope.source.tracedat;
 
 import io.exitscope.event.EventStream;
+import io.exitscope.source.KvmBuild;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.TraceSource;
 
@@ -29,6 +30,12 @@ public final class TraceDatSource implements TraceSource {
     @Override
     public EventStream events() {
         return reader.events();
+    }
+
+    @Override
+    public KvmBuild kvmBuild() throws IOException {
+        Kallsyms k = reader.kallsyms();
+        return k == null ? KvmBuild.NO_KALLSYMS : KvmBuild.ofKallsyms(k.kvmIsModule(), k.kvmModules().keySet());
     }
 
     @Override

@@ -3,7 +3,9 @@ package io.exitscope.view.report;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.exitscope.analysis.AnalysisResult;
+import io.exitscope.evidence.OptimizationEvidence;
 import io.exitscope.exit.Measure;
+import io.exitscope.stats.GroupJson;
 import io.exitscope.stats.NotificationEvidence;
 import io.exitscope.stats.StatsSnapshot;
 
@@ -60,7 +62,8 @@ public final class JsonReport {
         g.writeEndArray();
         g.writeObjectFieldStart("evidence");
         g.writeArrayFieldStart("notifications");
-        for (NotificationEvidence.Address a : r.notifications().addresses()) {
+        OptimizationEvidence ev = d.optimizations;
+        for (OptimizationEvidence.Notification a : ev.notifications()) {
             g.writeStartObject();
             g.writeStringField("address", a.address());
             g.writeStringField("reason", a.reason());
@@ -68,64 +71,27 @@ public final class JsonReport {
             g.writeStringField("vm", a.vm());
             g.writeNumberField("to_userspace", a.toUserspace());
             g.writeNumberField("in_kernel", a.inKernel());
-            g.writeStringField("verdict", a.verdict().name().toLowerCase());
-            g.writeBooleanField("ioeventfd", a.verdict() == NotificationEvidence.Verdict.KERNEL);
+            g.writeStringField("verdict", a.verdict().json);
+            g.writeBooleanField("ioeventfd", a.verdict().ioeventfd);
             if (a.userspaceMeasured() > 0) g.writeNumberField("mean_userspace_ns", a.meanUserspaceNs());
             g.writeEndObject();
         }
         g.writeEndArray();
-        if (r.notifications().writesLeftOut() > 0) g.writeNumberField("notification_writes_left_out", r.notifications().writesLeftOut());
-        g.writeNumberField("requests_known", r.requestsKnown());
-        g.writeNumberField("requests_pending", r.requestsPending());
-        if (r.kvmModule() == null) g.writeNullField("kvm_module");
-        else g.writeBooleanField("kvm_module", r.kvmModule());
-        g.writeStringField("kvm_module_evidence", r.kvmModuleEvidence());
-        g.writeNumberField("fpu_loads", r.fpuLoads());
-        g.writeNumberField("fpu_unloads", r.fpuUnloads());
-        g.writeNumberField("userspace_returns", r.userspaceReturns());
+        if (ev.notificationWritesLeftOut() > 0) g.writeNumberField("notification_writes_left_out", ev.notificationWritesLeftOut());
+        g.writeNumberField("requests_known", ev.requests().known());
+        g.writeNumberField("requests_pending", ev.requests().pending());
+        if (ev.kvm().module() == null) g.writeNullField("kvm_module");
+        else g.writeBooleanField("kvm_module", ev.kvm().module());
+        g.writeStringField("kvm_module_evidence", ev.kvm().evidence());
+        g.writeNumberField("fpu_loads", ev.fpu().loads());
+        g.writeNumberField("fpu_unloads", ev.fpu().unloads());
+        g.writeNumberField("userspace_returns", ev.fpu().userspaceReturns());
         g.writeEndObject();
     }
 
     static void writeGroup(ReportData d, StatsSnapshot.Group grp, JsonGenerator g) throws IOException {
         g.writeStartObject();
-        var k = grp.key();
-        if (k.reason() != null) {
-            g.writeStringField("reason", k.reason());
-            g.writeNumberField("reason_code", k.reasonCode());
-        } else {
-            g.writeStringField("reason", "all");
-            g.writeNumberField("reason_code", -1);
-        }
-        g.writeStringField("class", d.classLabel(grp));
-        if (k.subkey() != null) g.writeStringField("subkey", k.subkey());
-        else if (grp.subkeyCounts().size() == 1) {
-            // a group whose exits all share one subkey names it, whatever the grouping
-            g.writeStringField("subkey", grp.subkeyCounts().keySet().iterator().next());
-        }
-        if (k.vcpu() != null) g.writeStringField("vcpu", k.vcpu());
-        if (k.vm() != null) g.writeStringField("vm", k.vm());
-        g.writeNumberField("count", grp.count());
-        g.writeNumberField("measured", grp.measured());
-        g.writeNumberField("total_ns", grp.totalNs());
-        double share = d.share(grp);
-        if (Double.isNaN(share)) g.writeNullField("share");
-        else g.writeNumberField("share", Math.round(share * 1e6) / 1e6);
-        boolean timed = grp.measured() > 0;
-        num(g, "p50_ns", timed, grp.percentile(50));
-        num(g, "p90_ns", timed, grp.percentile(90));
-        num(g, "p99_ns", timed, grp.percentile(99));
-        num(g, "p999_ns", timed, grp.percentile(99.9));
-        num(g, "max_ns", timed, grp.max());
-        g.writeBooleanField("blocking", grp.blocking());
-        g.writeObjectFieldStart("class_counts");
-        for (var e : grp.classCounts().entrySet()) g.writeNumberField(e.getKey().label, e.getValue());
+        GroupJson.fields(g, grp, d.share(grp), true);
         g.writeEndObject();
-        g.writeNumberField("userspace_ns", grp.userspaceNs());
-        g.writeEndObject();
-    }
-
-    private static void num(JsonGenerator g, String name, boolean present, long v) throws IOException {
-        if (present) g.writeNumberField(name, v);
-        else g.writeNullField(name);
     }
 }

@@ -1,9 +1,9 @@
 package io.exitscope.view.report;
 
 import io.exitscope.analysis.AnalysisResult;
+import io.exitscope.evidence.OptimizationEvidence;
 import io.exitscope.exit.ExitClass;
 import io.exitscope.exit.Measure;
-import io.exitscope.stats.NotificationEvidence;
 import io.exitscope.stats.StatsSnapshot;
 import io.exitscope.util.Durations;
 
@@ -20,28 +20,27 @@ public final class ReportData {
     public final ReportOptions options;
     public final long overheadNs;
     public final List<StatsSnapshot.Group> groups;
+    /** What the trace says about each optimization. */
+    public final OptimizationEvidence optimizations;
 
     public ReportData(AnalysisResult result, ReportOptions options) {
         this.result = result;
         this.options = options;
         this.snapshot = result.stats().snapshot(options.groupBy());
-        this.overheadNs = snapshot.totalNs(options.includeBlocking());
+        this.overheadNs = snapshot.overheadNs(options.includeBlocking());
         List<StatsSnapshot.Group> g = new ArrayList<>(snapshot.groups());
         if (options.top() > 0 && g.size() > options.top()) g = g.subList(0, options.top());
         this.groups = List.copyOf(g);
+        this.optimizations = OptimizationEvidence.of(result);
     }
 
     /** Share of measured exit time; blocking exits have no share unless included. */
     public double share(StatsSnapshot.Group g) {
-        if (g.blocking() && !options.includeBlocking()) return Double.NaN;
-        return overheadNs == 0 ? 0 : (double) g.totalNs() / overheadNs;
+        return StatsSnapshot.share(g, overheadNs, options.includeBlocking());
     }
 
     public String classLabel(StatsSnapshot.Group g) {
-        if (g.key().exitClass() != null) return g.key().exitClass().label;
-        if (g.mixedClass()) return "mixed";
-        ExitClass c = g.dominantClass();
-        return c == null ? "-" : c.label;
+        return g.classLabel();
     }
 
     /** "H/K/U" split in percent of the group's exits, e.g. {@code 0/20/80}. */
@@ -70,33 +69,30 @@ public final class ReportData {
         return String.join("; ", parts);
     }
 
-    /** Optimization evidence, one finding per line. */
+    /** Optimization evidence, one line per address or optimization, as {@link OptimizationEvidence} decided it. */
     public List<String[]> evidence() {
+        OptimizationEvidence ev = optimizations;
         List<String[]> out = new ArrayList<>();
-        for (NotificationEvidence.Address a : result.notifications().addresses()) {
+        for (OptimizationEvidence.Notification a : ev.notifications()) {
             String who = "tid " + a.tid() + " (" + a.vm() + ")";
-            String verdict = switch (a.verdict()) {
-                case USERSPACE -> "reaches userspace: no ioeventfd";
-                case KERNEL -> "stays in the kernel: ioeventfd / fast mmio";
-                case MIXED -> "partly reaches userspace";
-            };
             String detail = a.toUserspace() + "/" + a.total() + " to userspace";
             if (a.userspaceMeasured() > 0) detail += ", mean round trip " + Durations.format(a.meanUserspaceNs());
-            out.add(new String[]{"ioeventfd", a.address() + " on " + who + ": " + verdict + " (" + detail + ")"});
+            out.add(new String[]{"ioeventfd", a.address() + " on " + who + ": " + a.verdict().words + " (" + detail + ")"});
         }
-        if (result.requestsKnown() > 0) {
-            out.add(new String[]{"requests", "KVM requests pending at " + result.requestsPending() + " of " + result.requestsKnown()
-                    + " exits (" + Durations.percent((double) result.requestsPending() / result.requestsKnown())
-                    + "); an early exit in request handling saves on the others"});
+        OptimizationEvidence.Requests rq = ev.requests();
+        if (rq.visible()) {
+            out.add(new String[]{"requests", "KVM requests pending at " + rq.pending() + " of " + rq.known()
+                    + " exits (" + Durations.percent(rq.pendingFraction()) + "); an early exit in request handling saves on the others"});
         } else {
             out.add(new String[]{"requests", "not visible: kvm_exit.requests is absent (kernels before 6.x) or no kvm_exit events"});
         }
-        out.add(new String[]{"kvm module", result.kvmModule() == null ? "unknown (" + result.kvmModuleEvidence() + ")"
-                : (result.kvmModule() ? "KVM is a loadable module" : "KVM is built in") + " (" + result.kvmModuleEvidence() + ")"});
-        if (result.fpuLoads() + result.fpuUnloads() > 0) {
-            long runs = Math.max(1, result.fpuLoads());
-            out.add(new String[]{"fpu", result.fpuLoads() + " kvm_fpu loads, " + result.fpuUnloads() + " unloads: one pair per KVM_RUN; "
-                    + result.userspaceReturns() + " returns to userspace (" + String.format("%.2f", (double) result.userspaceReturns() / runs) + " per KVM_RUN)"});
+        Boolean module = ev.kvm().module();
+        out.add(new String[]{"kvm module", module == null ? "unknown (" + ev.kvm().evidence() + ")"
+                : (module ? "KVM is a loadable module" : "KVM is built in") + " (" + ev.kvm().evidence() + ")"});
+        OptimizationEvidence.Fpu fpu = ev.fpu();
+        if (fpu.seen()) {
+            out.add(new String[]{"fpu", fpu.loads() + " kvm_fpu loads, " + fpu.unloads() + " unloads: one pair per KVM_RUN; "
+                    + fpu.userspaceReturns() + " returns to userspace (" + String.format("%.2f", fpu.returnsPerRun()) + " per KVM_RUN)"});
         }
         return out;
     }

@@ -59,13 +59,13 @@ public final class ModelProjector implements Projector {
     private synchronized void compute(Side side) {
         if (model == null || side == cachedSide) return;
         cachedSide = side;
-        ModelInput in = ModelInput.of(side.fine, side.measures, side.kvmModule, side.kvmModuleEvidence);
+        ModelInput in = ModelInput.of(side.fine, side.measures, side.evidence);
         recorded = new SwitchDetector(model).detect(in, null, List.of(), true);
         shifts = SwitchShifts.of(in, model, recorded.switches(), BY_SUBKEY, 1L);
     }
 
     @Override
-    public List<Optimizations.Finding> findings(Side side) {
+    public List<Optimizations.Row> rows(Side side) {
         compute(side);
         if (model == null) return List.of();
         Map<Switch, long[]> bySwitch = new EnumMap<>(Switch.class); // exits moved, |delta total ns|, their measured ns
@@ -80,22 +80,22 @@ public final class ModelProjector implements Projector {
             if (b == null || Math.abs(s.deltaTotalNs()) > Math.abs(b.deltaTotalNs())) biggest.put(s.sw(), s);
         }
         long overhead = Math.max(1, side.overheadNs());
-        List<Optimizations.Finding> out = new ArrayList<>();
+        List<Optimizations.Row> out = new ArrayList<>();
         for (Map.Entry<Switch, long[]> e : bySwitch.entrySet()) {
             Switch sw = e.getKey();
             boolean on = recorded.switches().on(sw);
             SwitchShift b = biggest.get(sw);
             String evidence = "model: " + sw.cliName + (on ? " on->off" : " off->on") + " moves exit time by "
                     + Durations.format(e.getValue()[1]) + "; biggest: " + b.key().label() + " " + b.describe();
-            out.add(new Optimizations.Finding("model:" + sw.cliName, sw.cliName, "",
-                    on ? Optimizations.State.ON : Optimizations.State.OFF, recorded.findings().get(sw).how().text,
+            out.add(new Optimizations.Row("model:" + sw.cliName, sw.cliName, "",
+                    on ? Optimizations.State.ON : Optimizations.State.OFF, recorded.states().get(sw).how().text,
                     evidence, e.getValue()[0], Math.min(1.0, (double) e.getValue()[2] / overhead), false));
         }
         return out;
     }
 
     @Override
-    public String projectedShift(Optimizations.Finding finding, Side side) {
+    public String projectedShift(Optimizations.Row finding, Side side) {
         compute(side);
         if (model == null) return null;
         if (finding.id().startsWith("model:")) {

@@ -1,7 +1,7 @@
 package io.exitscope.view.tui;
 
+import io.exitscope.evidence.OptimizationEvidence;
 import io.exitscope.exit.ExitClass;
-import io.exitscope.stats.NotificationEvidence;
 import io.exitscope.stats.StatsSnapshot;
 import io.exitscope.util.Durations;
 
@@ -10,8 +10,8 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The optimizations screen's content: each optimization's detected state with its evidence, the
- * exits it affects and their share of the measured exit time, from one {@link Side}.
+ * The optimizations screen's rows: each optimization's state as {@link OptimizationEvidence}
+ * decided it, the exits it affects and their share of the measured exit time in one {@link Side}.
  */
 public final class Optimizations {
     private Optimizations() {}
@@ -34,7 +34,7 @@ public final class Optimizations {
     }
 
     /**
-     * One optimization as seen in the data.
+     * One optimization as the screen shows it: a row of the table and its evidence line.
      *
      * @param id        stable identifier (e.g. {@code ioeventfd}, {@code requests}, {@code kvm-module}, {@code fpu}; models add theirs)
      * @param name      what it is called on screen
@@ -46,66 +46,62 @@ public final class Optimizations {
      * @param share     their share of measured exit time (0..1), NaN when not measured
      * @param approx    the share is an estimate
      */
-    public record Finding(String id, String name, String target, State state, String stateText, String evidence, long exits,
-                          double share, boolean approx) {}
+    public record Row(String id, String name, String target, State state, String stateText, String evidence, long exits,
+                      double share, boolean approx) {}
 
-    public static List<Finding> detect(Side s) {
-        List<Finding> out = new ArrayList<>();
+    public static List<Row> detect(Side s) {
+        OptimizationEvidence ev = s.evidence;
+        List<Row> out = new ArrayList<>();
         long overhead = s.overheadNs();
-        List<Finding> io = new ArrayList<>();
-        for (NotificationEvidence.Address a : s.notifications) {
+        List<Row> io = new ArrayList<>();
+        for (OptimizationEvidence.Notification a : ev.notifications()) {
             State st = switch (a.verdict()) {
                 case USERSPACE -> State.OFF;
                 case KERNEL -> State.ON;
                 case MIXED -> State.PARTIAL;
             };
-            String words = switch (a.verdict()) {
-                case USERSPACE -> "no ioeventfd";
-                case KERNEL -> "ioeventfd";
-                case MIXED -> "partly";
-            };
-            String ev = "tid " + a.tid() + " (" + a.vm() + "): " + a.toUserspace() + "/" + a.total() + " writes reach userspace";
-            if (a.userspaceMeasured() > 0) ev += ", mean round trip " + Durations.format(a.meanUserspaceNs());
-            if (a.inKernel() > 0) ev += "; " + a.inKernel() + " stay in the kernel";
+            String text = "tid " + a.tid() + " (" + a.vm() + "): " + a.toUserspace() + "/" + a.total() + " writes reach userspace";
+            if (a.userspaceMeasured() > 0) text += ", mean round trip " + Durations.format(a.meanUserspaceNs());
+            if (a.inKernel() > 0) text += "; " + a.inKernel() + " stay in the kernel";
             double share = a.userspaceMeasured() > 0 && overhead > 0 ? (double) a.userspaceTimeNs() / overhead : Double.NaN;
-            io.add(new Finding("ioeventfd", "ioeventfd", a.address(), st, words, ev,
+            io.add(new Row("ioeventfd", "ioeventfd", a.address(), st, a.verdict().shortWords, text,
                     a.total(), share, false));
         }
-        io.sort(Comparator.comparingDouble((Finding f) -> Double.isNaN(f.share()) ? -1 : f.share()).reversed()
-                .thenComparing(Comparator.comparingLong(Finding::exits).reversed()));
+        io.sort(Comparator.comparingDouble((Row f) -> Double.isNaN(f.share()) ? -1 : f.share()).reversed()
+                .thenComparing(Comparator.comparingLong(Row::exits).reversed()));
         if (io.isEmpty()) {
-            out.add(new Finding("ioeventfd", "ioeventfd", "", State.UNKNOWN, "no evidence",
+            out.add(new Row("ioeventfd", "ioeventfd", "", State.UNKNOWN, "no evidence",
                     "no device notifications (pio/mmio writes with an address) seen", 0, Double.NaN, false));
         } else {
             out.addAll(io);
         }
 
-        if (s.requestsKnown > 0) {
+        OptimizationEvidence.Requests rq = ev.requests();
+        if (rq.visible()) {
             double approx = 0;
             for (StatsSnapshot.Group g : s.fine.groups()) {
                 if (g.blocking() || g.count() == 0 || g.requestsPending() == 0) continue;
                 approx += (double) g.totalNs() * g.requestsPending() / g.count();
             }
-            double frac = (double) s.requestsPending / s.requestsKnown;
-            out.add(new Finding("requests", "early exit in request handling", "", State.INFO,
-                    Durations.percent(frac) + " pending",
-                    "KVM requests pending at " + s.requestsPending + " of " + s.requestsKnown
+            out.add(new Row("requests", "early exit in request handling", "", State.INFO,
+                    Durations.percent(rq.pendingFraction()) + " pending",
+                    "KVM requests pending at " + rq.pending() + " of " + rq.known()
                             + " exits (kvm_exit.requests); an early exit in request handling saves on the others",
-                    s.requestsPending, overhead > 0 ? approx / overhead : Double.NaN, true));
+                    rq.pending(), overhead > 0 ? approx / overhead : Double.NaN, true));
         } else {
-            out.add(new Finding("requests", "early exit in request handling", "", State.UNKNOWN, "not visible",
+            out.add(new Row("requests", "early exit in request handling", "", State.UNKNOWN, "not visible",
                     "kvm_exit.requests is absent (kernels before 6.x) or no kvm_exit events", 0, Double.NaN, false));
         }
 
-        State ms = s.kvmModule == null ? State.UNKNOWN : s.kvmModule ? State.OFF : State.ON;
-        String mt = s.kvmModule == null ? "unknown" : s.kvmModule ? "module" : "built in";
+        Boolean module = ev.kvm().module();
+        State ms = module == null ? State.UNKNOWN : module ? State.OFF : State.ON;
+        String mt = module == null ? "unknown" : module ? "module" : "built in";
         long all = s.fine.exits();
-        out.add(new Finding("kvm-module", "KVM built in", "", ms, mt, s.kvmModuleEvidence, s.kvmModule == null ? 0 : all,
-                s.kvmModule == null || overhead == 0 ? Double.NaN : 1.0, true));
+        out.add(new Row("kvm-module", "KVM built in", "", ms, mt, ev.kvm().evidence(), module == null ? 0 : all,
+                module == null || overhead == 0 ? Double.NaN : 1.0, true));
 
-        if (s.fpuLoads + s.fpuUnloads > 0) {
-            long runs = Math.max(1, s.fpuLoads);
-            double perRun = (double) s.userspaceReturns / runs;
+        OptimizationEvidence.Fpu fpu = ev.fpu();
+        if (fpu.seen()) {
             long usExits = 0, usTime = 0;
             for (StatsSnapshot.Group g : s.fine.groups()) {
                 if (g.key().exitClass() == ExitClass.USERSPACE && !g.blocking()) {
@@ -113,11 +109,11 @@ public final class Optimizations {
                     usTime += g.totalNs();
                 }
             }
-            boolean perExit = s.exits > 0 && s.fpuLoads >= s.exits * 0.9 && s.fpuLoads > s.userspaceReturns * 1.5;
-            out.add(new Finding("fpu", "lazy FPU switching", "", perExit ? State.OFF : State.ON,
+            boolean perExit = fpu.perExit();
+            out.add(new Row("fpu", "lazy FPU switching", "", perExit ? State.OFF : State.ON,
                     perExit ? "per exit" : "per KVM_RUN",
-                    s.fpuLoads + " kvm_fpu loads, " + s.fpuUnloads + " unloads for " + s.exits + " exits; "
-                            + s.userspaceReturns + " returns to userspace (" + String.format("%.2f", perRun) + " per KVM_RUN)",
+                    fpu.loads() + " kvm_fpu loads, " + fpu.unloads() + " unloads for " + fpu.exits() + " exits; "
+                            + fpu.userspaceReturns() + " returns to userspace (" + String.format("%.2f", fpu.returnsPerRun()) + " per KVM_RUN)",
                     usExits, overhead > 0 ? (double) usTime / overhead : Double.NaN, true));
         }
         return out;

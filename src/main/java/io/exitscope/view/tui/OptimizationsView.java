@@ -10,9 +10,9 @@ import java.util.List;
 final class OptimizationsView {
     private OptimizationsView() {}
 
-    static List<Optimizations.Finding> findings(TuiApp app, Side s) {
-        List<Optimizations.Finding> out = new ArrayList<>(Optimizations.detect(s));
-        if (app.projector != null) out.addAll(app.projector.findings(s));
+    static List<Optimizations.Row> rows(TuiApp app, Side s) {
+        List<Optimizations.Row> out = new ArrayList<>(Optimizations.detect(s));
+        if (app.projector != null) out.addAll(app.projector.rows(s));
         return out;
     }
 
@@ -26,15 +26,15 @@ final class OptimizationsView {
 
     static Lines build(int width, TuiApp app, Frame f, Side s, Glyphs gl) {
         Lines L = new Lines();
-        List<Optimizations.Finding> all = findings(app, s);
+        List<Optimizations.Row> all = rows(app, s);
         String proj = app.projector == null ? "no exit-path model: projected shifts -" : "projections: " + app.projector.name();
         L.line().at(0, Text.fit("optimizations " + gl.hline + " " + (app.intervalView ? "last interval" : "cumulative window since " + f.window()),
                 width, gl), Style.BOLD);
         for (String w : Lines.wrap(proj + "; EXITS = exits it affects, %TIME = their share of measured exit time (~ estimated)", width - 2)) {
             L.line().at(1, w, Style.DIM);
         }
-        Optimizations.Finding best = null;
-        for (Optimizations.Finding x : all) {
+        Optimizations.Row best = null;
+        for (Optimizations.Row x : all) {
             // a measured opportunity: a missing optimization whose exits' time is known, not an estimate over all exits
             if (x.state() != Optimizations.State.OFF && x.state() != Optimizations.State.PARTIAL || x.approx()) continue;
             if (best == null || share(x) > share(best)) best = x;
@@ -53,7 +53,7 @@ final class OptimizationsView {
         L.line(Style.HEADER).at(1, "OPTIMIZATION", Style.HEADER).at(xs, "STATE", Style.HEADER)
                 .at(xe, String.format("%" + exitsW + "s", "EXITS"), Style.HEADER).at(xt, String.format("%" + timeW + "s", "%TIME"), Style.HEADER)
                 .at(xp, "PROJECTED", Style.HEADER);
-        for (Optimizations.Finding x : all) {
+        for (Optimizations.Row x : all) {
             String name = x.name() + (x.target().isEmpty() ? "" : " " + x.target());
             L.line().at(1, Text.fit(name, nameW, gl), Style.BOLD);
             Style badge = switch (x.state()) {
@@ -75,7 +75,7 @@ final class OptimizationsView {
         return L;
     }
 
-    private static double share(Optimizations.Finding x) {
+    private static double share(Optimizations.Row x) {
         return Double.isNaN(x.share()) ? -1 : x.share();
     }
 }

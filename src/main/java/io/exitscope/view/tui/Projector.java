@@ -19,8 +19,8 @@ public interface Projector {
         return null;
     }
 
-    /** Findings the model adds (its switches), computed from the side's statistics. */
-    default List<Optimizations.Finding> findings(Side side) {
+    /** Rows the model adds (its switches), computed from the side's statistics. */
+    default List<Optimizations.Row> rows(Side side) {
         return List.of();
     }
 
@@ -28,7 +28,7 @@ public interface Projector {
      * The projected shift of the exits a finding affects, e.g. {@code p50 1.40us->410ns (-71%)}, or
      * null when the model cannot project it.
      */
-    String projectedShift(Optimizations.Finding finding, Side side);
+    String projectedShift(Optimizations.Row finding, Side side);
 
     /** The first registered projector, or null when no model is on the class path. */
     static Projector discover() {

@@ -5,10 +5,9 @@ import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.analysis.LiveAnalysis;
 import io.exitscope.event.Event;
 import io.exitscope.event.EventStream;
+import io.exitscope.source.KvmBuild;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.TraceSource;
-import io.exitscope.source.tracedat.Kallsyms;
-import io.exitscope.source.tracedat.TraceDatSource;
 import io.exitscope.stats.GroupBy;
 
 import java.io.IOException;
@@ -58,8 +57,7 @@ public final class ReplayFeed extends CommandFeed {
     private long seq;
     private String error;
     private Frame.Source facts;
-    private Boolean kvmModule;
-    private String kvmModuleEvidence = "no kallsyms in the trace";
+    private KvmBuild kvmBuild = KvmBuild.NO_KALLSYMS;
     private TraceInfo info;
 
     /**
@@ -421,19 +419,7 @@ public final class ReplayFeed extends CommandFeed {
             info = src.info();
             facts = new Frame.Source(info.path(), info.format() + (info.fileVersion() > 0 ? " v" + info.fileVersion() : ""),
                     info.clock() == null ? "?" : info.clock(), info.cpus(), info.synthetic(), false, info.nanosecondClock());
-            if (src instanceof TraceDatSource ds) {
-                Kallsyms k = ds.reader().kallsyms();
-                if (k != null) {
-                    Boolean m = k.kvmIsModule();
-                    if (m != null) {
-                        kvmModule = m;
-                        kvmModuleEvidence = m ? "kallsyms: KVM symbols carry module markers " + k.kvmModules().keySet()
-                                : "kallsyms: KVM symbols without module markers (built in)";
-                    } else {
-                        kvmModuleEvidence = "kallsyms present but no KVM symbols";
-                    }
-                }
-            }
+            kvmBuild = src.kvmBuild();
         }
         stream = src.events();
         la = newAnalysis();
@@ -444,7 +430,7 @@ public final class ReplayFeed extends CommandFeed {
     }
 
     private LiveAnalysis newAnalysis() {
-        return new LiveAnalysis(info, options, kvmModule, kvmModuleEvidence);
+        return new LiveAnalysis(info, options, kvmBuild.module(), kvmBuild.evidence());
     }
 
     private void closeSource() {

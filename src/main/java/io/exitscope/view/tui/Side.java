@@ -1,17 +1,14 @@
 package io.exitscope.view.tui;
 
 import io.exitscope.analysis.AnalysisResult;
+import io.exitscope.evidence.OptimizationEvidence;
 import io.exitscope.exit.Measure;
 import io.exitscope.stats.GroupBy;
 import io.exitscope.util.EnumSets;
-import io.exitscope.stats.NotificationEvidence;
 import io.exitscope.stats.StatsSnapshot;
-import io.exitscope.view.report.ReportData;
-import io.exitscope.view.report.ReportOptions;
 
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -30,8 +27,6 @@ public final class Side {
     public final long events, exits, incomplete, lost, lostPages, orphans, fpuLoads, fpuUnloads, userspaceReturns;
     public final long requestsKnown, requestsPending;
     public final Map<Integer, Long> lostByCpu;
-    public final Boolean kvmModule;
-    public final String kvmModuleEvidence;
     public final long firstTs, lastTs;
     /** Span of this side in seconds (trace time in replay, wall time live): the rate denominator. */
     public final double seconds;
@@ -39,9 +34,8 @@ public final class Side {
     public final Set<io.exitscope.exit.Arch> arches;
     /** Every key at the finest grain (reason, class, subkey, vCPU, VM): what screens and models regroup. */
     public final StatsSnapshot fine;
-    public final List<String[]> evidence;
-    public final String measureText;
-    public final List<NotificationEvidence.Address> notifications;
+    /** What the data says about each optimization: the one verdict the screens, the model and the report share. */
+    public final OptimizationEvidence evidence;
     private final Map<String, StatsSnapshot> grouped = new HashMap<>();
     /** Non-null when the result no longer changes: more groupings can be taken on any thread. */
     private final AnalysisResult frozen;
@@ -60,8 +54,6 @@ public final class Side {
         this.requestsKnown = r.requestsKnown();
         this.requestsPending = r.requestsPending();
         this.lostByCpu = java.util.Collections.unmodifiableMap(new TreeMap<>(r.lostByCpu())); // by CPU, as shown
-        this.kvmModule = r.kvmModule();
-        this.kvmModuleEvidence = r.kvmModuleEvidence();
         this.firstTs = r.firstTs();
         this.lastTs = r.lastTs();
         this.seconds = seconds;
@@ -69,10 +61,7 @@ public final class Side {
         this.arches = EnumSets.frozenCopy(r.arches(), io.exitscope.exit.Arch.class);
         this.fine = r.stats().snapshot(FINE);
         for (GroupBy g : wanted) grouped.put(g.toString(), r.stats().snapshot(g));
-        ReportData rd = new ReportData(r, ReportOptions.DEFAULT);
-        this.evidence = List.copyOf(rd.evidence());
-        this.measureText = rd.measureText();
-        this.notifications = List.copyOf(r.notifications().addresses());
+        this.evidence = OptimizationEvidence.of(r);
         this.frozen = frozen ? r : null;
     }
 
@@ -101,7 +90,7 @@ public final class Side {
 
     /** Total measured time of non-blocking exits: the %TIME denominator. */
     public long overheadNs() {
-        return fine.totalNs(false);
+        return fine.overheadNs(false);
     }
 
     public String measureShort() {
