@@ -47,9 +47,11 @@ if [ $guest = yes ]; then
   ( while kill -0 "$live" 2>/dev/null; do "$ex" --mode "$mode" --seconds 10 >/dev/null 2>&1 || sleep 1; done ) &
   exer=$!
 fi
-( # the scraper: once a second, bounded
+( # the scraper: once a second, bounded, from when the endpoint is up until live ends
+  until grep -q "Prometheus metrics on" "$out/live.err" 2>/dev/null; do kill -0 "$live" 2>/dev/null || exit; sleep 0.2; done
   while kill -0 "$live" 2>/dev/null; do
-    curl -s -m 5 -o /dev/null -w '%{http_code} %{time_total}\n' "http://127.0.0.1:$port/metrics" >> "$out/scrapes.txt" 2>/dev/null
+    r=$(curl -s -m 5 -o /dev/null -w '%{http_code} %{time_total}' "http://127.0.0.1:$port/metrics" 2>/dev/null)
+    kill -0 "$live" 2>/dev/null && echo "$r" >> "$out/scrapes.txt" # a fetch cut by live's end is not a failure
     sleep 1
   done ) &
 scraper=$!
