@@ -30,6 +30,7 @@ public final class LiveAnalysis {
     /** The counters when the current interval began. */
     private ExitCounters intervalStart = ExitCounters.ZERO;
     private long intervalStartTs = Long.MIN_VALUE, lastTs = Long.MIN_VALUE, firstTs = Long.MIN_VALUE;
+    private java.util.function.Consumer<ExitRecord> exitListener;
 
     public LiveAnalysis(TraceInfo info, AnalysisOptions opt, Boolean kvmModule, String kvmModuleEvidence) {
         this.info = info;
@@ -48,6 +49,7 @@ public final class LiveAnalysis {
         if (opt.vm() != null && !opt.vm().equals(r.vm())) return;
         interval.accept(r);
         intervalNotes.accept(r);
+        if (exitListener != null) exitListener.accept(r);
         if (r.requests() >= 0) {
             reqKnown++;
             if (r.requests() != 0) reqPending++;
@@ -62,6 +64,11 @@ public final class LiveAnalysis {
             if (intervalStartTs == Long.MIN_VALUE) intervalStartTs = ts;
             lastTs = ts;
         }
+    }
+
+    /** Also hands every exit kept (after the tid/vCPU/VM options) to {@code l}, e.g. a heatmap. */
+    public void exitListener(java.util.function.Consumer<ExitRecord> l) {
+        this.exitListener = l;
     }
 
     /** The trace clock time of the newest event (or MIN_VALUE before the first). */

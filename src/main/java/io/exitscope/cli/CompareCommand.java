@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
                 "shifts, ranked by how much each key's distribution moved. The biggest movers are marked with *.",
                 "A and B may be the same file with --a-tid/--b-tid (e.g. two runs on two threads)."})
 final class CompareCommand implements Callable<Integer> {
-    enum Format { table, json }
+    enum Format { table, json, html }
 
     @Parameters(index = "0", paramLabel = "A", description = "baseline trace")
     Path a;
@@ -38,8 +38,11 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--by", paramLabel = "DIMS", converter = GroupByConverter.class, description = "Grouping (default: subkey, i.e. reason and subkey).")
     GroupBy by = GroupBy.parse("subkey");
 
-    @Option(names = {"-f", "--format"}, paramLabel = "FMT", description = "table (default) or json")
+    @Option(names = {"-f", "--format"}, paramLabel = "FMT", description = "table (default), json, or html (one self-contained page: the ranking, then A and B side by side)")
     Format format = Format.table;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output.")
+    Path output;
 
     @Option(names = "--a-tid", paramLabel = "TID", description = "Only this thread of A.")
     int aTid = -1;
@@ -63,14 +66,30 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         GroupBy groupBy = by;
         AnalysisOptions base = inputs.options();
+        if (format == Format.html) return html(base, groupBy);
         AnalysisResult ra = analyse(a, aTid >= 0 ? base.withTid(aTid) : base);
         AnalysisResult rb = analyse(b, bTid >= 0 ? base.withTid(bTid) : base);
         StatsSnapshot sa = ra.stats().snapshot(groupBy), sb = rb.stats().snapshot(groupBy);
         List<Comparison.Shift> shifts = Comparison.compare(sa, sb, includeBlocking);
-        PrintWriter w = spec.commandLine().getOut();
+        PrintWriter w = output == null ? spec.commandLine().getOut()
+                : new PrintWriter(new java.io.OutputStreamWriter(java.nio.file.Files.newOutputStream(output), java.nio.charset.StandardCharsets.UTF_8));
         if (format == Format.json) json(ra, rb, shifts, w);
         else table(ra, rb, shifts, w);
         w.flush();
+        if (output != null) w.close();
+        return 0;
+    }
+
+    /** The shifts (as --format json ranks them), then A and B each as report --format html shows one trace. */
+    private int html(AnalysisOptions base, GroupBy groupBy) throws Exception {
+        var ropt = new io.exitscope.view.report.ReportOptions(groupBy, includeBlocking, 0);
+        var pa = HtmlParts.analyse(a + (aTid >= 0 ? " (tid " + aTid + ")" : ""), inputs.open(List.of(a)), aTid >= 0 ? base.withTid(aTid) : base, ropt);
+        var pb = HtmlParts.analyse(b + (bTid >= 0 ? " (tid " + bTid + ")" : ""), inputs.open(List.of(b)), bTid >= 0 ? base.withTid(bTid) : base, ropt);
+        List<Comparison.Shift> shifts = Comparison.compare(pa.data().snapshot, pb.data().snapshot, includeBlocking);
+        java.io.Writer w = output == null ? spec.commandLine().getOut()
+                : new java.io.OutputStreamWriter(java.nio.file.Files.newOutputStream(output), java.nio.charset.StandardCharsets.UTF_8);
+        io.exitscope.view.html.HtmlReport.writeCompare(pa, pb, shifts, groupBy.toString(), w);
+        if (output != null) w.close();
         return 0;
     }
 

@@ -42,7 +42,8 @@ public final class TracefsInstance implements AutoCloseable {
     private final List<String> enabled;
     private volatile boolean removed;
 
-    private TracefsInstance(Path tracefs, Path dir, String clock, List<String> enabled) {
+    /** See {@link #create}; the test tree's CPU-cost harness (LiveCostHarness) adopts a directory laid out as an instance. */
+    TracefsInstance(Path tracefs, Path dir, String clock, List<String> enabled) {
         this.tracefs = tracefs;
         this.dir = dir;
         this.clock = clock;
