@@ -27,9 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Coverage-guided fuzzing (Jazzer) of every parser exitscope offers to its users: trace.dat, the
- * text formats, the model config, {@code --fail-on} expressions and {@code --on-threshold} actions.
- * (perf.data: its reader is not on main yet; add {@code perfData} here when it lands.)
+ * Coverage-guided fuzzing (Jazzer) of every parser exitscope offers to its users: trace.dat,
+ * perf.data, the text formats, the model config, {@code --fail-on} expressions and
+ * {@code --on-threshold} actions.
  *
  * <p>In every {@code mvn test} this runs the committed seeds and the regressions found so far
  * ({@code src/test/resources/io/exitscope/JazzerFuzzTestInputs/METHOD/}) without fuzzing: the
@@ -77,6 +77,12 @@ class JazzerFuzzTest {
     @FuzzTest(maxDuration = "60s")
     void traceDat(byte[] data) throws IOException {
         readTrace(data, ".dat", InputFormat.AUTO);
+    }
+
+    /** Seed: perf record -e kvm:kvm_exit -e sched:sched_switch -- sleep 0.02, on this host. */
+    @FuzzTest(maxDuration = "60s")
+    void perfData(byte[] data) throws IOException {
+        readTrace(data, ".data", InputFormat.AUTO);
     }
 
     @FuzzTest(maxDuration = "60s")
