@@ -89,7 +89,7 @@ public final class FailExpr {
         public final String token;
 
         SyntaxError(String what, int column, String token) {
-            super((token.isEmpty() ? "at the end" : "'" + token + "' at column " + column) + ": " + what);
+            super((token.isEmpty() ? "at the end" : "'" + io.exitscope.util.OneLine.of(token) + "' at column " + column) + ": " + what);
             this.column = column;
             this.token = token;
         }

@@ -202,6 +202,12 @@ public final class TracefsInstance implements AutoCloseable {
             // removal below is what matters
         }
         removeQuietly(dir);
+        if (!Files.isRegularFile(tracefs.resolve("trace_clock"))) {
+            // our tracefs mount went away (umount -l) while the instance lived on: instances are
+            // one set per kernel, so remove it through whatever tracefs is mounted now
+            Path other = Tracefs.findMounted();
+            if (other != null && !other.equals(tracefs)) removeQuietly(other.resolve("instances").resolve(dir.getFileName()));
+        }
     }
 
     public boolean removed() {
