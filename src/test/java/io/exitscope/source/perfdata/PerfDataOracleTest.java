@@ -6,6 +6,7 @@ import io.exitscope.source.TraceInfo;
 import io.exitscope.source.text.TextTraceSource;
 import io.exitscope.source.text.TextVsBinaryTest;
 import io.exitscope.source.text.TextVsBinaryTest.Ts;
+import io.exitscope.testutil.Cli;
 import io.exitscope.testutil.SharedTraces;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,6 +94,40 @@ class PerfDataOracleTest {
         try (PerfDataReader r = PerfDataReader.open(SharedTraces.require(DIR + "kvm-all-zstd.perf.data"))) {
             assertTrue(r.info().compression().startsWith("zstd"), r.info().compression());
         }
+    }
+
+    /**
+     * The same exits and histograms from a perf.data and from its perf script text: report's JSON
+     * (every group's count and percentiles), triage's and the per-port report agree but for the
+     * source line.
+     */
+    @Test
+    void sameExitsAsFromPerfScriptText(@TempDir Path tmp) throws IOException {
+        for (String name : List.of("kvm-all", "kvm-all-zstd", "kvm-all-pipe", "kvm-stat")) {
+            Path data = SharedTraces.require(DIR + name + ".perf.data");
+            Path script = SharedTraces.gunzip(DIR + name + ".perf-script.txt.gz", tmp);
+            for (List<String> args : List.of(List.of("report", "--format", "json"), List.of("report", "--by", "subkey", "--format", "csv"),
+                    List.of("triage", "--format", "json"))) {
+                Cli a = cli(args, data), b = cli(args, script);
+                assertEquals(0, a.code, a.toString());
+                assertEquals(0, b.code, b.toString());
+                assertEquals(withoutSource(b.out, script, data), withoutSource(a.out, data, data), name + " " + args);
+            }
+            Cli json = cli(List.of("report", "--format", "json"), data);
+            assertTrue(json.out.contains("\"exits\" : " + (name.equals("kvm-stat") ? 2500 : 2499) + ","), name + ": " + json.out);
+        }
+    }
+
+    static Cli cli(List<String> args, Path file) {
+        List<String> all = new ArrayList<>(args);
+        all.add(file.toString());
+        return Cli.run(all.toArray(new String[0]));
+    }
+
+    /** The output with the file's name and the source's format description made equal. */
+    static String withoutSource(String out, Path file, Path as) {
+        return out.replace(file.toString(), as.toString()).replaceAll("\"source\":\\s*\\{[^}]*\\}", "\"source\":{}")
+                .replaceAll("\"format\":\\s*\"[^\"]*\"", "\"format\":\"\"");
     }
 
     /**
