@@ -2,6 +2,7 @@ package io.exitscope.analysis;
 
 import io.exitscope.event.Event;
 import io.exitscope.exit.ExitAssembler;
+import io.exitscope.exit.VmName;
 import io.exitscope.exit.ExitRecord;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.stats.ExitStats;
@@ -37,10 +38,7 @@ public final class LiveAnalysis {
         this.opt = opt;
         this.kvmModule = kvmModule;
         this.kvmModuleEvidence = kvmModuleEvidence;
-        this.asm = new ExitAssembler(this::onExit, e -> {
-            String c = e.comm();
-            return c == null || c.equals("<...>") ? "pid " + e.pid() : c;
-        });
+        this.asm = new ExitAssembler(this::onExit, VmName::of);
     }
 
     private void onExit(ExitRecord r) {

@@ -44,6 +44,9 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "N", description = "Only the N groups with the most time.")
     int top;
 
+    @Option(names = "--ci", description = "Tables: each percentile with its 95% confidence interval (JSON always has them: p99_ns_ci).")
+    boolean ci;
+
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output.")
     Path output;
 
@@ -100,7 +103,7 @@ final class ReportCommand implements Callable<Integer> {
 
     private void emit(ReportData data, PrintWriter w) throws Exception {
         switch (format) {
-            case table -> TableReport.write(data, w);
+            case table -> TableReport.write(data, w, ci);
             case json -> JsonReport.write(data, w, true);
             case csv -> CsvReport.write(data, w);
             case html -> throw new IllegalStateException("html is written by call()");

@@ -211,6 +211,6 @@ public final class ExitStats implements Consumer<ExitRecord> {
 
     /** Every fine cell as (key, histogram copy), for exports that want the finest grain. */
     public synchronized Collection<StatsSnapshot.Group> fineGroups() {
-        return snapshot(GroupBy.parse("reason,class,subkey,vcpu,vm")).groups();
+        return snapshot(GroupBy.FINE).groups();
     }
 }
