@@ -46,6 +46,13 @@ final class InfoCommand implements Callable<Integer> {
             return 0;
         }
         for (Path f : files) {
+            io.exitscope.source.tracedat.TraceDatWriter.Partial partial = io.exitscope.source.tracedat.TraceDatWriter.inspect(f);
+            if (partial != null) {
+                // a killed recording: say what can be had back, and how
+                String how = partial.complete() ? "; recover it with: exitscope recover " + f : "";
+                if (!java.nio.file.Files.exists(f)) throw new Main.ExitCodeException(Main.EXIT_ERROR, f + ": not written; " + partial.describe() + how);
+                spec.commandLine().getErr().println("exitscope: " + partial.describe() + how + " (that replaces " + f + ")");
+            }
             try (TraceSource src = TraceFiles.open(f, inputFormat.value)) {
                 print(src, w);
             }

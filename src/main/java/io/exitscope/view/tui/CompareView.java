@@ -4,6 +4,7 @@ import io.exitscope.exit.ExitClass;
 import io.exitscope.stats.Comparison;
 import io.exitscope.stats.ExitKey;
 import io.exitscope.stats.GroupBy;
+import io.exitscope.stats.Significance;
 import io.exitscope.stats.StatsSnapshot;
 
 import java.util.ArrayList;
@@ -23,7 +24,10 @@ final class CompareView {
         if (b == null || app.baseline == null) return null;
         StatsSnapshot a = app.baseline.grouped(by);
         List<Comparison.Shift> out = new ArrayList<>();
-        for (Comparison.Shift s : Comparison.compare(a, b, false)) if (keep(app.filter, s)) out.add(s);
+        // the verdicts (Shift.significant, verdictText) come from the stats layer; sampling noise only here
+        for (Comparison.Shift s : Comparison.compare(Significance.Sample.of(a, app.baseline.side.seconds), Significance.Sample.of(b, now.seconds), false)) {
+            if (keep(app.filter, s)) out.add(s);
+        }
         return out;
     }
 
@@ -75,7 +79,8 @@ final class CompareView {
                 + Text.dur(Math.round(app.baseline.side.seconds * 1e9)), Style.NORMAL, 0));
         head.add(new Flow.Seg("B now: " + now.label + (app.intervalView ? "" : " since " + f.window()) + ", " + now.fine.exits() + " exits in "
                 + Text.dur(Math.round(now.seconds * 1e9)), Style.NORMAL, 0));
-        head.add(new Flow.Seg("group " + app.compareGrouping() + ", ranked by shift", Style.DIM, 1));
+        head.add(new Flow.Seg("group " + app.compareGrouping() + ", ranked by significant effect; * = beyond sampling noise at 5% family-wise",
+                Style.DIM, 1));
         row += Flow.draw(c, row, head, 3);
         List<Comparison.Shift> shifts = shifts(app, now);
         if (shifts == null) {
@@ -111,7 +116,6 @@ final class CompareView {
         if (app.cmpSel < app.cmpTop) app.cmpTop = app.cmpSel;
         if (app.cmpSel >= app.cmpTop + rows) app.cmpTop = app.cmpSel - rows + 1;
         app.cmpTop = Math.max(0, Math.min(app.cmpTop, Math.max(0, shifts.size() - rows)));
-        double topScore = shifts.get(0).score();
         for (int r = 0; r < rows && app.cmpTop + r < shifts.size(); r++) {
             int i = app.cmpTop + r;
             Comparison.Shift s = shifts.get(i);
@@ -119,8 +123,7 @@ final class CompareView {
             boolean sel = i == app.cmpSel;
             Style base = sel ? Style.SELECTED : Style.NORMAL;
             if (sel) c.fillRange(0, c.width, y, Style.SELECTED);
-            boolean mover = s.score() > 0.1 && s.score() >= topScore * 0.5;
-            if (mover) c.text(0, y, "*", sel ? Style.SELECTED : Style.WARN);
+            if (s.significant()) c.text(0, y, "*", sel ? Style.SELECTED : Style.WARN);
             else if (sel) c.text(0, y, String.valueOf(gl.sel), Style.SELECTED);
             String key = Agg.keyText(s.key()) + (s.key().exitClass() != null ? " [" + s.key().exitClass().label + "]" : "")
                     + (s.key().blocking() ? " idle" : "");
@@ -131,11 +134,11 @@ final class CompareView {
             c.right(xRate, y, rateW, Double.isNaN(ra) || Double.isNaN(rb) ? "-" : Text.change(ra, rb), base);
             for (int p = 0; p < pcts.length; p++) cell(c, xP + p * (pw + 1), y, pw, s, pcts[p], sel, gl);
             c.right(xScore, y, scoreW, String.format("%.2f", s.score()), base);
-            if (whyW > 0) c.left(xWhy, y, whyW, s.why(), sel ? base : Style.DIM);
+            if (whyW > 0) c.left(xWhy, y, whyW, (s.significant() ? s.verdictText() + " | " : "") + s.why(), sel ? base : Style.DIM);
         }
         if (whyW == 0) {
             Comparison.Shift s = shifts.get(app.cmpSel);
-            c.text(1, bottom - 1, Text.fit("why: " + s.why(), c.width - 2, gl), Style.DIM);
+            c.text(1, bottom - 1, Text.fit((s.significant() ? s.verdictText() + " | " : "") + "why: " + s.why(), c.width - 2, gl), Style.DIM);
         }
     }
 

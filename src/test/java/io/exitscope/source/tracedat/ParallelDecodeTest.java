@@ -48,43 +48,56 @@ class ParallelDecodeTest {
         return b.append(Arrays.toString(Arrays.copyOfRange(r.data(), r.start(), r.start() + r.length()))).toString();
     }
 
-    /** Every record a stream yields, then how it ended: "end", or the exception's class and message. */
-    static List<String> records(Path file, Function<TraceDatReader, EventStream> open) {
-        List<String> out = new ArrayList<>();
-        try (TraceDatReader r = TraceDatReader.open(file); EventStream s = open.apply(r)) {
-            while (s.advance()) out.add(describe(s.current()));
-            out.add("end");
+    /** Moves a stream on: null when it has a record, else how it ended ("end", or the exception's class and message). */
+    static String step(EventStream s) {
+        try {
+            return s.advance() ? null : "end";
         } catch (IOException | RuntimeException e) {
-            out.add("failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            return "failed: " + e.getClass().getSimpleName() + ": " + e.getMessage();
         }
-        return out;
+    }
+
+    static boolean same(Event a, Event b) {
+        if (a.kind() != b.kind() || a.timestamp() != b.timestamp() || a.cpu() != b.cpu() || !a.buffer().equals(b.buffer())) return false;
+        if (a.kind() == Event.Kind.LOST) return a.lostCount() == b.lostCount();
+        RawEvent x = (RawEvent) a, y = (RawEvent) b;
+        // formats come from different readers of the file: the same id and name
+        return x.format().id == y.format().id && x.format().name.equals(y.format().name) && Arrays.equals(x.data(), x.start(), x.start() + x.length(), y.data(), y.start(), y.start() + y.length());
+    }
+
+    /**
+     * Reads both streams in lockstep, each over its own reader of the file: the same records, then the same end or error. Returns how they ended.
+     */
+    static String assertSameRecords(Path file, Function<TraceDatReader, EventStream> expected, Function<TraceDatReader, EventStream> actual, String what)
+            throws IOException {
+        try (TraceDatReader ra = TraceDatReader.open(file); TraceDatReader rb = TraceDatReader.open(file);
+             EventStream a = expected.apply(ra); EventStream b = actual.apply(rb)) {
+            for (long i = 0; ; i++) {
+                String ea = step(a), eb = step(b);
+                assertEquals(ea, eb, what + ": after record " + i);
+                if (ea != null) return ea;
+                Event x = a.current(), y = b.current();
+                if (!same(x, y)) assertEquals(describe(x), describe(y), what + ": record " + i + " differs");
+            }
+        }
     }
 
     static Function<TraceDatReader, EventStream> workers(int n) {
         return r -> new ParallelEventStream(r, r.converter(), n);
     }
 
-    static void assertSameRecords(Path file) {
-        List<String> single = records(file, TraceDatReader::events);
-        assertTrue(single.size() > 1 && single.get(single.size() - 1).equals("end"), file + ": " + single.get(single.size() - 1));
-        for (int n : WORKERS) assertSameLists(single, records(file, workers(n)), file + " with " + n + " workers");
-        // the public entry point, with 1 (the single-threaded stream) and several threads
-        assertSameLists(single, records(file, r -> r.events(1)), file + " events(1)");
-        assertSameLists(single, records(file, r -> r.events(4)), file + " events(4)");
-    }
-
-    static void assertSameLists(List<String> expected, List<String> actual, String what) {
-        int n = Math.min(expected.size(), actual.size());
-        for (int i = 0; i < n; i++) {
-            if (!expected.get(i).equals(actual.get(i))) {
-                assertEquals(expected.get(i), actual.get(i), what + ": record " + i + " differs");
-            }
+    static void assertSameRecords(Path file) throws IOException {
+        for (int n : WORKERS) {
+            String end = assertSameRecords(file, TraceDatReader::events, workers(n), file + " with " + n + " workers");
+            assertEquals("end", end, file.toString());
         }
-        assertEquals(expected.size(), actual.size(), what + ": number of records");
+        // the public entry point, with 1 (the single-threaded stream) and several threads
+        assertSameRecords(file, TraceDatReader::events, r -> r.events(1), file + " events(1)");
+        assertSameRecords(file, TraceDatReader::events, r -> r.events(4), file + " events(4)");
     }
 
     @Test
-    void bundledTracesDecodeTheSameOnEveryThreadCount() {
+    void bundledTracesDecodeTheSameOnEveryThreadCount() throws IOException {
         for (String f : BUNDLED) assertSameRecords(Path.of(f));
     }
 
@@ -106,10 +119,15 @@ class ParallelDecodeTest {
         for (String compression : new String[] {"none", "zstd"}) {
             Path f = tmp.resolve("lost-" + compression + ".dat");
             writeLostAndTies(f, Compression.byName(compression));
-            List<String> single = records(f, TraceDatReader::events);
-            assertTrue(single.stream().filter(s -> s.startsWith("LOST")).count() >= 10, "lost markers: " + single.size());
-            assertTrue(single.stream().anyMatch(s -> s.startsWith("LOST") && s.endsWith("lost -1")), "a lost page without a count");
-            for (int n : WORKERS) assertSameLists(single, records(f, workers(n)), f + " with " + n + " workers");
+            long lost = 0, unknown = 0;
+            try (TraceDatReader r = TraceDatReader.open(f); EventStream s = r.events()) {
+                while (s.advance()) {
+                    if (s.current().kind() == Event.Kind.LOST && s.current().lostCount() < 0) unknown++;
+                    else if (s.current().kind() == Event.Kind.LOST) lost++;
+                }
+            }
+            assertTrue(lost >= 5 && unknown >= 5, "lost markers with a count: " + lost + ", without: " + unknown);
+            assertSameRecords(f);
         }
     }
 
@@ -169,7 +187,9 @@ class ParallelDecodeTest {
             }
             SplittableRandom rnd = new SplittableRandom(name.length());
             int failures = 0;
-            for (int k = 0; k < 12; k++) {
+            // opening the recording (2 323 formats) is most of the cost: fewer of its mutations
+            int mutations = name.contains("pvm") ? 5 : 12;
+            for (int k = 0; k < mutations; k++) {
                 byte[] bad = good.clone();
                 for (int j = 0; j < 1 + rnd.nextInt(4); j++) {
                     int at = (int) (dataStart + rnd.nextLong(good.length - dataStart));
@@ -177,9 +197,10 @@ class ParallelDecodeTest {
                 }
                 Path f = tmp.resolve("bad-" + k + ".dat");
                 Files.write(f, bad);
-                List<String> single = records(f, TraceDatReader::events);
-                if (!single.get(single.size() - 1).equals("end")) failures++;
-                for (int n : new int[] {1, 2, 5}) assertSameLists(single, records(f, workers(n)), name + " mutation " + k + ", " + n + " workers");
+                for (int n : new int[] {1, 3}) {
+                    String end = assertSameRecords(f, TraceDatReader::events, workers(n), name + " mutation " + k + ", " + n + " workers");
+                    if (n == 1 && !end.equals("end")) failures++;
+                }
             }
             assertTrue(failures > 0, name + ": no mutation made the decoder fail; the comparison of errors checked nothing");
         }
@@ -192,7 +213,7 @@ class ParallelDecodeTest {
     @Test
     void workersWaitForTheMerge(@TempDir Path tmp) throws Exception {
         Path f = tmp.resolve("big.dat");
-        io.exitscope.bench.LargeTraceGenerator.main(new String[] {"traces/pvm-ioeventfd-ab.dat", f.toString(), "8", "none"});
+        io.exitscope.bench.LargeTraceGenerator.main(new String[] {"traces/pvm-ioeventfd-ab.dat", f.toString(), "5", "none"});
         try (TraceDatReader r = TraceDatReader.open(f)) {
             ParallelEventStream s = new ParallelEventStream(r, r.converter(), 2);
             assertTrue(s.advance());
@@ -206,7 +227,7 @@ class ParallelDecodeTest {
             }
             long n = 1;
             while (s.advance()) n++;
-            assertEquals(8 * 43_998, n);
+            assertEquals(5 * 43_998, n);
             s.close();
         }
     }
