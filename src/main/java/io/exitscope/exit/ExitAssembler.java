@@ -38,7 +38,7 @@ public final class ExitAssembler {
 
     private enum Kind {
         IGNORE, X86_EXIT, ARM64_EXIT, S390_EXIT, ENTRY, S390_ENTRY, PIO, MMIO, FAST_MMIO, MSR, CR, HYPERCALL,
-        S390_INSN, S390_DIAG, S390_SIGP, S390_PROG, USERSPACE_EXIT, FPU
+        S390_INSN, S390_DIAG, S390_SIGP, S390_PROG, USERSPACE_EXIT, FPU, KERNEL_DEVICE
     }
 
     /** Per event format: its role and the fields used, resolved once. */
@@ -82,6 +82,7 @@ public final class ExitAssembler {
         long userspaceTs;
         long userspaceEndTs = -1;
         int userspaceReason = -1;
+        KernelHandler kernelHandler = KernelHandler.UNSEEN;
 
         Vcpu(int tid, String vm) {
             this.tid = tid;
@@ -99,6 +100,7 @@ public final class ExitAssembler {
             userspaceReason = -1;
             requests = -1;
             blocking = false;
+            kernelHandler = KernelHandler.UNSEEN;
         }
     }
 
@@ -160,6 +162,15 @@ public final class ExitAssembler {
         }
         int tid = e.pid();
         Vcpu v = threads.get(tid);
+        if (h.kind == Kind.KERNEL_DEVICE) {
+            // an in-kernel device acting inside the thread's open exit; it never opens one (it follows the access)
+            // and other threads (a VMM raising an IRQ line) are not vCPUs
+            if (v != null) {
+                v.lastCpu = e.cpu();
+                if (v.open && !v.inUserspace && v.kernelHandler == KernelHandler.UNSEEN) v.kernelHandler = KernelHandler.ofEvent(h.format.name);
+            }
+            return;
+        }
         if (v == null) {
             v = new Vcpu(tid, vmOf.apply(e));
             threads.put(tid, v);
@@ -197,7 +208,9 @@ public final class ExitAssembler {
             case FAST_MMIO -> {
                 long gpa = e.getLong(h.f1);
                 child(v, e, ts, "MMIO", subkey(GPA_WRITE, gpa), 2, gpa, true);
+                if (v.open) v.kernelHandler = KernelHandler.FAST_MMIO;
             }
+
             case MSR -> {
                 boolean write = e.getLong(h.f1) != 0;
                 long msr = e.getLong(h.f2);
@@ -390,7 +403,7 @@ public final class ExitAssembler {
         exits++;
         measures.add(m);
         sink.accept(new ExitRecord(v.exitTs, endTs, v.tid, v.exitCpu, v.vcpuId, v.vm, v.arch, v.reasonCode, v.reason,
-                v.subkey, v.address, v.write, cls, v.blocking, m, latency, userspace, v.requests, v.userspaceReason));
+                v.subkey, v.address, v.write, cls, v.blocking, m, latency, userspace, v.requests, v.userspaceReason, v.kernelHandler));
     }
 
     private void countIncomplete(Vcpu v, Incomplete why) {
@@ -531,10 +544,12 @@ public final class ExitAssembler {
                 k = Kind.FPU;
                 a = f.field("load");
             }
-            default -> { }
+            default -> {
+                if (KernelHandler.ofEvent(n) != null) k = Kind.KERNEL_DEVICE;
+            }
         }
         // an event without the fields its role needs (odd kernel, partial text) is ignored, not guessed
-        if (k != Kind.IGNORE && k != Kind.ENTRY && k != Kind.S390_ENTRY && a == null) k = Kind.IGNORE;
+        if (k != Kind.IGNORE && k != Kind.ENTRY && k != Kind.S390_ENTRY && k != Kind.KERNEL_DEVICE && a == null) k = Kind.IGNORE;
         if ((k == Kind.PIO || k == Kind.MMIO || k == Kind.MSR || k == Kind.CR || k == Kind.ARM64_EXIT) && b == null) k = Kind.IGNORE;
         return new Handler(f, k, a, b, c, d, vcpu);
     }

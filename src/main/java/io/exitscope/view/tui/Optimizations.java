@@ -57,12 +57,15 @@ public final class Optimizations {
         for (OptimizationEvidence.Notification a : ev.notifications()) {
             State st = switch (a.verdict()) {
                 case USERSPACE -> State.OFF;
-                case KERNEL -> State.ON;
+                case IOEVENTFD -> State.ON;
                 case MIXED -> State.PARTIAL;
+                case KERNEL_DEVICE -> State.INFO;
+                case KERNEL_UNPROVEN -> State.UNKNOWN;
             };
             String text = "tid " + a.tid() + " (" + a.vm() + "): " + a.toUserspace() + "/" + a.total() + " writes reach userspace";
             if (a.userspaceMeasured() > 0) text += ", mean round trip " + Durations.format(a.meanUserspaceNs());
             if (a.inKernel() > 0) text += "; " + a.inKernel() + " stay in the kernel";
+            if (a.basis() != null) text += "; " + (a.verdict().ioeventfd ? "ioeventfd: " : "") + a.basis();
             double share = a.userspaceMeasured() > 0 && overhead > 0 ? (double) a.userspaceTimeNs() / overhead : Double.NaN;
             io.add(new Row("ioeventfd", "ioeventfd", a.address(), st, a.verdict().shortWords, text,
                     a.total(), share, false));
