@@ -5,12 +5,10 @@ import io.exitscope.exit.ExitAssembler;
 import io.exitscope.exit.ExitRecord;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.stats.ExitStats;
+import io.exitscope.stats.FrozenStats;
 import io.exitscope.stats.NotificationEvidence;
-import io.exitscope.util.EnumSets;
 
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The live pipeline's state: one assembler, the statistics of the current interval, and those
@@ -28,8 +26,9 @@ public final class LiveAnalysis {
     private NotificationEvidence intervalNotes = new NotificationEvidence();
     private final Boolean kvmModule;
     private final String kvmModuleEvidence;
-    private long reqKnown, reqPending, ivReqKnown, ivReqPending;
-    private long ivEvents0, ivExits0, ivIncomplete0, ivLost0, ivFpuL0, ivFpuU0, ivUs0, ivLostPages0, ivOrphans0;
+    private long reqKnown, reqPending;
+    /** The counters when the current interval began. */
+    private ExitCounters intervalStart = ExitCounters.ZERO;
     private long intervalStartTs = Long.MIN_VALUE, lastTs = Long.MIN_VALUE, firstTs = Long.MIN_VALUE;
 
     public LiveAnalysis(TraceInfo info, AnalysisOptions opt, Boolean kvmModule, String kvmModuleEvidence) {
@@ -51,11 +50,7 @@ public final class LiveAnalysis {
         intervalNotes.accept(r);
         if (r.requests() >= 0) {
             reqKnown++;
-            ivReqKnown++;
-            if (r.requests() != 0) {
-                reqPending++;
-                ivReqPending++;
-            }
+            if (r.requests() != 0) reqPending++;
         }
     }
 
@@ -74,18 +69,16 @@ public final class LiveAnalysis {
         return lastTs;
     }
 
-    /** Everything since the start: a new copy (the closed intervals plus the current one). */
+    private ExitCounters counters() {
+        return ExitCounters.of(asm, reqKnown, reqPending);
+    }
+
+    /** Everything since the start: the closed intervals plus the current one. */
     public AnalysisResult cumulative() {
-        ExitStats cumulative = new ExitStats();
-        cumulative.add(closed);
-        cumulative.add(interval);
         NotificationEvidence cumulativeNotes = new NotificationEvidence();
         cumulativeNotes.add(closedNotes);
         cumulativeNotes.add(intervalNotes);
-        return new AnalysisResult(List.of(info), cumulative, cumulativeNotes, asm.events(), asm.exits(), asm.incomplete(),
-                asm.incompleteByReason(), asm.lostEvents(), asm.lostUnknownPages(), asm.lostByCpu(), asm.orphanEntries(), asm.fpuLoads(), asm.fpuUnloads(),
-                asm.userspaceReturns(), reqKnown, reqPending, EnumSets.copy(asm.measures(), io.exitscope.exit.Measure.class),
-                EnumSets.copy(asm.arches(), io.exitscope.exit.Arch.class),
+        return new AnalysisResult(List.of(info), FrozenStats.of(closed, interval), cumulativeNotes, counters(), asm.measures(), asm.arches(),
                 kvmModule, kvmModuleEvidence, firstTs == Long.MIN_VALUE ? 0 : firstTs, lastTs == Long.MIN_VALUE ? 0 : lastTs);
     }
 
@@ -95,43 +88,16 @@ public final class LiveAnalysis {
      * @param endTs trace-clock end of the interval
      */
     public AnalysisResult takeInterval(long endTs) {
-        Map<Integer, Long> lostNow = new TreeMap<>(asm.lostByCpu());
-        long lost = asm.lostEvents() - ivLost0;
-        AnalysisResult r = new AnalysisResult(List.of(info), interval, intervalNotes, asm.events() - ivEvents0, asm.exits() - ivExits0,
-                asm.incomplete() - ivIncomplete0, since(asm.incompleteByReason(), ivIncompleteByReason0), lost, asm.lostUnknownPages() - ivLostPages0, lostNow,
-                asm.orphanEntries() - ivOrphans0, asm.fpuLoads() - ivFpuL0, asm.fpuUnloads() - ivFpuU0,
-                asm.userspaceReturns() - ivUs0, ivReqKnown, ivReqPending, EnumSets.copy(asm.measures(), io.exitscope.exit.Measure.class),
-                EnumSets.copy(asm.arches(), io.exitscope.exit.Arch.class),
-                kvmModule, kvmModuleEvidence, intervalStartTs == Long.MIN_VALUE ? endTs : intervalStartTs, endTs);
-        ivEvents0 = asm.events();
-        ivExits0 = asm.exits();
-        ivIncomplete0 = asm.incomplete();
-        ivIncompleteByReason0 = asm.incompleteByReason();
-        ivLost0 = asm.lostEvents();
-        ivLostPages0 = asm.lostUnknownPages();
-        ivOrphans0 = asm.orphanEntries();
-        ivFpuL0 = asm.fpuLoads();
-        ivFpuU0 = asm.fpuUnloads();
-        ivUs0 = asm.userspaceReturns();
-        ivReqKnown = ivReqPending = 0;
+        ExitCounters now = counters();
+        AnalysisResult r = new AnalysisResult(List.of(info), FrozenStats.of(interval), intervalNotes, now.minus(intervalStart),
+                asm.measures(), asm.arches(), kvmModule, kvmModuleEvidence, intervalStartTs == Long.MIN_VALUE ? endTs : intervalStartTs, endTs);
+        intervalStart = now;
         closed.add(interval);
         closedNotes.add(intervalNotes);
         interval = new ExitStats();
         intervalNotes = new NotificationEvidence();
         intervalStartTs = endTs;
         return r;
-    }
-
-    private Map<String, Long> ivIncompleteByReason0 = Map.of();
-
-    /** Counts now minus counts at the start of the interval, without the zeros. */
-    private static Map<String, Long> since(Map<String, Long> now, Map<String, Long> start) {
-        Map<String, Long> d = new TreeMap<>();
-        now.forEach((k, n) -> {
-            long x = n - start.getOrDefault(k, 0L);
-            if (x != 0) d.put(k, x);
-        });
-        return d;
     }
 
     /** The end of the trace: open exits become incomplete. */

@@ -10,6 +10,7 @@ import io.exitscope.source.KvmBuild;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.TraceSource;
 import io.exitscope.stats.ExitStats;
+import io.exitscope.stats.FrozenStats;
 import io.exitscope.stats.NotificationEvidence;
 
 import java.io.IOException;
@@ -19,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -39,17 +39,15 @@ public final class TraceAnalysis {
     public static AnalysisResult run(List<TraceSource> sources, AnalysisOptions opt, Consumer<ExitRecord> extra) throws IOException {
         ExitStats stats = new ExitStats();
         NotificationEvidence notes = new NotificationEvidence();
-        long[] req = new long[2];
         List<TraceInfo> infos = new ArrayList<>();
-        long events = 0, exits = 0, incomplete = 0, lost = 0, lostPages = 0, orphans = 0, fpuL = 0, fpuU = 0, usRet = 0;
-        Map<Integer, Long> lostByCpu = new TreeMap<>();
-        Map<String, Long> incompleteByReason = new TreeMap<>();
+        ExitCounters counters = ExitCounters.ZERO;
         Set<Measure> measures = EnumSet.noneOf(Measure.class);
         Set<Arch> arches = EnumSet.noneOf(Arch.class);
         Boolean module = null;
         String moduleEvidence = KvmBuild.NO_KALLSYMS.evidence();
         long first = Long.MAX_VALUE, last = Long.MIN_VALUE;
         for (TraceSource src : sources) {
+            long[] kept = new long[2]; // this source's kept exits with request evidence: known, pending
             TraceInfo info = src.info();
             infos.add(info);
             Map<Integer, String> guestOf = new HashMap<>();
@@ -67,8 +65,8 @@ public final class TraceAnalysis {
                 stats.accept(r);
                 notes.accept(r);
                 if (r.requests() >= 0) {
-                    req[0]++;
-                    if (r.requests() != 0) req[1]++;
+                    kept[0]++;
+                    if (r.requests() != 0) kept[1]++;
                 }
                 if (extra != null) extra.accept(r);
             };
@@ -81,17 +79,7 @@ public final class TraceAnalysis {
                 }
             }
             asm.finish();
-            events += asm.events();
-            exits += asm.exits();
-            incomplete += asm.incomplete();
-            asm.incompleteByReason().forEach((k, n) -> incompleteByReason.merge(k, n, Long::sum));
-            lost += asm.lostEvents();
-            lostPages += asm.lostUnknownPages();
-            asm.lostByCpu().forEach((c, n) -> lostByCpu.merge(c, n, Long::sum));
-            orphans += asm.orphanEntries();
-            fpuL += asm.fpuLoads();
-            fpuU += asm.fpuUnloads();
-            usRet += asm.userspaceReturns();
+            counters = counters.plus(ExitCounters.of(asm, kept[0], kept[1]));
             measures.addAll(asm.measures());
             arches.addAll(asm.arches());
             if (asm.events() > 0) {
@@ -105,8 +93,7 @@ public final class TraceAnalysis {
             }
         }
         if (first == Long.MAX_VALUE) first = last = 0;
-        return new AnalysisResult(infos, stats, notes, events, exits, incomplete, incompleteByReason, lost, lostPages, lostByCpu, orphans,
-                fpuL, fpuU, usRet, req[0], req[1], measures, arches, module, moduleEvidence, first, last);
+        return new AnalysisResult(infos, FrozenStats.of(stats), notes, counters, measures, arches, module, moduleEvidence, first, last);
     }
 
     /** The VM of an event's thread: guest name from the GUEST option, else the thread's comm. */

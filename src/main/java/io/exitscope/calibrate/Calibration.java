@@ -8,6 +8,7 @@ import io.exitscope.exit.ExitClass;
 import io.exitscope.exit.ExitRecord;
 import io.exitscope.exit.decode.KvmTables;
 import io.exitscope.source.live.HostFacts;
+import io.exitscope.source.live.LivePump;
 import io.exitscope.source.live.LiveSource;
 import io.exitscope.source.live.Tracefs;
 import io.exitscope.source.live.TracefsInstance;
@@ -157,29 +158,27 @@ public final class Calibration {
                 run.resume();
                 long limit = opt.iterations() > 0 ? 120_000_000_000L : (long) (opt.seconds() * 1e9) + 30_000_000_000L;
                 long hardDeadline = System.nanoTime() + limit;
-                boolean stopped = false, interrupted = false;
-                long n = 0;
-                long next = System.nanoTime() + 50_000_000L;
-                while (true) {
-                    int r = s.advanceUntil(stopped ? Long.MAX_VALUE : next);
-                    if (r == LiveSource.LiveStream.EVENT) {
-                        c.accept(s.current());
-                        if ((++n & 1023) != 0 || stopped) continue;
-                        if (System.nanoTime() - next < 0) continue;
+                LivePump pump = new LivePump(src, Long.MAX_VALUE, Long.MAX_VALUE, 50_000_000L);
+                boolean[] interrupted = {false};
+                pump.run(s, new LivePump.Handler() {
+                    @Override
+                    public void event(Event e) {
+                        c.accept(e);
                     }
-                    if (r == LiveSource.LiveStream.END) break;
-                    long now = System.nanoTime();
-                    next = now + 50_000_000L;
-                    if (!stopped && !run.isAlive()) {
-                        // every event of the exerciser is in the ring buffer: stop and drain
-                        src.stop();
-                        stopped = true;
-                    } else if (!stopped && !interrupted && now - hardDeadline > 0) {
-                        log.println("exitscope: the exerciser (" + kind.label + ") runs too long; interrupting it");
-                        run.interrupt();
-                        interrupted = true;
+
+                    @Override
+                    public void check(long now) {
+                        if (pump.stopping()) return;
+                        if (!run.isAlive()) {
+                            // every event of the exerciser is in the ring buffer: stop and drain
+                            pump.stopTracing();
+                        } else if (!interrupted[0] && now - hardDeadline > 0) {
+                            log.println("exitscope: the exerciser (" + kind.label + ") runs too long; interrupting it");
+                            run.interrupt();
+                            interrupted[0] = true;
+                        }
                     }
-                }
+                });
                 c.finish();
             }
             int code;

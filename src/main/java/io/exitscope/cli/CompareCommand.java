@@ -8,6 +8,7 @@ import io.exitscope.analysis.TraceAnalysis;
 import io.exitscope.source.TraceSource;
 import io.exitscope.stats.Comparison;
 import io.exitscope.stats.GroupBy;
+import io.exitscope.stats.GroupJson;
 import io.exitscope.stats.StatsSnapshot;
 import io.exitscope.util.Durations;
 import picocli.CommandLine.Command;
@@ -151,16 +152,7 @@ final class CompareCommand implements Callable<Integer> {
 
     private static void side(JsonGenerator g, String p, StatsSnapshot.Group grp) throws Exception {
         g.writeNumberField(p + "count", grp == null ? 0 : grp.count());
-        boolean t = grp != null && grp.measured() > 0;
-        for (double q : new double[]{50, 90, 99}) {
-            String name = p + "p" + (int) q + "_ns";
-            if (t) g.writeNumberField(name, grp.percentile(q));
-            else g.writeNullField(name);
-        }
-        if (grp != null) {
-            g.writeObjectFieldStart(p + "class_counts");
-            for (var e : grp.classCounts().entrySet()) g.writeNumberField(e.getKey().label, e.getValue());
-            g.writeEndObject();
-        }
+        GroupJson.percentiles(g, p, grp != null && grp.measured() > 0 ? grp.histogram() : null, Comparison.COMPARED, false);
+        if (grp != null) GroupJson.classCounts(g, p, grp.classCounts());
     }
 }

@@ -2,7 +2,6 @@ package io.exitscope.cli;
 
 import io.exitscope.event.Event;
 import io.exitscope.event.EventStream;
-import io.exitscope.source.InputFormat;
 import io.exitscope.source.TraceFiles;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.TraceSource;
@@ -30,9 +29,8 @@ final class DumpCommand implements Callable<Integer> {
     @Option(names = "--count", description = "Count events per name instead of printing them (the decode-only path).")
     boolean count;
 
-    @Option(names = "--input-format", paramLabel = "FMT", converter = InputFormatConverter.class,
-            description = "auto (default), trace.dat, ftrace, trace-cmd-report, perf-script")
-    InputFormat inputFormat = InputFormat.AUTO;
+    @picocli.CommandLine.Mixin
+    InputFormatOption inputFormat;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -41,7 +39,7 @@ final class DumpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
         for (Path file : files) {
-            try (TraceSource src = TraceFiles.open(file, inputFormat)) {
+            try (TraceSource src = TraceFiles.open(file, inputFormat.value)) {
                 TraceInfo info = src.info();
                 if (files.size() > 1) w.println(file + ":");
                 if (count) printCounts(src, w);

@@ -1,6 +1,5 @@
 package io.exitscope.cli;
 
-import io.exitscope.source.InputFormat;
 import io.exitscope.source.TraceFiles;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.TraceSource;
@@ -32,9 +31,8 @@ final class InfoCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "FILE", description = "trace files")
     List<Path> files;
 
-    @Option(names = "--input-format", paramLabel = "FMT", converter = InputFormatConverter.class,
-            description = "auto (default), trace.dat, ftrace, trace-cmd-report, perf-script")
-    InputFormat inputFormat = InputFormat.AUTO;
+    @picocli.CommandLine.Mixin
+    InputFormatOption inputFormat;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -47,7 +45,7 @@ final class InfoCommand implements Callable<Integer> {
             return 0;
         }
         for (Path f : files) {
-            try (TraceSource src = TraceFiles.open(f, inputFormat)) {
+            try (TraceSource src = TraceFiles.open(f, inputFormat.value)) {
                 print(src, w);
             }
         }

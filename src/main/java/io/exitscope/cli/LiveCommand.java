@@ -7,9 +7,9 @@ import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.analysis.LiveAnalysis;
 import io.exitscope.event.Event;
 import io.exitscope.source.live.HostFacts;
+import io.exitscope.source.live.LivePump;
 import io.exitscope.source.live.LiveSource;
 import io.exitscope.stats.GroupBy;
-import io.exitscope.triage.FailExpr;
 import io.exitscope.triage.LiveHooks;
 import io.exitscope.util.Durations;
 import io.exitscope.view.report.JsonReport;
@@ -21,12 +21,9 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Path;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -80,22 +77,9 @@ final class LiveCommand implements Callable<Integer> {
     @Option(names = "--slack", paramLabel = "TIME", description = "Merge slack between CPUs (default 50ms).")
     String slack = "50ms";
 
-    // ---- issue 7 (triage/export): thresholds, actions and fleet exports; batch mode only ----
-    @Option(names = "--fail-on", paramLabel = "EXPR",
-            description = "Batch: evaluate EXPR on every interval (grammar: exitscope triage --help); exit 2 if it ever held.")
-    String failOn;
-
-    @Option(names = "--on-threshold", paramLabel = "ACTION",
-            description = "Batch: run when --fail-on becomes true (repeatable, in order): record[,file=F,before=10s,after=0s], "
-                    + "'exec PROGRAM ARG...', stop (default), continue.")
-    List<String> onThreshold = new ArrayList<>();
-
-    @Option(names = "--prometheus", paramLabel = "HOST:PORT",
-            description = "Batch: serve the statistics as OpenMetrics on http://HOST:PORT/metrics (HOST defaults to 127.0.0.1).")
-    String prometheus;
-
-    @Option(names = "--hdr-log", paramLabel = "FILE", description = "Batch: write an HdrHistogram interval log, one tag per reason,class.")
-    Path hdrLog;
+    // thresholds, actions and fleet exports; batch mode only
+    @picocli.CommandLine.Mixin
+    ThresholdOptions thresholds;
 
     private LiveHooks hooks;
     // ---- end issue 7 ----
@@ -120,7 +104,7 @@ final class LiveCommand implements Callable<Integer> {
             throw new Main.UsageException(e.getMessage());
         }
         if (intervalNs < 10_000_000L) throw new Main.UsageException("--interval must be at least 10ms");
-        LiveHooks.Config hooksCfg = configureHooks(); // issue 7: checked before tracing starts
+        LiveHooks.Config hooksCfg = thresholds.configure(); // checked before tracing starts
         LiveSource src = live.start(slackNs, err);
         HostFacts.KvmModule km = HostFacts.kvmModule();
         io.exitscope.source.live.LiveRecorder rec;
@@ -147,40 +131,24 @@ final class LiveCommand implements Callable<Integer> {
         ReportOptions ropt = new ReportOptions(groupBy, false, 0);
         try (src; LiveHooks h = (hooks = hooksCfg.attach(src, err))) { // issue 7: hooks attach before events()
             LiveSource.LiveStream s = src.events();
-            long start = System.nanoTime();
-            long nextTick = start + intervalNs;
-            long end = durationNs == Long.MAX_VALUE ? Long.MAX_VALUE : start + durationNs;
-            long ivStartWall = start;
-            boolean stopped = false;
-            long eventsSinceClock = 0; // issue 7
-            while (true) {
-                // no clock read per event (System.nanoTime() costs ~100 ns here): advanceUntil reads it only when it waits
-                int r = s.advanceUntil(Math.min(nextTick, end));
-                if (r == LiveSource.LiveStream.EVENT) {
-                    la.accept(s.current());
-                    // under a steady flood advanceUntil() never times out; look at the clock every 1024 events
-                    if ((++eventsSinceClock & 1023) != 0 || System.nanoTime() < Math.min(nextTick, end)) continue;
+            LivePump pump = new LivePump(src, intervalNs, durationNs, Long.MAX_VALUE);
+            long[] ivStartWall = {System.nanoTime()};
+            pump.run(s, new LivePump.Handler() {
+                @Override
+                public void event(Event e) {
+                    la.accept(e);
                 }
-                long now = System.nanoTime();
-                if (r == LiveSource.LiveStream.END) break;
-                if (now >= end && !stopped) {
-                    // stop tracing, then drain what the readers still deliver; the last interval is printed at END
-                    src.stop();
-                    stopped = true;
-                    end = nextTick = Long.MAX_VALUE;
-                    continue;
+
+                @Override
+                public void interval(long now) throws java.io.IOException {
+                    emit(la, ropt, out, ivStartWall[0], now);
+                    if (hooks.stopRequested()) pump.stopTracing(); // issue 7: --on-threshold stop
+                    ivStartWall[0] = now;
                 }
-                if (now >= nextTick) {
-                    emit(la, ropt, out, ivStartWall, now);
-                    if (hooks.stopRequested()) end = now; // issue 7: --on-threshold stop
-                    ivStartWall = now;
-                    nextTick += intervalNs;
-                    if (nextTick <= now) nextTick = now + intervalNs;
-                }
-            }
+            });
             la.finish();
             long now = System.nanoTime();
-            if (now - ivStartWall > 0) emit(la, ropt, out, ivStartWall, now);
+            if (now - ivStartWall[0] > 0) emit(la, ropt, out, ivStartWall[0], now);
             if (src.malformedPages() > 0 || src.unknownEvents() > 0) {
                 err.println("exitscope: skipped " + src.malformedPages() + " malformed pages and " + src.unknownEvents() + " events of unknown type");
             }
@@ -191,7 +159,7 @@ final class LiveCommand implements Callable<Integer> {
 
     // ---- issue 5: the full-screen view ----
     private void checkFullScreen() {
-        if (failOn != null || !onThreshold.isEmpty() || prometheus != null || hdrLog != null) {
+        if (thresholds.failOn != null || thresholds.anyLiveOnly()) {
             throw new Main.UsageException("--fail-on, --on-threshold, --prometheus and --hdr-log need --batch");
         }
         try {
@@ -218,19 +186,7 @@ final class LiveCommand implements Callable<Integer> {
     }
     // ---- end issue 5 ----
 
-    // ---- issue 7 ----
-    private LiveHooks.Config configureHooks() {
-        try {
-            return LiveHooks.configure(failOn, onThreshold, prometheus, hdrLog);
-        } catch (FailExpr.SyntaxError e) {
-            throw new Main.UsageException("--fail-on \"" + failOn + "\": " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageException(e.getMessage());
-        }
-    }
-    // ---- end issue 7 ----
-
-    private void emit(LiveAnalysis la, ReportOptions ropt, PrintWriter out, long startWall, long endWall) throws Exception {
+    private void emit(LiveAnalysis la, ReportOptions ropt, PrintWriter out, long startWall, long endWall) throws java.io.IOException {
         long endTs = la.lastTimestamp() == Long.MIN_VALUE ? endWall : Math.max(la.lastTimestamp(), endWall);
         AnalysisResult iv = la.takeInterval(endTs);
         AnalysisResult cum = la.cumulative();

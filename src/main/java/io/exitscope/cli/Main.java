@@ -1,6 +1,7 @@
 package io.exitscope.cli;
 
 import io.exitscope.source.TraceFormatException;
+import io.exitscope.util.BuildInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -34,7 +35,8 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        // Large buffer: dump output can run to gigabytes. Latin-1 because kernel strings are bytes.
+        // Large buffer: dump output can run to gigabytes. UTF-8 whatever the locale: the JSON contract
+        // is UTF-8, and the table views print units such as µs.
         PrintWriter out = new PrintWriter(new java.io.BufferedWriter(
                 new java.io.OutputStreamWriter(new java.io.FileOutputStream(java.io.FileDescriptor.out),
                         java.nio.charset.StandardCharsets.UTF_8), 1 << 16), false);
@@ -43,7 +45,7 @@ public final class Main implements Runnable {
 
     /** Runs a command line; never throws: every failure is one line on {@code err} and an exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = commandLine(args.length > 0 ? args[0] : null);
+        CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExitCodeExceptionMapper(Main::exitCodeFor);
@@ -72,23 +74,46 @@ public final class Main implements Runnable {
     }
 
     /**
-     * The command line with subcommand {@code name} only, when that names one (other than
-     * {@code help}); else with all of them. picocli builds every registered command's model
-     * from its annotations up front: for all thirteen that was ≈ 0.1 s of each run, a tenth of
-     * decoding 8 million events. What a run of one subcommand parses, prints and suggests does
-     * not depend on the others.
+     * The command line for {@code args}, with no more built than the run needs. picocli builds a
+     * command's model from its annotations by reflection: for all thirteen commands that was
+     * ≈ 0.1 s of each run, a tenth of decoding 8 million events. A run of one subcommand gets that
+     * one only (what it parses, prints and suggests does not depend on the others); {@code help CMD}
+     * gets CMD and the help command; {@code --version} none; and the rest ({@code --help}, no
+     * command, a misspelt one) get each subcommand's name and description only, read from its
+     * {@code @Command} annotation, which is all the command list and the suggestions show.
      */
-    static CommandLine commandLine(String name) {
+    static CommandLine commandLine(String[] args) {
+        String first = args.length > 0 ? args[0] : null;
         CommandLine cl = new CommandLine(new Main());
+        if ("--version".equals(first) || "-V".equals(first)) return cl;
+        String wanted = "help".equals(first) ? (args.length > 1 ? args[1] : null) : first;
+        Class<?> named = null;
         for (Class<?> c : SUBCOMMANDS) {
-            Command a = c.getAnnotation(Command.class);
-            if (name != null && !name.equals("help") && a.name().equals(name)) {
-                cl.addSubcommand(c);
-                return cl;
-            }
+            if (c != CommandLine.HelpCommand.class && c.getAnnotation(Command.class).name().equals(wanted)) named = c;
         }
+        if (named != null && !"help".equals(first)) {
+            cl.addSubcommand(named);
+            return cl;
+        }
+        for (Class<?> c : SUBCOMMANDS) {
+            if (c == named || c == CommandLine.HelpCommand.class) cl.addSubcommand(c);
+            else cl.addSubcommand(outline(c.getAnnotation(Command.class)));
+        }
+        return cl;
+    }
+
+    /** A command with every subcommand's full model: for the completion script and the man pages. */
+    static CommandLine fullCommandLine() {
+        CommandLine cl = new CommandLine(new Main());
         for (Class<?> c : SUBCOMMANDS) cl.addSubcommand(c);
         return cl;
+    }
+
+    /** A subcommand's name and description, without its options (what {@code exitscope --help} lists). */
+    private static CommandLine outline(Command a) {
+        CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.create().name(a.name()).aliases(a.aliases());
+        spec.usageMessage().header(a.header()).description(a.description()).hidden(a.hidden());
+        return new CommandLine(spec);
     }
 
     static int exitCodeFor(Throwable t) {
@@ -126,11 +151,14 @@ public final class Main implements Runnable {
         }
     }
 
+    /** The version, the commit it was built from and the Java runtime it runs on (a bundle runs its own). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[]{"exitscope " + (v == null ? "dev" : v)};
+            return new String[]{
+                    "exitscope " + BuildInfo.version() + " (commit " + BuildInfo.commit() + ")",
+                    "runtime: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
+                            + " (" + System.getProperty("java.vendor") + ") in " + System.getProperty("java.home")};
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.exitscope.cli;
 
 import io.exitscope.event.Event;
+import io.exitscope.source.live.LivePump;
 import io.exitscope.source.live.LiveRecorder;
 import io.exitscope.source.live.LiveSource;
 import io.exitscope.util.Durations;
@@ -49,7 +50,7 @@ final class RecordCommand implements Callable<Integer> {
         }
         var comp = LiveOptions.compression(compression);
         LiveSource src = live.start(LiveSource.DEFAULT_SLACK_NS, err);
-        long events = 0, lost = 0;
+        long[] events = {0}, lost = {0};
         try (src; LiveOptions.FinishOnSignal finish = new LiveOptions.FinishOnSignal(src)) {
             LiveRecorder rec = LiveOptions.record(src, output, fileVersion, comp);
             boolean ok = false;
@@ -58,28 +59,18 @@ final class RecordCommand implements Callable<Integer> {
                 err.println("exitscope: recording " + src.instance().enabledEvents().size() + " kvm events on " + src.cpus().size()
                         + " CPUs into " + output + (duration == null ? "; Ctrl-C to stop" : " for " + duration));
                 err.flush();
-                long end = durationNs == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + durationNs;
-                boolean stopped = false;
-                while (true) {
-                    long wait = end == Long.MAX_VALUE ? 200_000_000L : Math.max(0, Math.min(200_000_000L, end - System.nanoTime()));
-                    int r = s.advance(wait);
-                    if (r == LiveSource.LiveStream.END) break;
-                    if (r == LiveSource.LiveStream.EVENT) {
-                        Event e = s.current();
-                        if (e.kind() == Event.Kind.LOST) lost += Math.max(0, e.lostCount());
-                        else events++;
-                    } else if (!stopped && System.nanoTime() >= end) {
-                        src.stop();
-                        stopped = true;
-                    }
-                }
+                LivePump pump = new LivePump(src, Long.MAX_VALUE, durationNs, 200_000_000L);
+                pump.run(s, e -> {
+                    if (e.kind() == Event.Kind.LOST) lost[0] += Math.max(0, e.lostCount());
+                    else events[0]++;
+                });
                 LiveOptions.finishRecording(rec, src, output, err);
                 ok = true;
             } finally {
                 if (!ok) rec.abort();
             }
         }
-        err.println("exitscope: " + events + " events, " + lost + " lost");
+        err.println("exitscope: " + events[0] + " events, " + lost[0] + " lost");
         return 0;
     }
 }

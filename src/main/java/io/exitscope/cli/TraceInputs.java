@@ -1,7 +1,6 @@
 package io.exitscope.cli;
 
 import io.exitscope.analysis.AnalysisOptions;
-import io.exitscope.source.InputFormat;
 import io.exitscope.source.TraceFiles;
 import io.exitscope.source.TraceSource;
 import io.exitscope.util.Durations;
@@ -14,9 +13,8 @@ import java.util.List;
 
 /** Options shared by the commands that analyse trace files: format, time window, filters. */
 final class TraceInputs {
-    @Option(names = "--input-format", paramLabel = "FMT", converter = InputFormatConverter.class,
-            description = "auto (default), trace.dat, ftrace, trace-cmd-report, perf-script")
-    InputFormat inputFormat = InputFormat.AUTO;
+    @picocli.CommandLine.Mixin
+    InputFormatOption inputFormat;
 
     @Option(names = "--from", paramLabel = "TIME", description = "Keep exits from TIME after the trace start (e.g. 1.5s, 200ms).")
     String from;
@@ -47,7 +45,7 @@ final class TraceInputs {
     List<TraceSource> open(List<Path> files) throws IOException {
         List<TraceSource> out = new ArrayList<>();
         try {
-            for (Path p : files) out.add(TraceFiles.open(p, inputFormat));
+            for (Path p : files) out.add(TraceFiles.open(p, inputFormat.value));
         } catch (IOException | RuntimeException e) {
             for (TraceSource s : out) s.close();
             throw e;

@@ -4,10 +4,12 @@ import io.exitscope.analysis.AnalysisOptions;
 import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.analysis.LiveAnalysis;
 import io.exitscope.analysis.TraceAnalysis;
+import io.exitscope.event.Event;
 import io.exitscope.exit.ExitAssembler;
 import io.exitscope.model.ExitPathModel;
 import io.exitscope.source.TraceSource;
 import io.exitscope.source.live.HostFacts;
+import io.exitscope.source.live.LivePump;
 import io.exitscope.source.live.LiveSource;
 import io.exitscope.triage.ConcurrencyTracker;
 import io.exitscope.triage.ExitPathGainModel;
@@ -63,13 +65,8 @@ final class TriageCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Table: every finding (default: the first 15).")
     boolean all;
 
-    @Option(names = "--fail-on", paramLabel = "EXPR", description = "Exit with 2 when EXPR holds (live: on any interval).")
-    String failOn;
-
-    @Option(names = "--on-threshold", paramLabel = "ACTION",
-            description = "Live: run when --fail-on becomes true (repeatable, in order): record[,file=F,before=10s,after=0s], "
-                    + "'exec PROGRAM ARG...', stop (default), continue.")
-    List<String> onThreshold = new ArrayList<>();
+    @Mixin
+    ThresholdOptions thresholds;
 
     @Option(names = "--notify-cost", paramLabel = "TIME",
             description = "Kernel-handled cost of one notification for the ioeventfd projection (default: measured in the trace, else 410ns).")
@@ -87,12 +84,6 @@ final class TriageCommand implements Callable<Integer> {
     @Option(names = "--buffer-kb", paramLabel = "KB", description = "Live: ring buffer per CPU in KiB (default 8192).")
     int bufferKb = 8192;
 
-    @Option(names = "--prometheus", paramLabel = "HOST:PORT", description = "Live: serve the statistics to Prometheus (default host 127.0.0.1).")
-    String prometheus;
-
-    @Option(names = "--hdr-log", paramLabel = "FILE", description = "Live: write an HdrHistogram interval log (one tag per reason,class).")
-    Path hdrLog;
-
     @Mixin
     TraceInputs inputs;
 
@@ -106,14 +97,7 @@ final class TriageCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        LiveHooks.Config hooks;
-        try {
-            hooks = LiveHooks.configure(failOn, onThreshold, prometheus, hdrLog);
-        } catch (FailExpr.SyntaxError e) {
-            throw new Main.UsageException("--fail-on \"" + failOn + "\": " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageException(e.getMessage());
-        }
+        LiveHooks.Config hooks = thresholds.configure();
         long notifyNs = -1;
         if (notifyCost != null) {
             try {
@@ -125,7 +109,7 @@ final class TriageCommand implements Callable<Integer> {
         TriageOptions topt = new TriageOptions(notifyNs, new ExitPathGainModel(new ExitPathModel(model.load())));
         if (live && !files.isEmpty()) throw new Main.UsageException("give trace files or --live, not both");
         if (!live && files.isEmpty()) throw new Main.UsageException("give trace files to triage, or --live");
-        if (!live && (!hooks.actions().isEmpty() || prometheus != null || hdrLog != null)) {
+        if (!live && thresholds.anyLiveOnly()) {
             throw new Main.UsageException("--on-threshold, --prometheus and --hdr-log are for --live (and exitscope live --batch)");
         }
         boolean crossed;
@@ -182,35 +166,21 @@ final class TriageCommand implements Callable<Integer> {
         LiveHooks hooks = null;
         try (src) {
             hooks = cfg.attach(src, err);
-            LiveSource.LiveStream s = src.events();
-            long start = System.nanoTime();
-            long nextTick = start + intervalNs;
-            long end = start + durationNs;
-            boolean stopped = false;
-            long n = 0;
-            while (true) {
-                long now = System.nanoTime();
-                int r = s.advance(Math.max(0, Math.min(nextTick, end) - now));
-                if (r == LiveSource.LiveStream.EVENT) {
-                    la.accept(s.current());
-                    concAsm.accept(s.current());
-                    // under a steady flood advance() never times out: look at the clock every 1024 events
-                    if ((++n & 1023) != 0 || System.nanoTime() < Math.min(nextTick, end)) continue;
+            LiveHooks h = hooks;
+            LivePump pump = new LivePump(src, intervalNs, durationNs, Long.MAX_VALUE);
+            pump.run(src.events(), new LivePump.Handler() {
+                @Override
+                public void event(Event e) {
+                    la.accept(e);
+                    concAsm.accept(e);
                 }
-                if (r == LiveSource.LiveStream.END) break;
-                now = System.nanoTime();
-                if (now >= end && !stopped) {
-                    src.stop();
-                    stopped = true;
-                    continue;
-                }
-                if (now >= nextTick) {
+
+                @Override
+                public void interval(long now) {
                     AnalysisResult iv = la.takeInterval(la.lastTimestamp() == Long.MIN_VALUE ? 0 : la.lastTimestamp());
-                    if (hooks.onInterval(iv, la.cumulative())) end = now;
-                    nextTick += intervalNs;
-                    if (nextTick <= now) nextTick = now + intervalNs;
+                    if (h.onInterval(iv, la.cumulative())) pump.stopTracing();
                 }
-            }
+            });
             la.finish();
             concAsm.finish();
             hooks.onInterval(la.takeInterval(la.lastTimestamp() == Long.MIN_VALUE ? 0 : la.lastTimestamp()), la.cumulative());

@@ -3,15 +3,15 @@ package io.exitscope.model;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.exitscope.analysis.AnalysisResult;
-import io.exitscope.exit.ExitClass;
 import io.exitscope.exit.Measure;
 import io.exitscope.stats.ExitKey;
+import io.exitscope.stats.GroupJson;
+import io.exitscope.stats.Percentile;
 import io.exitscope.stats.StatsSnapshot;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
 import java.io.Writer;
-import java.util.Map;
 
 /**
  * {@code model --format json} (README "Model JSON"): the top level of {@code report --format json}
@@ -103,16 +103,8 @@ public final class ModelJson {
     private static void group(KeyProjection k, long total, long projectedTotal, JsonGenerator g) throws IOException {
         StatsSnapshot.Group m = k.measured();
         g.writeStartObject();
-        key(m.key(), m, g);
-        g.writeNumberField("count", m.count());
-        g.writeNumberField("measured", m.measured());
-        g.writeNumberField("total_ns", m.totalNs());
-        share(g, m.blocking(), m.totalNs(), total);
+        GroupJson.fields(g, m, StatsSnapshot.share(m, total, false), false);
         boolean timed = m.measured() > 0;
-        percentiles(g, timed ? m.histogram() : null);
-        g.writeBooleanField("blocking", m.blocking());
-        classes(g, m.classCounts());
-        g.writeNumberField("userspace_ns", m.userspaceNs());
         g.writeBooleanField("modelled", k.modelled());
         if (k.measuredRoundTrip() != null) {
             g.writeObjectFieldStart("round_trip");
@@ -121,10 +113,10 @@ public final class ModelJson {
         }
         g.writeObjectFieldStart("projected");
         g.writeStringField("class", k.projectedClassLabel());
-        classes(g, k.projectedClasses());
+        GroupJson.classCounts(g, "", k.projectedClasses());
         g.writeNumberField("count", m.count());
         g.writeNumberField("total_ns", timed ? k.projectedTotalNs() : 0);
-        share(g, m.blocking(), timed ? k.projectedTotalNs() : 0, projectedTotal);
+        GroupJson.share(g, m.blocking() ? Double.NaN : StatsSnapshot.share(timed ? k.projectedTotalNs() : 0, projectedTotal));
         percentiles(g, timed ? k.projected() : null);
         if (k.projectedRoundTrip() != null) {
             g.writeObjectFieldStart("round_trip");
@@ -165,7 +157,7 @@ public final class ModelJson {
             g.writeArrayFieldStart("keys");
             for (SwitchShift s : r.keys().subList(0, Math.min(5, r.keys().size()))) {
                 g.writeStartObject();
-                key(s.key(), null, g);
+                key(s.key(), g);
                 g.writeStringField("measured_class", s.measuredClassLabel());
                 g.writeStringField("projected_class", s.projectedClass() == null ? "-" : s.projectedClass().label);
                 g.writeNumberField("count", s.count());
@@ -183,39 +175,18 @@ public final class ModelJson {
         g.writeEndArray();
     }
 
-    private static void key(ExitKey k, StatsSnapshot.Group m, JsonGenerator g) throws IOException {
+    /** The key of a ranked switch shift (no group: the class only when the key has one). */
+    private static void key(ExitKey k, JsonGenerator g) throws IOException {
         g.writeStringField("reason", k.reason() != null ? k.reason() : "all");
         g.writeNumberField("reason_code", k.reason() != null ? k.reasonCode() : -1);
-        ExitClass c = k.exitClass() != null ? k.exitClass() : m != null ? m.dominantClass() : null;
-        if (c != null || m != null) g.writeStringField("class", k.exitClass() == null && m != null && m.mixedClass() ? "mixed" : c == null ? "-" : c.label);
+        if (k.exitClass() != null) g.writeStringField("class", k.exitClass().label);
         if (k.subkey() != null) g.writeStringField("subkey", k.subkey());
         if (k.vcpu() != null) g.writeStringField("vcpu", k.vcpu());
         if (k.vm() != null) g.writeStringField("vm", k.vm());
     }
 
     private static void percentiles(JsonGenerator g, Histogram h) throws IOException {
-        boolean t = h != null && h.getTotalCount() > 0;
-        num(g, "p50_ns", t ? h.getValueAtPercentile(50) : null);
-        num(g, "p90_ns", t ? h.getValueAtPercentile(90) : null);
-        num(g, "p99_ns", t ? h.getValueAtPercentile(99) : null);
-        num(g, "p999_ns", t ? h.getValueAtPercentile(99.9) : null);
-        num(g, "max_ns", t ? h.getMaxValue() : null);
-    }
-
-    private static void share(JsonGenerator g, boolean blocking, long ns, long total) throws IOException {
-        if (blocking) g.writeNullField("share");
-        else g.writeNumberField("share", total == 0 ? 0 : Math.round((double) ns / total * 1e6) / 1e6);
-    }
-
-    private static void classes(JsonGenerator g, Map<ExitClass, Long> counts) throws IOException {
-        g.writeObjectFieldStart("class_counts");
-        for (Map.Entry<ExitClass, Long> e : counts.entrySet()) g.writeNumberField(e.getKey().label, e.getValue());
-        g.writeEndObject();
-    }
-
-    private static void num(JsonGenerator g, String name, Long v) throws IOException {
-        if (v == null) g.writeNullField(name);
-        else g.writeNumberField(name, v);
+        GroupJson.percentiles(g, "", h != null && h.getTotalCount() > 0 ? h : null, Percentile.SHOWN, true);
     }
 
     private static void nullable(JsonGenerator g, String name, String v) throws IOException {

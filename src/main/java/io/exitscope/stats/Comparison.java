@@ -26,11 +26,14 @@ public final class Comparison {
     public record Shift(ExitKey key, StatsSnapshot.Group a, StatsSnapshot.Group b, double score, double classDistance,
                         double shareA, double shareB, double percentileLog2, String why) {}
 
+    /** The percentiles whose shifts are scored and listed. */
+    public static final List<Percentile> COMPARED = List.of(Percentile.P50, Percentile.P90, Percentile.P99);
+
     public static List<Shift> compare(StatsSnapshot a, StatsSnapshot b, boolean includeBlocking) {
         Map<ExitKey, StatsSnapshot.Group> ma = index(a), mb = index(b);
         Set<ExitKey> keys = new LinkedHashSet<>(ma.keySet());
         keys.addAll(mb.keySet());
-        double ta = a.totalNs(includeBlocking), tb = b.totalNs(includeBlocking);
+        long ta = a.overheadNs(includeBlocking), tb = b.overheadNs(includeBlocking);
         List<Shift> out = new ArrayList<>();
         for (ExitKey k : keys) {
             StatsSnapshot.Group ga = ma.get(k), gb = mb.get(k);
@@ -39,12 +42,13 @@ public final class Comparison {
             double pl = 0;
             String pctWhy = null;
             if (ga != null && gb != null && ga.measured() > 0 && gb.measured() > 0) {
-                for (double p : new double[]{50, 90, 99}) {
+                for (Percentile q : COMPARED) {
+                    double p = q.value;
                     long va = Math.max(1, ga.percentile(p)), vb = Math.max(1, gb.percentile(p));
                     double l = Math.abs(Math.log((double) vb / va) / Math.log(2));
                     if (l > pl) {
                         pl = l;
-                        pctWhy = "p" + (int) p + " " + Durations.format(ga.percentile(p)) + " -> " + Durations.format(gb.percentile(p))
+                        pctWhy = q.field + " " + Durations.format(ga.percentile(p)) + " -> " + Durations.format(gb.percentile(p))
                                 + String.format(" (%+.0f%%)", 100.0 * (vb - va) / va);
                     }
                 }
@@ -67,9 +71,10 @@ public final class Comparison {
         return out;
     }
 
-    private static double share(StatsSnapshot.Group g, double total, boolean includeBlocking) {
-        if (g == null || total == 0 || (g.blocking() && !includeBlocking)) return 0;
-        return g.totalNs() / total;
+    /** A key missing on a side, or a blocking key not counted, has no share: 0 for the score. */
+    private static double share(StatsSnapshot.Group g, long overheadNs, boolean includeBlocking) {
+        double s = g == null ? 0 : StatsSnapshot.share(g, overheadNs, includeBlocking);
+        return Double.isNaN(s) ? 0 : s;
     }
 
     private static Map<ExitKey, StatsSnapshot.Group> index(StatsSnapshot s) {

@@ -55,11 +55,34 @@ public final class StatsSnapshot {
         return groups;
     }
 
-    /** Total measured time of non-blocking exits (the "overhead" denominator), or of all exits. */
-    public long totalNs(boolean includeBlocking) {
+    /**
+     * Total measured time of non-blocking exits (the "overhead": the denominator of every share of
+     * time), or of all exits when blocking (idle) exits are included.
+     */
+    public long overheadNs(boolean includeBlocking) {
         long s = 0;
         for (Group g : groups) if (includeBlocking || !g.blocking()) s += g.totalNs();
         return s;
+    }
+
+    /** {@code g}'s share of this snapshot's {@link #overheadNs overhead}; see {@link #share(Group, long, boolean)}. */
+    public double share(Group g, boolean includeBlocking) {
+        return share(g, overheadNs(includeBlocking), includeBlocking);
+    }
+
+    /**
+     * The share of time of a group: its measured time over the overhead; NaN for a blocking group
+     * when blocking exits are not counted (idle time is no share of the overhead), 0 when nothing
+     * was measured.
+     */
+    public static double share(Group g, long overheadNs, boolean includeBlocking) {
+        if (g.blocking() && !includeBlocking) return Double.NaN;
+        return share(g.totalNs(), overheadNs);
+    }
+
+    /** {@code ns} as a fraction of {@code overheadNs}; 0 when nothing was measured. */
+    public static double share(long ns, long overheadNs) {
+        return overheadNs == 0 ? 0 : (double) ns / overheadNs;
     }
 
     public long exits() {
@@ -116,7 +139,7 @@ public final class StatsSnapshot {
             return key.exitClass() == null && classCounts.size() > 1;
         }
 
-        /** The class as reports name it: the key's, {@code mixed}, the only one seen, or {@code -} without exits. */
+        /** The class as tables and JSON name it: the key's, {@code mixed}, the only one seen, or {@code -}. */
         public String classLabel() {
             if (key.exitClass() != null) return key.exitClass().label;
             if (mixedClass()) return "mixed";

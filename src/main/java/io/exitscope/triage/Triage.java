@@ -7,6 +7,8 @@ import io.exitscope.exit.Arch;
 import io.exitscope.exit.ExitClass;
 import io.exitscope.stats.ExitStats;
 import io.exitscope.stats.GroupBy;
+import io.exitscope.stats.NotificationEvidence;
+import io.exitscope.stats.Percentile;
 import io.exitscope.stats.StatsSnapshot;
 import io.exitscope.util.Durations;
 import org.HdrHistogram.HistogramIterationValue;
@@ -92,7 +94,7 @@ public final class Triage {
             this.evidence = OptimizationEvidence.of(r);
             this.byReasonClass = r.stats().snapshot(GroupBy.REASON_CLASS);
             this.opt = opt;
-            this.overhead = byReasonClass.totalNs(false);
+            this.overhead = byReasonClass.overheadNs(false);
             long idle = 0;
             for (StatsSnapshot.Group g : byReasonClass.groups()) {
                 if (g.blocking()) idle += g.totalNs();
@@ -102,7 +104,7 @@ public final class Triage {
         }
 
         double share(long ns) {
-            return overhead == 0 ? 0 : (double) ns / overhead;
+            return StatsSnapshot.share(ns, overhead);
         }
     }
 
@@ -608,10 +610,7 @@ public final class Triage {
         ev.put("total_ns", g.totalNs());
         ev.put("share", Double.isNaN(share) ? null : round6(share));
         boolean t = g.measured() > 0;
-        ev.put("p50_ns", t ? g.percentile(50) : null);
-        ev.put("p90_ns", t ? g.percentile(90) : null);
-        ev.put("p99_ns", t ? g.percentile(99) : null);
-        ev.put("p999_ns", t ? g.percentile(99.9) : null);
+        for (Percentile p : Percentile.SHOWN) ev.put(p.nsField(), t ? g.percentile(p.value) : null);
         ev.put("max_ns", t ? g.max() : null);
         ev.put("userspace_ns", g.userspaceNs());
         Map<String, Object> cc = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package io.exitscope.view;
 
+import io.exitscope.stats.Percentile;
 import io.exitscope.util.Durations;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
@@ -38,7 +39,7 @@ public final class LogBuckets {
         List<Bucket> b = of(h);
         long max = 1;
         for (Bucket x : b) max = Math.max(max, x.count());
-        double[] ps = {50, 90, 99, 99.9};
+        double[] ps = Percentile.SHOWN.stream().mapToDouble(p -> p.value).toArray();
         long[] pv = new long[ps.length];
         for (int i = 0; i < ps.length; i++) pv[i] = h.getValueAtPercentile(ps[i]);
         for (Bucket x : b) {

@@ -32,7 +32,7 @@ class RegroupTest {
         }
     }
 
-    static void assertSameGroups(ExitStats stats) {
+    static void assertSameGroups(FrozenStats stats) {
         Collection<StatsSnapshot.Group> fine = stats.fineGroups();
         for (String by : GROUPINGS) {
             GroupBy g = GroupBy.parse(by);

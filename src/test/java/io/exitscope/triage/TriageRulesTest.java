@@ -1,6 +1,8 @@
 package io.exitscope.triage;
 
 import io.exitscope.analysis.AnalysisResult;
+import io.exitscope.analysis.ExitCounters;
+import io.exitscope.stats.FrozenStats;
 import io.exitscope.exit.Arch;
 import io.exitscope.exit.ExitClass;
 import io.exitscope.exit.ExitRecord;
@@ -52,8 +54,8 @@ class TriageRulesTest {
 
         AnalysisResult result() {
             long exits = stats.exits();
-            return new AnalysisResult(List.of(), stats, notes, exits * 2 + lost, exits, 0, Map.of(), lost, 0, lostByCpu, 0, 0, 0, 0, reqKnown,
-                    reqPending, EnumSet.of(Measure.EXIT_TO_ENTRY), EnumSet.of(Arch.X86_VMX), module, "test", first, last);
+            return new AnalysisResult(List.of(), FrozenStats.of(stats), notes, new ExitCounters(exits * 2 + lost, exits, 0, Map.of(), lost, 0,
+                    lostByCpu, 0, 0, 0, 0, reqKnown, reqPending), EnumSet.of(Measure.EXIT_TO_ENTRY), EnumSet.of(Arch.X86_VMX), module, "test", first, last);
         }
     }
 

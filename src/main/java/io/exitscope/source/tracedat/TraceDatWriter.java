@@ -530,8 +530,7 @@ public final class TraceDatWriter implements Closeable {
         private Builder() {}
 
         private static String defaultVersion() {
-            String v = TraceDatWriter.class.getPackage().getImplementationVersion();
-            return "exitscope " + (v == null ? "dev" : v);
+            return "exitscope " + io.exitscope.util.BuildInfo.version();
         }
 
         /** 6 or 7. */

@@ -1,6 +1,10 @@
 package io.exitscope.view.report;
 
+import io.exitscope.stats.Percentile;
 import io.exitscope.stats.StatsSnapshot;
+
+import java.util.ArrayList;
+import java.util.List;
 
 import java.io.PrintWriter;
 
@@ -11,7 +15,8 @@ import java.io.PrintWriter;
 public final class CsvReport {
     private CsvReport() {}
 
-    public static final String HEADER = "reason,reason_code,class,subkey,vcpu,vm,count,measured,total_ns,share,p50_ns,p90_ns,p99_ns,p999_ns,max_ns,blocking";
+    public static final String HEADER = "reason,reason_code,class,subkey,vcpu,vm,count,measured,total_ns,share,"
+            + String.join(",", Percentile.SHOWN.stream().map(Percentile::nsField).toList()) + ",max_ns,blocking";
 
     public static void write(ReportData d, PrintWriter w) {
         w.println(HEADER);
@@ -19,13 +24,14 @@ public final class CsvReport {
             var k = g.key();
             boolean t = g.measured() > 0;
             double share = d.share(g);
-            w.println(String.join(",",
+            List<String> row = new ArrayList<>(List.of(
                     q(k.reason() == null ? "all" : k.reason()), Long.toString(k.reasonCode()), q(d.classLabel(g)), q(k.subkey()),
                     q(k.vcpu()), q(k.vm()), Long.toString(g.count()), Long.toString(g.measured()), Long.toString(g.totalNs()),
-                    Double.isNaN(share) ? "" : String.format("%.6f", share),
-                    t ? Long.toString(g.percentile(50)) : "", t ? Long.toString(g.percentile(90)) : "",
-                    t ? Long.toString(g.percentile(99)) : "", t ? Long.toString(g.percentile(99.9)) : "",
-                    t ? Long.toString(g.max()) : "", Boolean.toString(g.blocking())));
+                    Double.isNaN(share) ? "" : String.format("%.6f", share)));
+            for (Percentile p : Percentile.SHOWN) row.add(t ? Long.toString(g.percentile(p.value)) : "");
+            row.add(t ? Long.toString(g.max()) : "");
+            row.add(Boolean.toString(g.blocking()));
+            w.println(String.join(",", row));
         }
         w.flush();
     }

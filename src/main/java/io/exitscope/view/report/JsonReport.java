@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.evidence.OptimizationEvidence;
 import io.exitscope.exit.Measure;
+import io.exitscope.stats.GroupJson;
+import io.exitscope.stats.NotificationEvidence;
 import io.exitscope.stats.StatsSnapshot;
 
 import java.io.IOException;
@@ -90,44 +92,7 @@ public final class JsonReport {
 
     static void writeGroup(ReportData d, StatsSnapshot.Group grp, JsonGenerator g) throws IOException {
         g.writeStartObject();
-        var k = grp.key();
-        if (k.reason() != null) {
-            g.writeStringField("reason", k.reason());
-            g.writeNumberField("reason_code", k.reasonCode());
-        } else {
-            g.writeStringField("reason", "all");
-            g.writeNumberField("reason_code", -1);
-        }
-        g.writeStringField("class", d.classLabel(grp));
-        if (k.subkey() != null) g.writeStringField("subkey", k.subkey());
-        else if (grp.subkeyCounts().size() == 1) {
-            // a group whose exits all share one subkey names it, whatever the grouping
-            g.writeStringField("subkey", grp.subkeyCounts().keySet().iterator().next());
-        }
-        if (k.vcpu() != null) g.writeStringField("vcpu", k.vcpu());
-        if (k.vm() != null) g.writeStringField("vm", k.vm());
-        g.writeNumberField("count", grp.count());
-        g.writeNumberField("measured", grp.measured());
-        g.writeNumberField("total_ns", grp.totalNs());
-        double share = d.share(grp);
-        if (Double.isNaN(share)) g.writeNullField("share");
-        else g.writeNumberField("share", Math.round(share * 1e6) / 1e6);
-        boolean timed = grp.measured() > 0;
-        num(g, "p50_ns", timed, grp.percentile(50));
-        num(g, "p90_ns", timed, grp.percentile(90));
-        num(g, "p99_ns", timed, grp.percentile(99));
-        num(g, "p999_ns", timed, grp.percentile(99.9));
-        num(g, "max_ns", timed, grp.max());
-        g.writeBooleanField("blocking", grp.blocking());
-        g.writeObjectFieldStart("class_counts");
-        for (var e : grp.classCounts().entrySet()) g.writeNumberField(e.getKey().label, e.getValue());
+        GroupJson.fields(g, grp, d.share(grp), true);
         g.writeEndObject();
-        g.writeNumberField("userspace_ns", grp.userspaceNs());
-        g.writeEndObject();
-    }
-
-    private static void num(JsonGenerator g, String name, boolean present, long v) throws IOException {
-        if (present) g.writeNumberField(name, v);
-        else g.writeNullField(name);
     }
 }

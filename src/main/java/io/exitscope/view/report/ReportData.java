@@ -27,7 +27,7 @@ public final class ReportData {
         this.result = result;
         this.options = options;
         this.snapshot = result.stats().snapshot(options.groupBy());
-        this.overheadNs = snapshot.totalNs(options.includeBlocking());
+        this.overheadNs = snapshot.overheadNs(options.includeBlocking());
         List<StatsSnapshot.Group> g = new ArrayList<>(snapshot.groups());
         if (options.top() > 0 && g.size() > options.top()) g = g.subList(0, options.top());
         this.groups = List.copyOf(g);
@@ -36,8 +36,7 @@ public final class ReportData {
 
     /** Share of measured exit time; blocking exits have no share unless included. */
     public double share(StatsSnapshot.Group g) {
-        if (g.blocking() && !options.includeBlocking()) return Double.NaN;
-        return overheadNs == 0 ? 0 : (double) g.totalNs() / overheadNs;
+        return StatsSnapshot.share(g, overheadNs, options.includeBlocking());
     }
 
     public String classLabel(StatsSnapshot.Group g) {

@@ -2,6 +2,7 @@ package io.exitscope.view.report;
 
 import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.source.TraceInfo;
+import io.exitscope.stats.Percentile;
 import io.exitscope.stats.StatsSnapshot;
 import io.exitscope.util.Durations;
 
@@ -76,19 +77,17 @@ public final class TableReport {
     }
 
     private static void header(PrintWriter w, int kw) {
-        w.printf("%-" + kw + "s %-9s %10s %6s %8s %8s %8s %8s %8s%n", "KEY", "CLASS", "COUNT", "%TIME", "P50", "P90", "P99", "P99.9", "MAX");
+        w.printf("%-" + kw + "s %-9s %10s %6s", "KEY", "CLASS", "COUNT", "%TIME");
+        for (Percentile p : Percentile.SHOWN) w.printf(" %8s", p.header);
+        w.printf(" %8s%n", "MAX");
     }
 
     private static void row(PrintWriter w, ReportData d, StatsSnapshot.Group g, int kw) {
         String key = keyText(g);
         if (key.length() > kw) key = key.substring(0, kw - 1) + "~";
         boolean timed = g.measured() > 0;
-        w.printf("%-" + kw + "s %-9s %10d %6s %8s %8s %8s %8s %8s%n", key, d.classLabel(g), g.count(),
-                Durations.percent(d.share(g)),
-                timed ? Durations.format(g.percentile(50)) : "-",
-                timed ? Durations.format(g.percentile(90)) : "-",
-                timed ? Durations.format(g.percentile(99)) : "-",
-                timed ? Durations.format(g.percentile(99.9)) : "-",
-                timed ? Durations.format(g.max()) : "-");
+        w.printf("%-" + kw + "s %-9s %10d %6s", key, d.classLabel(g), g.count(), Durations.percent(d.share(g)));
+        for (Percentile p : Percentile.SHOWN) w.printf(" %8s", timed ? Durations.format(g.percentile(p.value)) : "-");
+        w.printf(" %8s%n", timed ? Durations.format(g.max()) : "-");
     }
 }

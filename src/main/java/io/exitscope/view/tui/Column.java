@@ -1,6 +1,7 @@
 package io.exitscope.view.tui;
 
 import io.exitscope.exit.ExitClass;
+import io.exitscope.stats.Percentile;
 
 import java.util.Comparator;
 
@@ -11,19 +12,28 @@ enum Column {
     COUNT("COUNT", true),
     RATE("RATE/s", true),
     TIME("%TIME", true),
-    P50("P50", true),
-    P90("P90", true),
-    P99("P99", true),
-    P999("P99.9", true),
+    P50(Percentile.P50),
+    P90(Percentile.P90),
+    P99(Percentile.P99),
+    P999(Percentile.P999),
     MAX("MAX", true);
 
     final String title;
     /** Natural order is largest first (a key column sorts A to Z). */
     final boolean descending;
+    /** The percentile a percentile column shows, else null. */
+    final Percentile percentile;
 
     Column(String title, boolean descending) {
         this.title = title;
         this.descending = descending;
+        this.percentile = null;
+    }
+
+    Column(Percentile p) {
+        this.title = p.header;
+        this.descending = true;
+        this.percentile = p;
     }
 
     Comparator<TableModel.Row> comparator() {
@@ -34,10 +44,7 @@ enum Column {
             case COUNT -> Comparator.comparingLong(r -> r.g().count());
             case RATE -> Comparator.comparingDouble(TableModel.Row::rate);
             case TIME -> Comparator.<TableModel.Row>comparingLong(r -> r.g().totalNs()).thenComparingLong(r -> r.g().count());
-            case P50 -> Comparator.comparingLong(r -> r.g().percentile(50));
-            case P90 -> Comparator.comparingLong(r -> r.g().percentile(90));
-            case P99 -> Comparator.comparingLong(r -> r.g().percentile(99));
-            case P999 -> Comparator.comparingLong(r -> r.g().percentile(99.9));
+            case P50, P90, P99, P999 -> Comparator.comparingLong(r -> r.g().percentile(percentile.value));
             case MAX -> Comparator.comparingLong(r -> r.g().max());
         };
     }

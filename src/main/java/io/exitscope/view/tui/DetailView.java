@@ -3,6 +3,7 @@ package io.exitscope.view.tui;
 import io.exitscope.exit.ExitClass;
 import io.exitscope.stats.ExitStats;
 import io.exitscope.stats.GroupBy;
+import io.exitscope.stats.Percentile;
 import io.exitscope.stats.StatsSnapshot;
 import org.HdrHistogram.Histogram;
 
@@ -46,7 +47,7 @@ final class DetailView {
         sum.add(new Flow.Seg("count " + g.count(), Style.NORMAL, 0));
         sum.add(new Flow.Seg("timed " + g.measured(), Style.NORMAL, 0));
         sum.add(new Flow.Seg("rate " + (s.seconds > 0 ? Text.rate(g.count() / s.seconds) : "-") + "/s", Style.NORMAL, 0));
-        sum.add(new Flow.Seg(g.blocking() ? "%time - (idle)" : "%time " + Text.pct(overhead == 0 ? 0 : (double) g.totalNs() / overhead), Style.NORMAL, 0));
+        sum.add(new Flow.Seg(g.blocking() ? "%time - (idle)" : "%time " + Text.pct(StatsSnapshot.share(g.totalNs(), overhead)), Style.NORMAL, 0));
         sum.add(new Flow.Seg("total " + Text.dur(g.totalNs()), Style.NORMAL, 0));
         if (g.measured() > 0) {
             sum.add(new Flow.Seg("mean " + Text.dur(Math.round(g.mean())), Style.NORMAL, 0));
@@ -161,9 +162,9 @@ final class DetailView {
 
     private static String marks(StatsSnapshot.Group g, long lo, long hi) {
         StringBuilder sb = new StringBuilder();
-        for (double p : new double[]{50, 90, 99, 99.9}) {
-            long v = g.percentile(p);
-            if (v >= lo && v < hi) sb.append(' ').append(pname(p));
+        for (Percentile p : Percentile.SHOWN) {
+            long v = g.percentile(p.value);
+            if (v >= lo && v < hi) sb.append(' ').append(pname(p.value));
         }
         long m = g.max();
         if (m >= lo && m < hi) sb.append(" max");

@@ -3,6 +3,8 @@ package io.exitscope.view.tui;
 import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.analysis.LiveAnalysis;
 import io.exitscope.source.TraceInfo;
+import io.exitscope.event.Event;
+import io.exitscope.source.live.LivePump;
 import io.exitscope.source.live.LiveSource;
 import io.exitscope.stats.GroupBy;
 
@@ -23,7 +25,8 @@ public final class LiveFeed extends CommandFeed {
 
     // feed thread
     private LiveAnalysis la;
-    private long startWall, windowWall, ivStartWall, nextTick, lastTs = 0, seq, originTs;
+    private long startWall, windowWall, ivStartWall, lastTs = 0, seq, originTs;
+    private LivePump pump;
     private Side intervalSide;
     private String error;
     private boolean ended;
@@ -47,7 +50,7 @@ public final class LiveFeed extends CommandFeed {
 
     @Override
     protected void frameDueBy(long deadline) {
-        nextTick = Math.min(nextTick, deadline);
+        pump.intervalDueBy(deadline); // from a command, on the feed thread
     }
 
     @Override
@@ -87,31 +90,33 @@ public final class LiveFeed extends CommandFeed {
     protected void run() {
         startWall = windowWall = ivStartWall = System.nanoTime();
         la = analyses.get();
-        nextTick = startWall + intervalNs;
         publish(true);
         try {
-            LiveSource.LiveStream s = source.events();
-            int n = 0;
-            while (!closed) {
-                Runnable c;
-                while ((c = commands.poll()) != null) c.run();
-                long now = System.nanoTime();
-                long wait = Math.max(0, Math.min(nextTick - now, 50_000_000L));
-                int r = s.advance(wait);
-                if (r == LiveSource.LiveStream.EVENT) {
-                    la.accept(s.current());
-                    if ((++n & 1023) != 0) continue;
-                    if (commands.isEmpty() && System.nanoTime() < nextTick) continue;
-                } else if (r == LiveSource.LiveStream.END) {
-                    break;
+            // the pump looks at the command queue at least every 50 ms, and the refresh is an interval
+            pump = new LivePump(source, intervalNs, Long.MAX_VALUE, 50_000_000L);
+            pump.run(source.events(), new LivePump.Handler() {
+                @Override
+                public void event(Event e) {
+                    la.accept(e);
                 }
-                now = System.nanoTime();
-                if (now >= nextTick) {
+
+                @Override
+                public void check(long now) {
+                    Runnable c;
+                    while ((c = commands.poll()) != null) c.run();
+                    if (closed) pump.leave();
+                }
+
+                @Override
+                public boolean pending() {
+                    return !commands.isEmpty() || closed;
+                }
+
+                @Override
+                public void interval(long now) {
                     publish(true);
-                    nextTick += intervalNs;
-                    if (nextTick <= now) nextTick = now + intervalNs;
                 }
-            }
+            });
         } catch (IOException | RuntimeException e) {
             error = Feeds.describe(e);
         }

@@ -149,10 +149,7 @@ final class MainView {
                 case COUNT -> c.right(x, y, w, Text.count(g.count()), base);
                 case RATE -> c.right(x, y, w, Text.rate(r.rate()), base);
                 case TIME -> c.right(x, y, w, Text.pct(r.share()), base);
-                case P50 -> c.right(x, y, w, timed ? Text.dur(g.percentile(50)) : "-", base);
-                case P90 -> c.right(x, y, w, timed ? Text.dur(g.percentile(90)) : "-", base);
-                case P99 -> c.right(x, y, w, timed ? Text.dur(g.percentile(99)) : "-", base);
-                case P999 -> c.right(x, y, w, timed ? Text.dur(g.percentile(99.9)) : "-", base);
+                case P50, P90, P99, P999 -> c.right(x, y, w, timed ? Text.dur(g.percentile(col.percentile.value)) : "-", base);
                 case MAX -> c.right(x, y, w, timed ? Text.dur(g.max()) : "-", base);
             }
         }

@@ -90,7 +90,7 @@ public final class Side {
 
     /** Total measured time of non-blocking exits: the %TIME denominator. */
     public long overheadNs() {
-        return fine.totalNs(false);
+        return fine.overheadNs(false);
     }
 
     public String measureShort() {

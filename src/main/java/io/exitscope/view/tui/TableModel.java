@@ -20,7 +20,7 @@ final class TableModel {
         overheadNs = side.overheadNs();
         long n = 0;
         for (StatsSnapshot.Group g : StatsSnapshot.regroup(side.fine.groups(), by, filter)) {
-            double share = g.blocking() ? Double.NaN : overheadNs == 0 ? 0 : (double) g.totalNs() / overheadNs;
+            double share = StatsSnapshot.share(g, overheadNs, false);
             double rate = side.seconds > 0 ? g.count() / side.seconds : Double.NaN;
             (g.blocking() ? blocking : main).add(new Row(g, share, rate));
             n += g.count();

@@ -3,6 +3,8 @@ package io.exitscope.view.tui;
 import com.googlecode.lanterna.TextColor;
 import com.googlecode.lanterna.input.KeyType;
 import io.exitscope.analysis.AnalysisResult;
+import io.exitscope.analysis.ExitCounters;
+import io.exitscope.stats.FrozenStats;
 import io.exitscope.exit.Arch;
 import io.exitscope.exit.ExitClass;
 import io.exitscope.exit.ExitRecord;
@@ -50,8 +52,8 @@ class TuiMadeUpDataTest {
                 ne.accept(r);
             }
         }
-        AnalysisResult r = new AnalysisResult(List.of(), st, ne, 40_000, 12_000, 3, Map.of("EPT_MISCONFIG", 3L), lost, 0, lost > 0 ? Map.of(3, lost) : Map.of(), 0, 0, 0,
-                4000, 12_000, 1200, EnumSet.of(Measure.EXIT_TO_ENTRY), EnumSet.of(Arch.X86_VMX), false, "/sys/module/kvm: built in",
+        AnalysisResult r = new AnalysisResult(List.of(), FrozenStats.of(st), ne, new ExitCounters(40_000, 12_000, 3, Map.of("EPT_MISCONFIG", 3L), lost, 0,
+                lost > 0 ? Map.of(3, lost) : Map.of(), 0, 0, 0, 4000, 12_000, 1200), EnumSet.of(Measure.EXIT_TO_ENTRY), EnumSet.of(Arch.X86_VMX), false, "/sys/module/kvm: built in",
                 1_000_000_000L, ts);
         Side cum = Side.of("cumulative", r, 12.0, List.of(), true);
         Side iv = Side.of("interval", r, 1.0, List.of(), true);
