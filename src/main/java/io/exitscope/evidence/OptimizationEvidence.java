@@ -34,6 +34,8 @@ public record OptimizationEvidence(List<Notification> notifications, long notifi
      */
     public enum Verdict {
         USERSPACE("userspace", "reaches userspace: no ioeventfd", "no ioeventfd", false),
+        /** A legacy port whose writes carry data (a UART's bytes): the VMM must see them, ioeventfd cannot serve it. */
+        DATA_PORT("userspace", "reaches userspace: a data port, no ioeventfd possible", "data port", false),
         IOEVENTFD("kernel", "stays in the kernel: ioeventfd", "ioeventfd", true),
         KERNEL_DEVICE("kernel", "stays in the kernel: emulated by KVM, not ioeventfd", "in-kernel device", false),
         KERNEL_UNPROVEN("kernel", "stays in the kernel: no evidence of ioeventfd", "in kernel", false),
@@ -137,7 +139,10 @@ public record OptimizationEvidence(List<Notification> notifications, long notifi
      * device with and without KVM_IOEVENTFD). Without any of these, no ioeventfd is claimed.
      */
     private static Notification judge(NotificationEvidence.Address a, Map<String, Integer> reachesUserspace) {
-        if (a.inKernel() == 0) return new Notification(a, Verdict.USERSPACE, null);
+        if (a.inKernel() == 0) {
+            String data = DeviceAddresses.dataPort(a.address());
+            return data == null ? new Notification(a, Verdict.USERSPACE, null) : new Notification(a, Verdict.DATA_PORT, data);
+        }
         if (a.toUserspace() > 0) return new Notification(a, Verdict.MIXED, null);
         if (a.inKernelFastMmio() > 0) {
             return new Notification(a, Verdict.IOEVENTFD, "kvm_fast_mmio beside " + a.inKernelFastMmio() + " of the writes");
@@ -187,8 +192,15 @@ public record OptimizationEvidence(List<Notification> notifications, long notifi
      * legacy port whose writes carry data (a serial port's bytes need the VMM).
      */
     public static boolean doorbell(Notification n) {
-        return n.verdict() != Verdict.KERNEL_DEVICE && DeviceAddresses.kernelDevice(n.address()) == null
+        return n.verdict() != Verdict.KERNEL_DEVICE && n.verdict() != Verdict.DATA_PORT && DeviceAddresses.kernelDevice(n.address()) == null
                 && DeviceAddresses.dataPort(n.address()) == null;
+    }
+
+    /** The recorded lazy-fpu switch: kvm_fpu loaded once per KVM_RUN (lazy) or at every exit; null without kvm_fpu events. */
+    public SwitchState lazyFpuSwitch() {
+        if (!fpu.seen()) return new SwitchState(null, "no kvm_fpu events");
+        return new SwitchState(!fpu.perExit(), fpu.loads() + " kvm_fpu loads for " + fpu.exits() + " exits and "
+                + fpu.userspaceReturns() + " returns to userspace: " + (fpu.perExit() ? "per exit" : "per KVM_RUN"));
     }
 
     /** The recorded kvm-builtin switch: the kallsyms verdict. */

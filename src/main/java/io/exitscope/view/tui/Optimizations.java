@@ -57,6 +57,7 @@ public final class Optimizations {
         for (OptimizationEvidence.Notification a : ev.notifications()) {
             State st = switch (a.verdict()) {
                 case USERSPACE -> State.OFF;
+                case DATA_PORT -> State.INFO;
                 case IOEVENTFD -> State.ON;
                 case MIXED -> State.PARTIAL;
                 case KERNEL_DEVICE -> State.INFO;
