@@ -45,7 +45,8 @@ class NotificationProjectionTest {
         boolean sawPort500 = false;
         for (KeyProjection k : p.keys()) {
             String sub = String.valueOf(k.key().subkey());
-            if (k.key().exitClass() == ExitClass.USERSPACE && sub.endsWith(" out")) {
+            // the serial port's writes carry its bytes: no ioeventfd can take them, they stay as measured
+            if (k.key().exitClass() == ExitClass.USERSPACE && sub.endsWith(" out") && !sub.equals("port 0x3f8 out")) {
                 assertEquals(ExitClass.KERNEL, k.projectedClass(), sub);
                 assertTrue(k.projectedPercentile(50) < k.measured().percentile(50), sub + ": kernel-handled is cheaper than the round trip");
                 sawPort500 |= sub.equals("port 0x500 out");

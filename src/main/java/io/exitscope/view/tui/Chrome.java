@@ -154,6 +154,7 @@ final class Chrome {
             }
             case OPTIMIZATIONS -> {
                 h.add(new String[]{"Esc", "back"});
+                h.add(new String[]{"Enter", "detail"});
                 h.add(new String[]{"i", "interval"});
             }
             case HELP -> h.add(new String[]{"Esc", "back"});
