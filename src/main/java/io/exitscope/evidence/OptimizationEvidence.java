@@ -160,6 +160,24 @@ public record OptimizationEvidence(List<Notification> notifications, long notifi
         return new Notification(a, Verdict.KERNEL_UNPROVEN, "no kvm_fast_mmio and no run where it reaches userspace");
     }
 
+    /**
+     * This evidence with another run's beside it (a baseline, file A of an A/B): a write that stays
+     * in the kernel here without evidence is ioeventfd when the same address reaches userspace there.
+     *
+     * @param otherName the other run in words, e.g. {@code the baseline}
+     */
+    public OptimizationEvidence withOtherRun(OptimizationEvidence other, String otherName) {
+        Map<String, Integer> reachesUserspace = new HashMap<>();
+        for (Notification n : other.notifications) if (n.toUserspace() > 0) reachesUserspace.putIfAbsent(n.address(), n.tid());
+        List<Notification> out = new ArrayList<>();
+        for (Notification n : notifications) {
+            Integer tid = n.verdict() == Verdict.KERNEL_UNPROVEN ? reachesUserspace.get(n.address()) : null;
+            out.add(tid == null ? n : new Notification(n.seen(), Verdict.IOEVENTFD,
+                    "the same address reaches userspace in " + otherName + " (tid " + tid + ")"));
+        }
+        return new OptimizationEvidence(out, notificationWritesLeftOut, requests, kvm, fpu);
+    }
+
     /** The verdict as a sentence: {@code stays in the kernel: ioeventfd (the same address reaches userspace on tid 7)}. */
     public static String sentence(Notification n) {
         return n.basis() == null ? n.verdict().words : n.verdict().words + " (" + n.basis() + ")";

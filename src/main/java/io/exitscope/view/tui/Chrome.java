@@ -85,7 +85,7 @@ final class Chrome {
         segs.add(new Flow.Seg("group " + app.grouping(), Style.NORMAL, 3));
         segs.add(new Flow.Seg("sort " + app.sort.title + (app.sort.descending != app.invert ? g.sortDesc : g.sortAsc), Style.NORMAL, 4));
         segs.add(new Flow.Seg("filter " + app.filter.describe(), app.filter.active() ? Style.WARN : Style.NORMAL, app.filter.active() ? 2 : 6));
-        String sw = app.projector == null ? null : app.projector.switchSet();
+        String sw = app.projector == null ? null : app.projector.switchSet(app.side());
         segs.add(new Flow.Seg("switches " + (sw == null ? "-" : sw), Style.NORMAL, 7));
         Side s = app.side();
         if (s != null) segs.add(new Flow.Seg("measure " + s.measureShort(), Style.NORMAL, 7));

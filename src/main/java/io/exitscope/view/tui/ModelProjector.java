@@ -26,7 +26,8 @@ public final class ModelProjector implements Projector {
     private static final GroupBy BY_SUBKEY = GroupBy.parse("subkey");
 
     private final ExitPathModel model;
-    private Side cachedSide;
+    private Side cachedSide, detectedSide;
+    private ModelInput input;
     private RecordedSwitches recorded;
     private List<SwitchShift> shifts = List.of();
 
@@ -50,7 +51,9 @@ public final class ModelProjector implements Projector {
      * those seen in the trace that it does not model here; switches only assumed are counted.
      */
     @Override
-    public synchronized String switchSet() {
+    public synchronized String switchSet(Side side) {
+        if (side == null) return null;
+        detect(side);
         if (recorded == null) return null;
         List<String> modelled = new ArrayList<>(), seenOnly = new ArrayList<>();
         int assumed = 0;
@@ -74,12 +77,20 @@ public final class ModelProjector implements Projector {
         return recorded == null ? null : recorded.states().get(s);
     }
 
+    /** The recorded switches of a side (what the header shows), without the projections. */
+    private synchronized void detect(Side side) {
+        if (model == null || side == detectedSide) return;
+        detectedSide = side;
+        input = ModelInput.of(side.fine, side.measures, side.evidence);
+        recorded = new SwitchDetector(model).detect(input, null, List.of(), true);
+    }
+
+    /** The recorded switches and what flipping each would move (the optimizations screen). */
     private synchronized void compute(Side side) {
         if (model == null || side == cachedSide) return;
+        detect(side);
         cachedSide = side;
-        ModelInput in = ModelInput.of(side.fine, side.measures, side.evidence);
-        recorded = new SwitchDetector(model).detect(in, null, List.of(), true);
-        shifts = SwitchShifts.of(in, model, recorded.switches(), BY_SUBKEY, 1L);
+        shifts = SwitchShifts.of(input, model, recorded.switches(), BY_SUBKEY, 1L);
     }
 
     @Override

@@ -49,8 +49,9 @@ public final class Optimizations {
     public record Row(String id, String name, String target, State state, String stateText, String evidence, long exits,
                       double share, boolean approx) {}
 
-    public static List<Row> detect(Side s) {
-        OptimizationEvidence ev = s.evidence;
+    /** @param baseline the compare screen's baseline, or null: another run whose evidence counts too */
+    public static List<Row> detect(Side s, Side baseline) {
+        OptimizationEvidence ev = baseline == null ? s.evidence : s.evidence.withOtherRun(baseline.evidence, "the baseline");
         List<Row> out = new ArrayList<>();
         long overhead = s.overheadNs();
         List<Row> io = new ArrayList<>();

@@ -22,7 +22,7 @@ final class OptimizationsView {
     static final GroupBy BY_TARGET = GroupBy.parse("subkey");
 
     static List<Optimizations.Row> rows(TuiApp app, Side s) {
-        List<Optimizations.Row> out = new ArrayList<>(Optimizations.detect(s));
+        List<Optimizations.Row> out = new ArrayList<>(Optimizations.detect(s, app.baseline == null ? null : app.baseline.side));
         if (app.projector != null) out.addAll(app.projector.rows(s));
         return out;
     }
@@ -46,10 +46,13 @@ final class OptimizationsView {
     /** The screen's lines and where each row starts (for the selection). */
     record Layout(Lines lines, List<Integer> rowLine, List<Optimizations.Row> rows) {}
 
-    /** The row Enter opens: its exits as a detail key, or null when it is about no one address. */
-    static ExitKey detailKey(Optimizations.Row r) {
+    /** The row Enter opens: the key of its address's exits (reason and subkey), or null when it is about no one address. */
+    static ExitKey detailKey(Optimizations.Row r, Side s) {
         if (r == null || r.target().isEmpty()) return null;
-        return new ExitKey(null, -1, null, r.target(), null, null, false);
+        for (io.exitscope.stats.StatsSnapshot.Group g : s.fine.groups()) {
+            if (r.target().equals(g.key().subkey())) return g.key().under(BY_TARGET);
+        }
+        return null;
     }
 
     static Layout build(int width, TuiApp app, Frame f, Side s, Glyphs gl) {

@@ -429,9 +429,9 @@ public final class TuiApp {
             List<Optimizations.Row> rows = OptimizationsView.rows(this, s);
             if (rows.isEmpty()) return;
             Optimizations.Row r = rows.get(Math.max(0, Math.min(optSel, rows.size() - 1)));
-            ExitKey k = OptimizationsView.detailKey(r);
+            ExitKey k = OptimizationsView.detailKey(r, s);
             if (k == null) {
-                say(r.name() + " is about all exits, not one address: its evidence is on this screen");
+                say(r.name() + " is about no one address: its evidence is on this screen");
                 return;
             }
             detailKey = k;
