@@ -12,6 +12,9 @@
 # a parent shell, with event-fork; live -p), so other VMs on the host stay out of the figures; the
 # shell is stopped until tracing is on, so no event is missed. Needs root, tracefs, /dev/kvm, and
 # the jar and exerciser built (mvn package). Figures measured here: bench/README.md.
+# exitscope runs with bin/exitscope's JVM options; to compare others (e.g. C1 only, which
+# bench/live-cost.sh measured cheaper for a whole session), set EXITSCOPE_JAVA_OPTS, e.g.
+#   EXITSCOPE_JAVA_OPTS="-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1" bench/live-overhead.sh --only a
 set -euo pipefail
 
 prog=$(basename "$0")
@@ -214,6 +217,7 @@ run_live() { # mode
 
 echo "# $prog: vCPU (exerciser) on CPU $vcpu_cpu, exitscope on CPU $tool_cpu; warm-up $warmup s + measured $seconds s; $rounds rounds"
 echo "# events:$events; $(uname -r), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# exitscope JVM options: ${EXITSCOPE_JAVA_OPTS:-the defaults of bin/exitscope}"
 
 if [ -z "$only" ] || [ "$only" = a ]; then
   echo

@@ -91,6 +91,11 @@ public record AnalysisResult(
         return counters.orphanEntries();
     }
 
+    /** vCPU threads whose trace (or whose data after a loss) began inside an exit. */
+    public long truncatedAtStart() {
+        return counters.truncatedAtStart();
+    }
+
     public long fpuLoads() {
         return counters.fpuLoads();
     }

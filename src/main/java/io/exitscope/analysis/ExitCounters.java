@@ -10,13 +10,15 @@ import java.util.TreeMap;
  * The counters of an analysis: events, exits and what could not be paired or was lost, plus the
  * KVM request evidence of the kept exits. A value: the counters of several files add up
  * ({@link #plus}), those of a live interval are the counters at its end {@link #minus} those at
- * its start.
+ * its start. {@code truncatedAtStart}: vCPU threads (and resumptions after a loss) whose trace began inside an exit,
+ * counted once, never as exits.
  */
 public record ExitCounters(long events, long exits, long incompleteExits, Map<String, Long> incompleteByReason,
                            long lostEvents, long lostUnknownPages, Map<Integer, Long> lostByCpu, long orphanEntries,
+                           long truncatedAtStart,
                            long fpuLoads, long fpuUnloads, long userspaceReturns, long requestsKnown, long requestsPending) {
 
-    public static final ExitCounters ZERO = new ExitCounters(0, 0, 0, Map.of(), 0, 0, Map.of(), 0, 0, 0, 0, 0, 0);
+    public static final ExitCounters ZERO = new ExitCounters(0, 0, 0, Map.of(), 0, 0, Map.of(), 0, 0, 0, 0, 0, 0, 0);
 
     public ExitCounters {
         incompleteByReason = Collections.unmodifiableMap(new TreeMap<>(incompleteByReason));
@@ -26,7 +28,7 @@ public record ExitCounters(long events, long exits, long incompleteExits, Map<St
     /** What {@code asm} counted so far, with the request evidence of the exits kept from it. */
     public static ExitCounters of(ExitAssembler asm, long requestsKnown, long requestsPending) {
         return new ExitCounters(asm.events(), asm.exits(), asm.incomplete(), asm.incompleteByReason(), asm.lostEvents(),
-                asm.lostUnknownPages(), asm.lostByCpu(), asm.orphanEntries(), asm.fpuLoads(), asm.fpuUnloads(),
+                asm.lostUnknownPages(), asm.lostByCpu(), asm.orphanEntries(), asm.truncatedAtStart(), asm.fpuLoads(), asm.fpuUnloads(),
                 asm.userspaceReturns(), requestsKnown, requestsPending);
     }
 
@@ -34,7 +36,8 @@ public record ExitCounters(long events, long exits, long incompleteExits, Map<St
     public ExitCounters plus(ExitCounters o) {
         return new ExitCounters(events + o.events, exits + o.exits, incompleteExits + o.incompleteExits,
                 combine(incompleteByReason, o.incompleteByReason, 1, false), lostEvents + o.lostEvents, lostUnknownPages + o.lostUnknownPages,
-                combine(lostByCpu, o.lostByCpu, 1, false), orphanEntries + o.orphanEntries, fpuLoads + o.fpuLoads, fpuUnloads + o.fpuUnloads,
+                combine(lostByCpu, o.lostByCpu, 1, false), orphanEntries + o.orphanEntries,
+                truncatedAtStart + o.truncatedAtStart, fpuLoads + o.fpuLoads, fpuUnloads + o.fpuUnloads,
                 userspaceReturns + o.userspaceReturns, requestsKnown + o.requestsKnown, requestsPending + o.requestsPending);
     }
 
@@ -43,6 +46,7 @@ public record ExitCounters(long events, long exits, long incompleteExits, Map<St
         return new ExitCounters(events - start.events, exits - start.exits, incompleteExits - start.incompleteExits,
                 combine(incompleteByReason, start.incompleteByReason, -1, true), lostEvents - start.lostEvents,
                 lostUnknownPages - start.lostUnknownPages, combine(lostByCpu, start.lostByCpu, -1, true), orphanEntries - start.orphanEntries,
+                truncatedAtStart - start.truncatedAtStart,
                 fpuLoads - start.fpuLoads, fpuUnloads - start.fpuUnloads, userspaceReturns - start.userspaceReturns,
                 requestsKnown - start.requestsKnown, requestsPending - start.requestsPending);
     }

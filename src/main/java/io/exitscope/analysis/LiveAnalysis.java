@@ -2,6 +2,7 @@ package io.exitscope.analysis;
 
 import io.exitscope.event.Event;
 import io.exitscope.exit.ExitAssembler;
+import io.exitscope.exit.VmName;
 import io.exitscope.exit.ExitRecord;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.stats.ExitStats;
@@ -30,16 +31,14 @@ public final class LiveAnalysis {
     /** The counters when the current interval began. */
     private ExitCounters intervalStart = ExitCounters.ZERO;
     private long intervalStartTs = Long.MIN_VALUE, lastTs = Long.MIN_VALUE, firstTs = Long.MIN_VALUE;
+    private java.util.function.Consumer<ExitRecord> exitListener;
 
     public LiveAnalysis(TraceInfo info, AnalysisOptions opt, Boolean kvmModule, String kvmModuleEvidence) {
         this.info = info;
         this.opt = opt;
         this.kvmModule = kvmModule;
         this.kvmModuleEvidence = kvmModuleEvidence;
-        this.asm = new ExitAssembler(this::onExit, e -> {
-            String c = e.comm();
-            return c == null || c.equals("<...>") ? "pid " + e.pid() : c;
-        });
+        this.asm = new ExitAssembler(this::onExit, VmName::of);
     }
 
     private void onExit(ExitRecord r) {
@@ -48,6 +47,7 @@ public final class LiveAnalysis {
         if (opt.vm() != null && !opt.vm().equals(r.vm())) return;
         interval.accept(r);
         intervalNotes.accept(r);
+        if (exitListener != null) exitListener.accept(r);
         if (r.requests() >= 0) {
             reqKnown++;
             if (r.requests() != 0) reqPending++;
@@ -62,6 +62,11 @@ public final class LiveAnalysis {
             if (intervalStartTs == Long.MIN_VALUE) intervalStartTs = ts;
             lastTs = ts;
         }
+    }
+
+    /** Also hands every exit kept (after the tid/vCPU/VM options) to {@code l}, e.g. a heatmap. */
+    public void exitListener(java.util.function.Consumer<ExitRecord> l) {
+        this.exitListener = l;
     }
 
     /** The trace clock time of the newest event (or MIN_VALUE before the first). */

@@ -3,6 +3,7 @@ package io.exitscope.analysis;
 import io.exitscope.event.Event;
 import io.exitscope.event.EventStream;
 import io.exitscope.exit.ExitAssembler;
+import io.exitscope.exit.VmName;
 import io.exitscope.exit.ExitRecord;
 import io.exitscope.exit.Measure;
 import io.exitscope.exit.Arch;
@@ -70,7 +71,7 @@ public final class TraceAnalysis {
                 }
                 if (extra != null) extra.accept(r);
             };
-            ExitAssembler asm = new ExitAssembler(keep, e -> vmName(e, guestOf));
+            ExitAssembler asm = new ExitAssembler(keep, e -> VmName.of(e, guestOf));
             try (EventStream s = src.events()) {
                 while (s.advance()) {
                     Event e = s.current();
@@ -94,13 +95,5 @@ public final class TraceAnalysis {
         }
         if (first == Long.MAX_VALUE) first = last = 0;
         return new AnalysisResult(infos, FrozenStats.of(stats), notes, counters, measures, arches, module, moduleEvidence, first, last);
-    }
-
-    /** The VM of an event's thread: guest name from the GUEST option, else the thread's comm. */
-    static String vmName(Event e, Map<Integer, String> guestOf) {
-        String g = guestOf.get(e.pid());
-        if (g != null) return g;
-        String c = e.comm();
-        return c == null || c.equals("<...>") ? "pid " + e.pid() : c;
     }
 }

@@ -231,7 +231,7 @@ public final class Calibration {
         Collector(Kind kind, int tid) {
             this.kind = kind;
             this.tid = tid;
-            this.asm = new ExitAssembler(this::onExit, e -> e.comm());
+            this.asm = new ExitAssembler(this::onExit, io.exitscope.exit.VmName::of);
         }
 
         void accept(Event e) {

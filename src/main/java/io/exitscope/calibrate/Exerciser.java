@@ -26,7 +26,8 @@ public final class Exerciser {
     }
 
     /**
-     * Looks in {@code $EXITSCOPE_HOME/target/native} (the launcher exports EXITSCOPE_HOME), the
+     * Looks in {@code $EXITSCOPE_HOME/target/native} and {@code lib/native} (the launcher exports
+     * EXITSCOPE_HOME: a checkout or an unpacked bundle), the
      * directory named by the system property {@code exitscope.native.dir}, and next to the jar
      * ({@code <jar dir>/native}).
      */
@@ -36,7 +37,10 @@ public final class Exerciser {
 
     static Found find(String home, String nativeDir, Path jarDir) {
         List<Path> candidates = new ArrayList<>();
-        if (home != null && !home.isBlank()) candidates.add(Path.of(home, "target", "native", NAME));
+        if (home != null && !home.isBlank()) {
+            candidates.add(Path.of(home, "target", "native", NAME)); // a checkout
+            candidates.add(Path.of(home, "lib", "native", NAME)); // an unpacked bundle
+        }
         if (nativeDir != null && !nativeDir.isBlank()) candidates.add(Path.of(nativeDir, NAME));
         if (jarDir != null) candidates.add(jarDir.resolve("native").resolve(NAME));
         for (Path p : candidates) {

@@ -32,14 +32,18 @@ final class DumpCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     InputFormatOption inputFormat;
 
+    @picocli.CommandLine.Mixin
+    DecodeThreadsOption decode = new DecodeThreadsOption();
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
+        int threads = decode.threads();
         for (Path file : files) {
-            try (TraceSource src = TraceFiles.open(file, inputFormat.value)) {
+            try (TraceSource src = TraceFiles.open(file, inputFormat.value, threads)) {
                 TraceInfo info = src.info();
                 if (files.size() > 1) w.println(file + ":");
                 if (count) printCounts(src, w);

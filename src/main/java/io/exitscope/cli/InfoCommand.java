@@ -4,6 +4,7 @@ import io.exitscope.source.TraceFiles;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.TraceSource;
 import io.exitscope.source.tracedat.Kallsyms;
+import io.exitscope.source.perfdata.PerfDataSource;
 import io.exitscope.source.tracedat.TraceDatSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,6 +46,13 @@ final class InfoCommand implements Callable<Integer> {
             return 0;
         }
         for (Path f : files) {
+            io.exitscope.source.tracedat.TraceDatWriter.Partial partial = io.exitscope.source.tracedat.TraceDatWriter.inspect(f);
+            if (partial != null) {
+                // a killed recording: say what can be had back, and how
+                String how = partial.complete() ? "; recover it with: exitscope recover " + f : "";
+                if (!java.nio.file.Files.exists(f)) throw new Main.ExitCodeException(Main.EXIT_ERROR, f + ": not written; " + partial.describe() + how);
+                spec.commandLine().getErr().println("exitscope: " + partial.describe() + how + " (that replaces " + f + ")");
+            }
             try (TraceSource src = TraceFiles.open(f, inputFormat.value)) {
                 print(src, w);
             }
@@ -163,6 +171,7 @@ final class InfoCommand implements Callable<Integer> {
     static void print(TraceSource src, PrintWriter w) throws Exception {
         // the readers parse a format when an event first needs it; info vouches for all of them
         if (src instanceof TraceDatSource ds) ds.reader().formats().all();
+        if (src instanceof PerfDataSource ps) ps.reader().formats().all();
         TraceInfo i = src.info();
         w.printf("file:          %s%n", i.path());
         w.printf("format:        %s%s%n", i.format(), i.fileVersion() > 0 ? " v" + i.fileVersion() : "");
@@ -178,7 +187,7 @@ final class InfoCommand implements Callable<Integer> {
         if (!i.clocksAvailable().isEmpty()) w.printf("clocks:        %s%n", String.join(" ", i.clocksAvailable()));
         w.printf("cpus:          %d%s%n", i.cpus(), i.cpuCount() > 0 && i.cpuCount() != i.cpus() ? " (system: " + i.cpuCount() + ")" : "");
         if (i.uname() != null) w.printf("uname:         %s%n", i.uname());
-        if (i.tracerVersion() != null) w.printf("recorded by:   trace-cmd %s%n", i.tracerVersion());
+        if (i.recordedBy() != null) w.printf("recorded by:   %s%n", i.recordedBy());
         if (i.offsetNs() != 0) w.printf("time offset:   %d ns%n", i.offsetNs());
         if (i.timeShifted()) w.printf("time shift:    guest timestamps mapped to host time (TIME_SHIFT)%n");
         for (TraceInfo.Guest g : i.guests()) w.printf("guest:         %s vcpu->host pid %s%n", g.name(), g.vcpuToHostPid());

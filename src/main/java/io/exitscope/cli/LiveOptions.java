@@ -27,6 +27,10 @@ final class LiveOptions {
     @Option(names = "--buffer-kb", paramLabel = "KB", description = "Ring buffer per CPU in KiB (default 8192).")
     int bufferKb = 8192;
 
+    @Option(names = {"-e", "--event"}, paramLabel = "SYSTEM/EVENT",
+            description = "Also trace this tracepoint (repeatable), e.g. sched/sched_switch: recorded with the KVM events, not analysed.")
+    List<String> extraEvents = new ArrayList<>();
+
     /** Thread ids to trace (empty: all). */
     List<Integer> pids() {
         return pids(pid, guest);
@@ -48,14 +52,23 @@ final class LiveOptions {
     }
 
     LiveSource start(long slackNs, PrintWriter err) throws IOException {
-        return start(bufferKb, pids(), slackNs, err);
+        for (String e : extraEvents) {
+            if (!e.matches("[A-Za-z0-9_]+/[A-Za-z0-9_]+")) throw new Main.UsageException("--event must be SYSTEM/EVENT, e.g. sched/sched_switch: " + e);
+        }
+        List<String> events = new ArrayList<>(TracefsInstance.KVM_EVENTS);
+        events.addAll(extraEvents);
+        return start(bufferKb, pids(), events, slackNs, err);
     }
 
     /** Starts tracing the kvm events in a private instance; no tracefs or privileges: one sentence, exit 1. */
     static LiveSource start(int bufferKb, List<Integer> pids, long slackNs, PrintWriter err) throws IOException {
+        return start(bufferKb, pids, TracefsInstance.KVM_EVENTS, slackNs, err);
+    }
+
+    private static LiveSource start(int bufferKb, List<Integer> pids, List<String> events, long slackNs, PrintWriter err) throws IOException {
         if (bufferKb < 4) throw new Main.UsageException("--buffer-kb must be at least 4");
         try {
-            return LiveSource.start(new TracefsInstance.Config(bufferKb, pids, TracefsInstance.KVM_EVENTS), slackNs, err);
+            return LiveSource.start(new TracefsInstance.Config(bufferKb, pids, events), slackNs, err);
         } catch (Tracefs.UnavailableException e) {
             throw new Main.ExitCodeException(Main.EXIT_ERROR, e.getMessage());
         }
@@ -68,9 +81,11 @@ final class LiveOptions {
     static final class FinishOnSignal implements AutoCloseable {
         private final CountDownLatch done = new CountDownLatch(1);
         private final Thread hook;
+        private volatile boolean signalled;
 
         FinishOnSignal(LiveSource src) {
             hook = new Thread(() -> {
+                signalled = true;
                 src.stop();
                 try {
                     done.await(30, TimeUnit.SECONDS);
@@ -79,6 +94,11 @@ final class LiveOptions {
                 }
             }, "exitscope-finish-recording");
             Runtime.getRuntime().addShutdownHook(hook);
+        }
+
+        /** True when the JVM is shutting down (SIGINT, SIGTERM, SIGHUP): the recording was cut short. */
+        boolean signalled() {
+            return signalled;
         }
 
         @Override

@@ -20,7 +20,7 @@ public final class Main implements Runnable {
 
     /** The subcommands, in the order {@code --help} lists them. */
     static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(ReportCommand.class, CompareCommand.class, LiveCommand.class,
-            ReplayCommand.class, TriageCommand.class, RecordCommand.class, ShellCommand.class, DumpCommand.class, InfoCommand.class,
+            ReplayCommand.class, TriageCommand.class, RecordCommand.class, RecoverCommand.class, ShellCommand.class, DumpCommand.class, InfoCommand.class,
             ModelCommand.class, SimulateCommand.class, CalibrateCommand.class, CommandLine.HelpCommand.class);
 
     /** Exit codes, documented in the README. */

@@ -9,8 +9,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 
 /** Records KVM tracepoints of this host to trace.dat. */
@@ -51,24 +53,51 @@ final class RecordCommand implements Callable<Integer> {
         var comp = LiveOptions.compression(compression);
         LiveSource src = live.start(LiveSource.DEFAULT_SLACK_NS, err);
         long[] events = {0}, lost = {0};
-        try (src; LiveOptions.FinishOnSignal finish = new LiveOptions.FinishOnSignal(src)) {
-            LiveRecorder rec = LiveOptions.record(src, output, fileVersion, comp);
+        LiveRecorder rec;
+        boolean signalled;
+        LiveOptions.FinishOnSignal finish = new LiveOptions.FinishOnSignal(src);
+        try (src; finish) {
+            rec = LiveOptions.record(src, output, fileVersion, comp);
             boolean ok = false;
             try {
                 LiveSource.LiveStream s = src.events();
-                err.println("exitscope: recording " + src.instance().enabledEvents().size() + " kvm events on " + src.cpus().size()
+                err.println("exitscope: recording " + src.instance().enabledEvents().size() + " events on " + src.cpus().size()
                         + " CPUs into " + output + (duration == null ? "; Ctrl-C to stop" : " for " + duration));
                 err.flush();
                 LivePump pump = new LivePump(src, Long.MAX_VALUE, durationNs, 200_000_000L);
-                pump.run(s, e -> {
-                    if (e.kind() == Event.Kind.LOST) lost[0] += Math.max(0, e.lostCount());
-                    else events[0]++;
+                pump.run(s, new LivePump.Handler() {
+                    @Override
+                    public void event(Event e) {
+                        if (e.kind() == Event.Kind.LOST) lost[0] += Math.max(0, e.lostCount());
+                        else events[0]++;
+                    }
+
+                    @Override
+                    public void check(long now) {
+                        if (rec.failure() != null) pump.stopTracing(); // the disk is full: keep what is written
+                    }
                 });
                 LiveOptions.finishRecording(rec, src, output, err);
                 ok = true;
             } finally {
                 if (!ok) rec.abort();
             }
+            signalled = finish.signalled();
+        } catch (IOException | RuntimeException e) {
+            // a signal while starting: the teardown removed the instance under the start
+            if (finish.signalled()) throw new Main.ExitCodeException(Main.EXIT_ERROR, "stopped by a signal before recording began; nothing written");
+            throw e;
+        }
+        long notWritten = rec.eventsDropped();
+        String counts = "kept " + (events[0] - notWritten) + " events in " + output + ", lost " + (lost[0] + notWritten)
+                + " (" + lost[0] + " dropped by the kernel, " + notWritten + " not written)";
+        if (rec.failure() != null) {
+            err.println("exitscope: recording cut short: " + Objects.toString(rec.failure().getMessage(), rec.failure().toString()) + "; " + counts);
+            return Main.EXIT_ERROR;
+        }
+        if (signalled) {
+            err.println("exitscope: recording stopped by a signal; " + counts);
+            return Main.EXIT_ERROR; // the JVM exits with 128 + the signal's number
         }
         err.println("exitscope: " + events[0] + " events, " + lost[0] + " lost");
         return 0;

@@ -106,7 +106,7 @@ final class ReplayCommand implements java.util.concurrent.Callable<Integer> {
             baseline = analyse(played, w, "window " + rel(window[0]) + ".." + (window[1] == Long.MAX_VALUE ? "end" : rel(window[1])), window);
         }
         long from = opt.fromNs() == Long.MIN_VALUE ? 0 : opt.fromNs();
-        ReplayFeed feed = new ReplayFeed(() -> TraceFiles.open(played, inputs.inputFormat.value), opt, from, opt.toNs(), intervalNs, sp, stepNs, paused);
+        ReplayFeed feed = new ReplayFeed(() -> TraceFiles.open(played, inputs.inputFormat.value, inputs.decode.threads()), opt, from, opt.toNs(), intervalNs, sp, stepNs, paused);
         TuiOptions t = TuiOptions.defaults(noColor);
         if (ascii) t = new TuiOptions(t.color(), Glyphs.ASCII, t.projector());
         Tui.run(feed, t, baseline);

@@ -27,12 +27,12 @@ import java.util.concurrent.Callable;
         description = {"Exit latency statistics of recorded traces: count, share of time and p50/p90/p99/p99.9/max",
                 "per exit reason and class (or subkey, vCPU, VM). Several files are analysed together."})
 final class ReportCommand implements Callable<Integer> {
-    enum Format { table, json, csv, hdr }
+    enum Format { table, json, csv, hdr, html }
 
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "trace.dat (v6/v7) or text traces")
     List<Path> files;
 
-    @Option(names = {"-f", "--format"}, paramLabel = "FMT", description = "table (default), json, csv, hdr (HdrHistogram log)")
+    @Option(names = {"-f", "--format"}, paramLabel = "FMT", description = "table (default), json, csv, hdr (HdrHistogram log), html (one self-contained page: table, histograms, heatmap, evidence, triage)")
     Format format = Format.table;
 
     @Option(names = "--by", paramLabel = "DIMS", converter = GroupByConverter.class, description = "Grouping: reason, reason,class (default), subkey, vcpu, vm, or a comma list.")
@@ -43,6 +43,9 @@ final class ReportCommand implements Callable<Integer> {
 
     @Option(names = "--top", paramLabel = "N", description = "Only the N groups with the most time.")
     int top;
+
+    @Option(names = "--ci", description = "Tables: each percentile with its 95% confidence interval (JSON always has them: p99_ns_ci).")
+    boolean ci;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output.")
     Path output;
@@ -58,6 +61,14 @@ final class ReportCommand implements Callable<Integer> {
         GroupBy groupBy = by;
         var opt = inputs.options();
         List<TraceSource> sources = inputs.open(files);
+        if (format == Format.html) {
+            var part = HtmlParts.analyse(String.join(", ", files.stream().map(Path::toString).toList()), sources, opt,
+                    new ReportOptions(groupBy, includeBlocking, top));
+            try (PrintWriter w = writer()) {
+                io.exitscope.view.html.HtmlReport.write(part, w);
+            }
+            return 0;
+        }
         AnalysisResult result;
         try {
             result = TraceAnalysis.run(sources, opt);
@@ -76,11 +87,26 @@ final class ReportCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The output file, or standard output (left open). */
+    private PrintWriter writer() throws java.io.IOException {
+        if (output == null) {
+            PrintWriter out = spec.commandLine().getOut();
+            return new PrintWriter(out) {
+                @Override
+                public void close() {
+                    flush();
+                }
+            };
+        }
+        return new PrintWriter(new java.io.OutputStreamWriter(Files.newOutputStream(output), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     private void emit(ReportData data, PrintWriter w) throws Exception {
         switch (format) {
-            case table -> TableReport.write(data, w);
+            case table -> TableReport.write(data, w, ci);
             case json -> JsonReport.write(data, w, true);
             case csv -> CsvReport.write(data, w);
+            case html -> throw new IllegalStateException("html is written by call()");
             // the log is ASCII (base64 payloads), so bytes map 1:1 onto chars
             case hdr -> HdrLogReport.write(data, new OutputStream() {
                 @Override

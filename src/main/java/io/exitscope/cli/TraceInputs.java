@@ -4,6 +4,7 @@ import io.exitscope.analysis.AnalysisOptions;
 import io.exitscope.source.TraceFiles;
 import io.exitscope.source.TraceSource;
 import io.exitscope.util.Durations;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -15,6 +16,9 @@ import java.util.List;
 final class TraceInputs {
     @picocli.CommandLine.Mixin
     InputFormatOption inputFormat;
+
+    @Mixin
+    DecodeThreadsOption decode = new DecodeThreadsOption();
 
     @Option(names = "--from", paramLabel = "TIME", description = "Keep exits from TIME after the trace start (e.g. 1.5s, 200ms).")
     String from;
@@ -45,7 +49,8 @@ final class TraceInputs {
     List<TraceSource> open(List<Path> files) throws IOException {
         List<TraceSource> out = new ArrayList<>();
         try {
-            for (Path p : files) out.add(TraceFiles.open(p, inputFormat.value));
+            int threads = decode.threads();
+            for (Path p : files) out.add(TraceFiles.open(p, inputFormat.value, threads));
         } catch (IOException | RuntimeException e) {
             for (TraceSource s : out) s.close();
             throw e;

@@ -6,6 +6,7 @@ import io.exitscope.analysis.LiveAnalysis;
 import io.exitscope.analysis.TraceAnalysis;
 import io.exitscope.event.Event;
 import io.exitscope.exit.ExitAssembler;
+import io.exitscope.exit.VmName;
 import io.exitscope.model.ExitPathModel;
 import io.exitscope.source.TraceSource;
 import io.exitscope.source.live.HostFacts;
@@ -162,7 +163,7 @@ final class TriageCommand implements Callable<Integer> {
         ConcurrencyTracker conc = new ConcurrencyTracker();
         ExitAssembler concAsm = new ExitAssembler(r -> {
             if ((inputs.vcpu < 0 || r.vcpu() == inputs.vcpu) && (inputs.vm == null || inputs.vm.equals(r.vm()))) conc.accept(r);
-        }, e -> e.comm() == null || e.comm().equals("<...>") ? "pid " + e.pid() : e.comm());
+        }, VmName::of);
         LiveHooks hooks = null;
         try (src) {
             hooks = cfg.attach(src, err);

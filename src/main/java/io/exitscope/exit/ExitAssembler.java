@@ -2,15 +2,16 @@ package io.exitscope.exit;
 
 import io.exitscope.event.Event;
 import io.exitscope.event.EventFormat;
-import io.exitscope.event.FieldFormat;
-import io.exitscope.exit.decode.Arm64Tables;
+import io.exitscope.exit.arch.EventBindings;
+import io.exitscope.exit.arch.EventDecoder;
+import io.exitscope.exit.arch.ExitSteps;
 import io.exitscope.exit.decode.KvmTables;
-import io.exitscope.exit.decode.S390Tables;
-import io.exitscope.exit.decode.X86Tables;
 import io.exitscope.util.LongMap;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -18,45 +19,32 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Turns a timestamp-ordered event stream into {@link ExitRecord}s, one vCPU thread at a time.
+ * Turns a timestamp-ordered event stream into {@link ExitRecord}s, one vCPU thread at a time: the
+ * per-thread state machine. What each event means (begins, refines or ends an exit) is bound per
+ * architecture in {@link io.exitscope.exit.arch}; this class knows no event by name.
  *
  * <p>With exit/entry events (x86 {@code kvm_exit→kvm_entry}, s390 {@code kvm_s390_sie_exit→
- * kvm_s390_sie_enter}, arm64 {@code kvm_exit→kvm_entry}) an exit's latency runs from the exit
- * event to the thread's next entry event; child events in between refine the key and
+ * kvm_s390_sie_enter}, arm64 and riscv {@code kvm_exit→kvm_entry}) an exit's latency runs from the
+ * exit event to the thread's next entry event; child events in between refine the key and
  * {@code kvm_userspace_exit} makes it a userspace exit. Where a thread never shows exit events
  * (KVM on PVM, or tracing without them) the child events themselves mark exits and the userspace
  * round trip ({@code kvm_userspace_exit} → {@code kvm_fpu} load or next entry) is measured.
  *
+ * <p>Events of a thread before its first exit or entry event belong to an exit already under way
+ * when the trace began: they are counted once per thread as {@link #truncatedAtStart()}, never as
+ * exits. Until the trace has shown an exit or entry event at all, a thread's child-mode exits are
+ * held back ({@link #HELD_PER_THREAD} at most): an entry then shows they were the tail of one
+ * truncated exit; otherwise they are released as child-mode exits.
+ *
  * <p>Incomplete exits (no entry before the next exit, lost events on the thread's CPU, trace end)
  * are counted, never measured. After events are lost on a CPU, open exits seen on that CPU are
- * dropped rather than paired with an entry that may belong to a later exit.
+ * dropped rather than paired with an entry that may belong to a later exit, and the events of those
+ * threads up to their next exit event count once more as truncated.
  */
 public final class ExitAssembler {
 
     /** What happened to exits that were not measured. */
     public enum Incomplete { NO_ENTRY, LOST_EVENTS, TRACE_END }
-
-    private enum Kind {
-        IGNORE, X86_EXIT, ARM64_EXIT, S390_EXIT, ENTRY, S390_ENTRY, PIO, MMIO, FAST_MMIO, MSR, CR, HYPERCALL,
-        S390_INSN, S390_DIAG, S390_SIGP, S390_PROG, USERSPACE_EXIT, FPU, KERNEL_DEVICE
-    }
-
-    /** Per event format: its role and the fields used, resolved once. */
-    private static final class Handler {
-        final EventFormat format;
-        final Kind kind;
-        final FieldFormat f1, f2, f3, f4, vcpu;
-
-        Handler(EventFormat format, Kind kind, FieldFormat f1, FieldFormat f2, FieldFormat f3, FieldFormat f4, FieldFormat vcpu) {
-            this.format = format;
-            this.kind = kind;
-            this.f1 = f1;
-            this.f2 = f2;
-            this.f3 = f3;
-            this.f4 = f4;
-            this.vcpu = vcpu;
-        }
-    }
 
     /** State of one vCPU thread. */
     private static final class Vcpu {
@@ -64,6 +52,14 @@ public final class ExitAssembler {
         final String vm;
         int lastCpu = -1;
         boolean paired;           // has shown exit events: exit→entry mode
+        /** Child-mode exits held back until this thread shows whether the trace records its exits; null once decided. */
+        List<ExitRecord> held;
+        /** Decided: this thread's exits are told by child events (no exit events for it). */
+        boolean childMode;
+        /** Events lost on the thread's CPU since its last exit event: it resumes inside an exit. */
+        boolean lostSince;
+        /** A refining, userspace or FPU event came before the first exit event (or since the loss). */
+        boolean midExit;
         // the open exit
         boolean open;
         long exitTs;
@@ -82,12 +78,13 @@ public final class ExitAssembler {
         long userspaceTs;
         long userspaceEndTs = -1;
         int userspaceReason = -1;
-        KernelHandler kernelHandler = KernelHandler.UNSEEN;
 
         Vcpu(int tid, String vm) {
             this.tid = tid;
             this.vm = vm;
         }
+
+        KernelHandler kernelHandler = KernelHandler.UNSEEN;
 
         void reset() {
             open = false;
@@ -107,10 +104,16 @@ public final class ExitAssembler {
     private final Consumer<ExitRecord> sink;
     private final Function<Event, String> vmOf;
     private final LongMap<Vcpu> threads = new LongMap<>();
-    private Handler[] handlers = new Handler[512];
-    private final Map<EventFormat, Handler> otherHandlers = new HashMap<>();
+    private static final EventDecoder UNBOUND = (e, to) -> false;
+    private EventDecoder[] decoders = new EventDecoder[512];
+    private EventFormat[] decoderFormats = new EventFormat[512];
+    private final Map<EventFormat, EventDecoder> otherDecoders = new HashMap<>();
+    private final Steps steps = new Steps();
     @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array: made raw, filled with LongMap<String> below
-    private final LongMap<String>[] subkeyCache = new LongMap[SUBKEY_WHAT.length];
+    private final LongMap<String>[] subkeyCache = new LongMap[ExitSteps.Subkey.values().length];
+    /** The trace has shown an exit or entry event: threads without one yet are inside an exit. */
+    private boolean tracesExits;
+    static final int HELD_PER_THREAD = 16;
 
     {
         for (int i = 0; i < subkeyCache.length; i++) subkeyCache[i] = new LongMap<>();
@@ -128,6 +131,8 @@ public final class ExitAssembler {
     private final Map<String, long[]> incompleteByReason = new HashMap<>();
     static final int MAX_INCOMPLETE_REASONS = 256;
     private long orphanEntries;
+    private long truncatedAtStart;
+    private long unreadable;
     private final Map<Integer, Long> lostByCpu = new TreeMap<>();
     private long lostUnknownPages;
     private long fpuLoads, fpuUnloads, userspaceReturns;
@@ -154,120 +159,130 @@ public final class ExitAssembler {
         events++;
         if (firstTs == Long.MIN_VALUE) firstTs = ts;
         lastTs = ts;
-        Handler h = handler(e.format());
-        if (h.kind == Kind.IGNORE) {
+        EventDecoder d = decoder(e.format());
+        if (d == UNBOUND) {
             Vcpu v = threads.get(e.pid());
             if (v != null) v.lastCpu = e.cpu();
             return;
         }
         int tid = e.pid();
         Vcpu v = threads.get(tid);
-        if (h.kind == Kind.KERNEL_DEVICE) {
-            // an in-kernel device acting inside the thread's open exit; it never opens one (it follows the access)
-            // and other threads (a VMM raising an IRQ line) are not vCPUs
-            if (v != null) {
-                v.lastCpu = e.cpu();
-                if (v.open && !v.inUserspace && v.kernelHandler == KernelHandler.UNSEEN) v.kernelHandler = KernelHandler.ofEvent(h.format.name);
-            }
-            return;
-        }
         if (v == null) {
             v = new Vcpu(tid, vmOf.apply(e));
+            v.held = tracesExits ? null : new ArrayList<>();
             threads.put(tid, v);
         }
         v.lastCpu = e.cpu();
-        switch (h.kind) {
-            case X86_EXIT -> {
-                long raw = e.getLong(h.f1);
-                int isa = h.f2 != null ? (int) e.getLong(h.f2) : X86Tables.ISA_VMX;
-                Arch a = isa == X86Tables.ISA_SVM ? Arch.X86_SVM : Arch.X86_VMX;
-                openExit(v, e, a, X86Tables.basicReason(raw, isa), X86Tables.name(raw, isa), X86Tables.isBlocking(raw, isa), h);
-                if (h.f3 != null) v.requests = e.getLong(h.f3);
-            }
-            case ARM64_EXIT -> {
-                long code = Arm64Tables.reasonCode(e.getLong(h.f1), e.getLong(h.f2));
-                openExit(v, e, Arch.ARM64, code, Arm64Tables.name(code), Arm64Tables.isBlocking(code), h);
-            }
-            case S390_EXIT -> {
-                long icpt = e.getLong(h.f1) & 0xff;
-                openExit(v, e, Arch.S390, icpt, S390Tables.intercept(icpt), S390Tables.isBlocking(icpt), h);
-            }
-            case ENTRY, S390_ENTRY -> onEntry(v, e, h);
-            case PIO -> {
-                boolean write = e.getLong(h.f1) != 0;
-                long port = e.getLong(h.f2);
-                child(v, e, ts, "PIO", subkey(write ? PORT_OUT : PORT_IN, port), 2, port, write);
-            }
-            case MMIO -> {
-                long type = e.getLong(h.f1);
-                long gpa = e.getLong(h.f2);
-                // KVM_TRACE_MMIO_READ_UNSATISFIED 0, READ 1, WRITE 2
-                boolean write = type == 2;
-                child(v, e, ts, "MMIO", subkey(write ? GPA_WRITE : type == 0 ? GPA_READ_UNSATISFIED : GPA_READ, gpa), 2, gpa, write);
-            }
-            case FAST_MMIO -> {
-                long gpa = e.getLong(h.f1);
-                child(v, e, ts, "MMIO", subkey(GPA_WRITE, gpa), 2, gpa, true);
-                if (v.open) v.kernelHandler = KernelHandler.FAST_MMIO;
-            }
-
-            case MSR -> {
-                boolean write = e.getLong(h.f1) != 0;
-                long msr = e.getLong(h.f2);
-                child(v, e, ts, "MSR", subkey(write ? MSR_WRITE : MSR_READ, msr), 2, -1, write);
-            }
-            case CR -> {
-                boolean write = e.getLong(h.f1) != 0;
-                long cr = e.getLong(h.f2);
-                child(v, e, ts, "CR", "cr" + cr + (write ? " write" : " read"), 1, -1, write);
-            }
-            case HYPERCALL -> child(v, e, ts, "HYPERCALL", subkey(HCALL_NR, e.getLong(h.f1)), 2, -1, false);
-            case S390_INSN -> child(v, e, ts, "Instruction", S390Tables.instruction(e.getLong(h.f1)), 1, -1, false);
-            case S390_DIAG -> {
-                long code = e.getLong(h.f1) & 0xffff;
-                child(v, e, ts, "DIAG", S390Tables.diag(code), 2, code == 0x500 ? 0x500 : -1, code == 0x500);
-            }
-            case S390_SIGP -> child(v, e, ts, "SIGP", S390Tables.sigp(e.getLong(h.f1) & 0xff), 2, -1, false);
-            case S390_PROG -> child(v, e, ts, "Program interruption", S390Tables.prog(e.getLong(h.f1) & 0xffff), 2, -1, false);
-            case USERSPACE_EXIT -> onUserspaceExit(v, e, h, ts);
-            case FPU -> {
-                if (e.getLong(h.f1) != 0) {
-                    fpuLoads++;
-                    onReturnToKvmRun(v, ts);
-                } else {
-                    fpuUnloads++;
-                }
-            }
-            default -> { }
-        }
+        steps.v = v;
+        steps.e = e;
+        if (!d.decode(e, steps)) unreadable++;
     }
 
-    /** Subkey kinds: what the value is and the access direction. */
-    private static final int PORT_OUT = 0, PORT_IN = 1, GPA_WRITE = 2, GPA_READ = 3, GPA_READ_UNSATISFIED = 4,
-            MSR_WRITE = 5, MSR_READ = 6, HCALL_NR = 7;
-    private static final String[] SUBKEY_WHAT = {"port", "port", "gpa", "gpa", "gpa", "msr", "msr", "nr"};
-    private static final String[] SUBKEY_DIR = {" out", " in", " write", " read", " read-unsatisfied", " write", " read", ""};
+    /**
+     * A non-exit event of a thread that has shown no exit event yet (or none since a loss): it is
+     * inside an exit under way. True when the event is only that (nothing more to do with it).
+     */
+    private boolean insideTruncated(Vcpu v) {
+        if (v.paired) {
+            if (v.lostSince) v.midExit = true;
+            return false;                           // paired threads ignore children of no open exit anyway
+        }
+        if (v.childMode) return false;
+        v.midExit = true;
+        return v.held == null;                      // the trace records exits: not a child-mode exit
+    }
+
+    /** The per-thread state machine as the bindings drive it. */
+    private final class Steps implements ExitSteps {
+        Vcpu v;
+        Event e;
+
+        @Override
+        public void exit(Arch arch, long code, String reason, boolean blocking, int vcpu, long requests) {
+            openExit(v, e, arch, code, reason, blocking, vcpu, requests);
+        }
+
+        @Override
+        public void entry(int vcpu) {
+            onEntry(v, e, vcpu);
+        }
+
+        @Override
+        public void refine(String reason, String subkey, int rank, long address, boolean write) {
+            child(v, e, e.timestamp(), reason, subkey, rank, address, write);
+        }
+
+        @Override
+        public void refine(String reason, Subkey kind, long value, int rank, long address, boolean write) {
+            child(v, e, e.timestamp(), reason, subkey(kind, value), rank, address, write);
+        }
+
+        @Override
+        public void userspaceExit(int reason, int errno) {
+            onUserspaceExit(v, e, reason, errno, e.timestamp());
+        }
+
+        @Override
+        public void handledBy(KernelHandler h) {
+            // an event of the handler inside the thread's open exit, the first one named; it never opens an exit
+            if (v.open && !v.inUserspace && v.kernelHandler == KernelHandler.UNSEEN) v.kernelHandler = h;
+        }
+
+        @Override
+        public void fpu(boolean load) {
+            if (load) fpuLoads++;
+            else fpuUnloads++;
+            if (!insideTruncated(v) && load) onReturnToKvmRun(v, e.timestamp());
+        }
+    }
 
     /**
      * The subkey text for (kind, value), built once: the same few subkeys repeat millions of
      * times, so the hot path is one primitive-keyed lookup and no string work.
      */
-    private String subkey(int kind, long value) {
-        LongMap<String> byValue = subkeyCache[kind];
+    private String subkey(ExitSteps.Subkey kind, long value) {
+        LongMap<String> byValue = subkeyCache[kind.ordinal()];
         String s = byValue.get(value);
         if (s == null) {
-            s = SUBKEY_WHAT[kind] + " 0x" + Long.toHexString(value) + SUBKEY_DIR[kind];
+            s = kind.text(value);
             if (byValue.size() < 100_000) byValue.put(value, s);
         }
         return s;
     }
 
-    private void openExit(Vcpu v, Event e, Arch arch, long code, String reason, boolean blocking, Handler h) {
+    /**
+     * The thread's first exit or entry event (or its first since a loss): what it did before was
+     * the tail of an exit under way, counted once; its held child-mode exits were that tail.
+     * {@code closes}: an entry, which ends such an exit by itself.
+     */
+    private void endTruncated(Vcpu v, boolean closes) {
+        tracesExits = true;
+        if (v.childMode) {
+            flushChildMode(v);                      // a thread that told its exits by child events all along
+        } else if (v.midExit || closes) {
+            truncatedAtStart++;
+        }
+        v.midExit = false;
+        v.lostSince = false;
+        v.held = null;
+        v.childMode = false;
         if (!v.paired) {
-            // first exit event on this thread: leave child-event mode
-            flushChildMode(v);
+            v.reset();
             v.paired = true;
         }
+    }
+
+    /** This many child-mode exits without an exit or entry event: the thread's exits are told by child events. */
+    private void release(Vcpu t) {
+        List<ExitRecord> h = t.held;
+        t.held = null;
+        t.childMode = true;
+        t.midExit = false;
+        for (ExitRecord r : h) deliver(r);
+    }
+
+    private void openExit(Vcpu v, Event e, Arch arch, long code, String reason, boolean blocking, int vcpu, long requests) {
+        if (!v.paired || v.lostSince) endTruncated(v, false);
         if (v.open) countIncomplete(v, Incomplete.NO_ENTRY);
         v.reset();
         v.open = true;
@@ -278,15 +293,16 @@ public final class ExitAssembler {
         v.reasonCode = code;
         v.reason = reason;
         v.blocking = blocking;
-        if (h.vcpu != null) v.vcpuId = (int) e.getLong(h.vcpu);
+        if (vcpu >= 0) v.vcpuId = vcpu;
+        v.requests = requests;
     }
 
-    private void onEntry(Vcpu v, Event e, Handler h) {
+    private void onEntry(Vcpu v, Event e, int vcpu) {
         long ts = e.timestamp();
-        if (h.vcpu != null) v.vcpuId = (int) e.getLong(h.vcpu);
-        if (!v.paired) {
-            // an entry before any exit on this thread: the end of a child-mode userspace leg
-            onReturnToKvmRun(v, ts);
+        if (vcpu >= 0) v.vcpuId = vcpu;
+        if (!v.paired || v.lostSince) {
+            // an entry before any exit on this thread: the end of an exit under way at the start
+            endTruncated(v, true);
             orphanEntries++;
             return;
         }
@@ -301,6 +317,7 @@ public final class ExitAssembler {
     }
 
     private void child(Vcpu v, Event e, long ts, String childReason, String subkey, int rank, long address, boolean write) {
+        if (insideTruncated(v)) return;
         if (v.paired) {
             if (!v.open) return;
             if (rank > v.subkeyRank) {
@@ -337,10 +354,9 @@ public final class ExitAssembler {
         }
     }
 
-    private void onUserspaceExit(Vcpu v, Event e, Handler h, long ts) {
+    private void onUserspaceExit(Vcpu v, Event e, int reason, int errno, long ts) {
         userspaceReturns++;
-        int reason = (int) e.getLong(h.f1);
-        int errno = h.f2 != null ? (int) e.getLong(h.f2) : 0;
+        if (insideTruncated(v)) return;
         if (errno < 0) reason = errno == -4 ? KvmTables.KVM_EXIT_INTR : reason;
         if (v.paired) {
             if (v.open && !v.inUserspace) {
@@ -400,10 +416,21 @@ public final class ExitAssembler {
     }
 
     private void emit(Vcpu v, long endTs, ExitClass cls, Measure m, long latency, long userspace) {
+        ExitRecord r = new ExitRecord(v.exitTs, endTs, v.tid, v.exitCpu, v.vcpuId, v.vm, v.arch, v.reasonCode, v.reason,
+                v.subkey, v.address, v.write, cls, v.blocking, m, latency, userspace, v.requests, v.userspaceReason,
+                v.kernelHandler);
+        if (v.held != null) {
+            v.held.add(r);
+            if (v.held.size() >= HELD_PER_THREAD) release(v);
+            return;
+        }
+        deliver(r);
+    }
+
+    private void deliver(ExitRecord r) {
         exits++;
-        measures.add(m);
-        sink.accept(new ExitRecord(v.exitTs, endTs, v.tid, v.exitCpu, v.vcpuId, v.vm, v.arch, v.reasonCode, v.reason,
-                v.subkey, v.address, v.write, cls, v.blocking, m, latency, userspace, v.requests, v.userspaceReason, v.kernelHandler));
+        measures.add(r.measure());
+        sink.accept(r);
     }
 
     private void countIncomplete(Vcpu v, Incomplete why) {
@@ -421,6 +448,7 @@ public final class ExitAssembler {
         if (count > 0) lostByCpu.merge(cpu, count, Long::sum);
         else lostUnknownPages++;
         threads.forEachValue(v -> {
+            if (v.paired && (v.lastCpu == cpu || v.open && v.exitCpu == cpu)) v.lostSince = true;
             if (v.open && (v.lastCpu == cpu || v.exitCpu == cpu)) {
                 if (!v.paired && !v.inUserspace) {
                     // child-mode kernel exit: it was complete (count only) before the loss
@@ -436,6 +464,7 @@ public final class ExitAssembler {
     /** The trace ended: exits still open are incomplete (child-mode kernel exits are complete). */
     public void finish() {
         threads.forEachValue(v -> {
+            if (v.held != null) release(v);
             if (v.open) {
                 if (!v.paired && !v.inUserspace) emit(v, -1, ExitClass.KERNEL, Measure.COUNT_ONLY, -1, -1);
                 else countIncomplete(v, Incomplete.TRACE_END);
@@ -444,114 +473,26 @@ public final class ExitAssembler {
         });
     }
 
-    private Handler handler(EventFormat f) {
+    private EventDecoder decoder(EventFormat f) {
         int id = f.id;
-        if (id >= 0 && id < handlers.length) {
-            Handler h = handlers[id];
-            if (h != null && h.format == f) return h;
-            h = makeHandler(f);
-            handlers[id] = h;
-            return h;
+        if (id >= 0 && id < decoders.length) {
+            if (decoderFormats[id] == f) return decoders[id];
+            EventDecoder d = EventBindings.bind(f);
+            if (d == null) d = UNBOUND;
+            decoders[id] = d;
+            decoderFormats[id] = f;
+            return d;
         }
         if (id >= 0 && id < 65536) {
-            handlers = java.util.Arrays.copyOf(handlers, Math.max(id + 1, handlers.length * 2));
-            return handler(f);
+            int n = Math.max(id + 1, decoders.length * 2);
+            decoders = java.util.Arrays.copyOf(decoders, n);
+            decoderFormats = java.util.Arrays.copyOf(decoderFormats, n);
+            return decoder(f);
         }
-        return otherHandlers.computeIfAbsent(f, ExitAssembler::makeHandler);
-    }
-
-    private static Handler makeHandler(EventFormat f) {
-        String n = f.name;
-        Kind k = Kind.IGNORE;
-        FieldFormat a = null, b = null, c = null, d = null, vcpu = null;
-        switch (n) {
-            case "kvm_exit", "kvm_x86_exit" -> {
-                if (f.field("esr_ec") != null) {
-                    k = Kind.ARM64_EXIT;
-                    a = f.field("ret");
-                    b = f.field("esr_ec");
-                } else if (f.field("exit_reason") != null) {
-                    k = Kind.X86_EXIT;
-                    a = f.field("exit_reason");
-                    b = f.field("isa");
-                    c = f.field("requests");
-                    vcpu = f.field("vcpu_id");
-                }
-            }
-            case "kvm_entry", "kvm_x86_entry" -> {
-                k = Kind.ENTRY;
-                vcpu = f.field("vcpu_id");
-            }
-            case "kvm_s390_sie_exit" -> {
-                k = Kind.S390_EXIT;
-                a = f.field("icptcode");
-                vcpu = f.field("id");
-            }
-            case "kvm_s390_sie_enter" -> {
-                k = Kind.S390_ENTRY;
-                vcpu = f.field("id");
-            }
-            case "kvm_pio", "kvm_x86_pio" -> {
-                k = Kind.PIO;
-                a = f.field("rw");
-                b = f.field("port");
-            }
-            case "kvm_mmio" -> {
-                k = Kind.MMIO;
-                a = f.field("type");
-                b = f.field("gpa");
-            }
-            case "kvm_fast_mmio" -> {
-                k = Kind.FAST_MMIO;
-                a = f.field("gpa");
-            }
-            case "kvm_msr", "kvm_x86_msr" -> {
-                k = Kind.MSR;
-                a = f.field("write");
-                b = f.field("ecx");
-            }
-            case "kvm_cr", "kvm_x86_cr" -> {
-                k = Kind.CR;
-                a = f.field("rw");
-                b = f.field("cr");
-            }
-            case "kvm_hypercall", "kvm_x86_hypercall" -> {
-                k = Kind.HYPERCALL;
-                a = f.field("nr");
-            }
-            case "kvm_s390_intercept_instruction" -> {
-                k = Kind.S390_INSN;
-                a = f.field("instruction");
-            }
-            case "kvm_s390_handle_diag" -> {
-                k = Kind.S390_DIAG;
-                a = f.field("code");
-            }
-            case "kvm_s390_handle_sigp" -> {
-                k = Kind.S390_SIGP;
-                a = f.field("order_code");
-            }
-            case "kvm_s390_intercept_prog" -> {
-                k = Kind.S390_PROG;
-                a = f.field("code");
-            }
-            case "kvm_userspace_exit" -> {
-                k = Kind.USERSPACE_EXIT;
-                a = f.field("reason");
-                b = f.field("errno");
-            }
-            case "kvm_fpu" -> {
-                k = Kind.FPU;
-                a = f.field("load");
-            }
-            default -> {
-                if (KernelHandler.ofEvent(n) != null) k = Kind.KERNEL_DEVICE;
-            }
-        }
-        // an event without the fields its role needs (odd kernel, partial text) is ignored, not guessed
-        if (k != Kind.IGNORE && k != Kind.ENTRY && k != Kind.S390_ENTRY && k != Kind.KERNEL_DEVICE && a == null) k = Kind.IGNORE;
-        if ((k == Kind.PIO || k == Kind.MMIO || k == Kind.MSR || k == Kind.CR || k == Kind.ARM64_EXIT) && b == null) k = Kind.IGNORE;
-        return new Handler(f, k, a, b, c, d, vcpu);
+        return otherDecoders.computeIfAbsent(f, k -> {
+            EventDecoder d = EventBindings.bind(k);
+            return d == null ? UNBOUND : d;
+        });
     }
 
     // ---------------------------------------------------------------- results
@@ -567,6 +508,10 @@ public final class ExitAssembler {
         return m;
     }
     public long orphanEntries() { return orphanEntries; }
+    /** Threads (and resumptions after a loss) whose first events were inside an exit already under way. */
+    public long truncatedAtStart() { return truncatedAtStart; }
+    /** Events of a bound kind whose fields could not be read (a text line cut short, a form of no known kernel). */
+    public long unreadableEvents() { return unreadable; }
     public long lostEvents() { return lostByCpu.values().stream().mapToLong(Long::longValue).sum(); }
     public long lostUnknownPages() { return lostUnknownPages; }
     public Map<Integer, Long> lostByCpu() { return java.util.Collections.unmodifiableMap(lostByCpu); }

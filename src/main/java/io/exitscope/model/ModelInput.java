@@ -27,7 +27,6 @@ import java.util.Set;
 public record ModelInput(List<StatsSnapshot.Group> fine, Set<Arch> arches, Set<Measure> measures, OptimizationEvidence evidence,
                          String fileSwitches) {
 
-    public static final GroupBy FINE = GroupBy.parse("reason,class,subkey,vcpu,vm");
 
     public ModelInput {
         fine = List.copyOf(fine);
@@ -42,7 +41,7 @@ public record ModelInput(List<StatsSnapshot.Group> fine, Set<Arch> arches, Set<M
     }
 
     /**
-     * From a snapshot grouped by every dimension ({@link #FINE}); the architecture is told by the
+     * From a snapshot grouped by every dimension ({@link GroupBy#FINE}); the architecture is told by the
      * reasons (s390 intercept names).
      */
     public static ModelInput of(StatsSnapshot fineSnapshot, Set<Measure> measures, OptimizationEvidence evidence) {

@@ -108,7 +108,7 @@ public final class ModelJson {
         g.writeBooleanField("modelled", k.modelled());
         if (k.measuredRoundTrip() != null) {
             g.writeObjectFieldStart("round_trip");
-            percentiles(g, timed ? k.measuredRoundTrip() : null);
+            percentiles(g, timed ? k.measuredRoundTrip() : null, true);
             g.writeEndObject();
         }
         g.writeObjectFieldStart("projected");
@@ -117,10 +117,10 @@ public final class ModelJson {
         g.writeNumberField("count", m.count());
         g.writeNumberField("total_ns", timed ? k.projectedTotalNs() : 0);
         GroupJson.share(g, m.blocking() ? Double.NaN : StatsSnapshot.share(timed ? k.projectedTotalNs() : 0, projectedTotal));
-        percentiles(g, timed ? k.projected() : null);
+        percentiles(g, timed ? k.projected() : null, false);
         if (k.projectedRoundTrip() != null) {
             g.writeObjectFieldStart("round_trip");
-            percentiles(g, timed ? k.projectedRoundTrip() : null);
+            percentiles(g, timed ? k.projectedRoundTrip() : null, false);
             g.writeEndObject();
         }
         g.writeEndObject();
@@ -185,8 +185,9 @@ public final class ModelJson {
         if (k.vm() != null) g.writeStringField("vm", k.vm());
     }
 
-    private static void percentiles(JsonGenerator g, Histogram h) throws IOException {
-        GroupJson.percentiles(g, "", h != null && h.getTotalCount() > 0 ? h : null, Percentile.SHOWN, true);
+    /** @param measured a measured histogram gets intervals; a projected one is the model's draw, not a sample of the system */
+    private static void percentiles(JsonGenerator g, Histogram h, boolean measured) throws IOException {
+        GroupJson.percentiles(g, "", h != null && h.getTotalCount() > 0 ? h : null, Percentile.SHOWN, true, measured);
     }
 
     private static void nullable(JsonGenerator g, String name, String v) throws IOException {

@@ -4,6 +4,7 @@ package io.exitscope.source;
 public enum InputFormat {
     AUTO("auto"),
     TRACE_DAT("trace.dat"),
+    PERF_DATA("perf.data"),
     FTRACE("ftrace"),
     TRACE_CMD_REPORT("trace-cmd-report"),
     PERF_SCRIPT("perf-script");
@@ -16,7 +17,7 @@ public enum InputFormat {
 
     public static InputFormat parse(String s) {
         for (InputFormat f : values()) if (f.cliName.equalsIgnoreCase(s) || f.name().equalsIgnoreCase(s)) return f;
-        throw new IllegalArgumentException("unknown input format '" + s + "' (auto, trace.dat, ftrace, trace-cmd-report, perf-script)");
+        throw new IllegalArgumentException("unknown input format '" + s + "' (auto, trace.dat, perf.data, ftrace, trace-cmd-report, perf-script)");
     }
 
     @Override

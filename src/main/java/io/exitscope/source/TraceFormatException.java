@@ -26,18 +26,7 @@ public final class TraceFormatException extends RuntimeException {
 
     /** Control characters from damaged input as \xNN, so the message stays one line on a terminal. */
     static String oneLine(String s) {
-        if (s == null) return "";
-        StringBuilder sb = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean bad = c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0);
-            if (bad && sb == null) sb = new StringBuilder(s.substring(0, i));
-            if (sb != null) {
-                if (bad) sb.append(String.format("\\x%02x", (int) c));
-                else sb.append(c);
-            }
-        }
-        return sb == null ? s : sb.toString();
+        return io.exitscope.util.OneLine.of(s);
     }
 
     public String file() { return file; }

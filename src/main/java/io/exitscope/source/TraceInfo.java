@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a trace says about itself: container format, byte order, clock, CPUs, buffers, host, and
- * every option found. Filled by the reader that opened the trace; immutable.
+ * What a trace says about itself: container format, byte order, clock, CPUs, buffers, host, the
+ * tool that recorded it ("trace-cmd 3.1.6", "perf 6.1.192"), and every option or feature section found. Filled by the reader that opened the trace; immutable.
  */
 public record TraceInfo(
         String path,
@@ -21,7 +21,7 @@ public record TraceInfo(
         int cpus,
         int cpuCount,
         String uname,
-        String tracerVersion,
+        String recordedBy,
         List<Buffer> buffers,
         Map<Integer, String> cmdlines,
         Tsc2Nsec tsc2nsec,

@@ -35,6 +35,7 @@ public final class ExitStats implements Consumer<ExitRecord> {
 
     static final class Cell {
         final FineKey key;
+        ExitKey exitKey;
         final Histogram histogram = newHistogram();
         long count, measured, totalNs, userspaceNs, kernelNs, requestsKnown, requestsPending;
         final PriorityQueue<Slow> slowest = new PriorityQueue<>((a, b) -> Long.compare(a.latencyNs, b.latencyNs));
@@ -172,6 +173,19 @@ public final class ExitStats implements Consumer<ExitRecord> {
         return measured;
     }
 
+    /**
+     * The finest key of an exit as {@link #snapshot} names it (vCPU label, subkey cap), without
+     * recording the exit: one instance per key, so callers can count by identity.
+     */
+    public ExitKey fineKey(ExitRecord r) {
+        Cell c = cellFor(r);
+        if (c.exitKey == null) {
+            FineKey f = c.key;
+            c.exitKey = new ExitKey(f.reason(), f.reasonCode(), f.exitClass(), f.subkey(), f.vcpu(), f.vm(), f.blocking());
+        }
+        return c.exitKey;
+    }
+
     /** Aggregates into groups. */
     public synchronized StatsSnapshot snapshot(GroupBy by) {
         Map<ExitKey, StatsSnapshot.Group.Builder> groups = new HashMap<>();
@@ -197,6 +211,6 @@ public final class ExitStats implements Consumer<ExitRecord> {
 
     /** Every fine cell as (key, histogram copy), for exports that want the finest grain. */
     public synchronized Collection<StatsSnapshot.Group> fineGroups() {
-        return snapshot(GroupBy.parse("reason,class,subkey,vcpu,vm")).groups();
+        return snapshot(GroupBy.FINE).groups();
     }
 }

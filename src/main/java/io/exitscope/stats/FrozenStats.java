@@ -20,6 +20,11 @@ public final class FrozenStats {
         return new FrozenStats(parts);
     }
 
+    /** Several frozen statistics added up, in that order (runs of one side of a comparison). */
+    public static FrozenStats sum(java.util.List<FrozenStats> parts) {
+        return new FrozenStats(parts.stream().map(f -> f.stats).toArray(ExitStats[]::new));
+    }
+
     /** Aggregated into groups. */
     public StatsSnapshot snapshot(GroupBy by) {
         return stats.snapshot(by);

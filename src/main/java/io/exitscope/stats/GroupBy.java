@@ -14,6 +14,8 @@ public final class GroupBy {
     }
 
     public static final GroupBy REASON_CLASS = new GroupBy(EnumSet.of(Dim.REASON, Dim.CLASS));
+    /** Every dimension: the finest groups, from which every other grouping is a merge. */
+    public static final GroupBy FINE = new GroupBy(EnumSet.allOf(Dim.class));
 
     /**
      * Parses {@code reason}, {@code reason,class}, {@code subkey}, {@code vcpu}, {@code vm} and

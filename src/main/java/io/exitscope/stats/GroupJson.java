@@ -36,7 +36,7 @@ public final class GroupJson {
         g.writeNumberField("measured", grp.measured());
         g.writeNumberField("total_ns", grp.totalNs());
         share(g, share);
-        percentiles(g, "", grp.measured() > 0 ? grp.histogram() : null, Percentile.SHOWN, true);
+        percentiles(g, "", grp.measured() > 0 ? grp.histogram() : null, Percentile.SHOWN, true, true);
         g.writeBooleanField("blocking", grp.blocking());
         classCounts(g, "", grp.classCounts());
         g.writeNumberField("userspace_ns", grp.userspaceNs());
@@ -50,18 +50,36 @@ public final class GroupJson {
 
     /**
      * {@code PREFIXp50_ns} … for each of {@code which} (and {@code PREFIXmax_ns}); all null when
-     * {@code h} is null (nothing timed).
+     * {@code h} is null (nothing timed). With {@code ci}, each percentile is followed by its
+     * {@link Intervals#LEVEL} interval {@code PREFIXp50_ns_ci: [low, high]} ({@code high} null when
+     * too few exits lie above the percentile to bound it).
      */
-    public static void percentiles(JsonGenerator g, String prefix, Histogram h, List<Percentile> which, boolean max) throws IOException {
-        for (Percentile p : which) {
-            String name = prefix + p.nsField();
-            if (h != null) g.writeNumberField(name, h.getValueAtPercentile(p.value));
+    public static void percentiles(JsonGenerator g, String prefix, Histogram h, List<Percentile> which, boolean max, boolean ci)
+            throws IOException {
+        long[][] cis = ci && h != null ? Intervals.percentiles(h, which.stream().mapToDouble(p -> p.value).toArray(), Intervals.LEVEL) : null;
+        for (int i = 0; i < which.size(); i++) {
+            String name = prefix + which.get(i).nsField();
+            if (h != null) g.writeNumberField(name, h.getValueAtPercentile(which.get(i).value));
             else g.writeNullField(name);
+            if (ci) interval(g, name + "_ci", cis == null ? null : cis[i]);
         }
         if (max) {
             if (h != null) g.writeNumberField(prefix + "max_ns", h.getMaxValue());
             else g.writeNullField(prefix + "max_ns");
         }
+    }
+
+    /** {@code NAME: [low, high]}, high null when unbounded; null without an interval. */
+    public static void interval(JsonGenerator g, String name, long[] ci) throws IOException {
+        if (ci == null) {
+            g.writeNullField(name);
+            return;
+        }
+        g.writeArrayFieldStart(name);
+        g.writeNumber(ci[0]);
+        if (ci[1] == Intervals.UNBOUNDED) g.writeNull();
+        else g.writeNumber(ci[1]);
+        g.writeEndArray();
     }
 
     /** {@code PREFIXclass_counts}: exits per class label. */

@@ -121,6 +121,16 @@ public final class StatsSnapshot {
             return measured == 0 ? 0 : histogram.getMean();
         }
 
+        /** The {@link Intervals#LEVEL} interval [low, high] of a percentile (0..100), ns; null when nothing was measured. */
+        public long[] percentileCi(double p) {
+            return measured == 0 ? null : Intervals.percentile(histogram, p, Intervals.LEVEL);
+        }
+
+        /** The {@link Intervals#LEVEL} interval [low, high] of the mean, ns; null under {@link Intervals#MEAN_MIN_COUNT} exits. */
+        public double[] meanCi() {
+            return measured == 0 ? null : Intervals.mean(histogram, Intervals.LEVEL);
+        }
+
         /** The class when all exits of the group share one; else null (mixed). */
         public ExitClass dominantClass() {
             if (key.exitClass() != null) return key.exitClass();

@@ -2,7 +2,10 @@ package io.exitscope.triage;
 
 import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.exit.ExitClass;
+import io.exitscope.stats.Comparison;
+import io.exitscope.stats.ExitKey;
 import io.exitscope.stats.ExitStats;
+import io.exitscope.stats.Significance;
 import io.exitscope.stats.StatsSnapshot;
 import io.exitscope.util.Durations;
 import org.HdrHistogram.Histogram;
@@ -23,6 +26,8 @@ import java.util.regex.Pattern;
  * comparison := operand OP operand            OP := &gt; &gt;= &lt; &lt;= == !=
  * operand    := metric | literal
  * metric     := FUNC "(" [ selector ("," selector)* ] ")" | SCALAR [ "(" ")" ]
+ *             | VERDICT "(" MEASURE ("," selector)* ")"            (compare only)
+ * VERDICT    := slower | faster | more | fewer        MEASURE := p50 | p99 | rate | count | class
  * FUNC       := count | rate | share | total | mean | min | max | p50 | p90 | p99 | p999 | p99.9 | pNN[.N]
  * SCALAR     := lost | events | exits | incomplete | partial | duration
  * selector   := DIM ("=" | "!=") VALUE        DIM := reason | class | subkey | vcpu | vm | port | gpa | blocking
@@ -37,6 +42,12 @@ import java.util.regex.Pattern;
  * names a reason ({@code reason=HLT}) or says {@code blocking=yes|any}; {@code share} divides by
  * the overhead exit time (plus idle time when the selection includes blocking exits). An empty
  * selection has count 0 and percentiles 0.
+ *
+ * <p>Compare verdicts ({@code exitscope compare --fail-on}): {@code slower(p99, reason=EPT_MISCONFIG)
+ * > 2%} is the largest <em>significant</em> (see {@link io.exitscope.stats.Significance}) effect in
+ * that direction among the selected keys, as a fraction (0 when none is significant): slower and
+ * faster for p50/p99 (latency up/down), more and fewer for the exit rate, more and fewer for the
+ * class mix (the fraction of the class that moved, in points). Other metrics read side B.
  */
 public final class FailExpr {
     private final String text;
@@ -53,8 +64,18 @@ public final class FailExpr {
 
     /** Parses; throws {@link SyntaxError} naming the bad token and its column. */
     public static FailExpr parse(String text) {
+        return parse(text, false);
+    }
+
+    /** Parses an expression over a comparison: the verdict metrics (slower, faster, more, fewer) are allowed. */
+    public static FailExpr parseCompare(String text) {
+        return parse(text, true);
+    }
+
+    private static FailExpr parse(String text, boolean compare) {
         if (text == null || text.isBlank()) throw new SyntaxError("empty expression", 1, "");
         Parser p = new Parser(text);
+        p.compare = compare;
         Node n = p.expr();
         p.skipWs();
         if (p.pos < text.length()) throw p.error("expected 'and', 'or' or the end of the expression");
@@ -68,7 +89,7 @@ public final class FailExpr {
         public final String token;
 
         SyntaxError(String what, int column, String token) {
-            super((token.isEmpty() ? "at the end" : "'" + token + "' at column " + column) + ": " + what);
+            super((token.isEmpty() ? "at the end" : "'" + io.exitscope.util.OneLine.of(token) + "' at column " + column) + ": " + what);
             this.column = column;
             this.token = token;
         }
@@ -87,7 +108,13 @@ public final class FailExpr {
     }
 
     public Outcome evaluate(AnalysisResult r) {
-        Eval e = new Eval(r);
+        return evaluate(r, List.of());
+    }
+
+    /** Over a comparison: verdict metrics read {@code shifts}, the others read {@code b} (the side under test). */
+    public Outcome evaluate(AnalysisResult sideB, List<Comparison.Shift> shifts) {
+        Eval e = new Eval(sideB);
+        e.shifts = shifts;
         boolean b = root.test(e);
         return new Outcome(b, e.details);
     }
@@ -124,7 +151,7 @@ public final class FailExpr {
 
     private record Selector(String dim, boolean negate, String value, Pattern glob, ExitClass cls, long number) {}
 
-    private record Metric(String name, String source, Type type, double percentile, List<Selector> selectors) {}
+    private record Metric(String name, String source, Type type, double percentile, List<Selector> selectors, Significance.Measure measure) {}
 
     private record Operand(Metric metric, double literal, String source) {}
 
@@ -161,6 +188,7 @@ public final class FailExpr {
     private static final class Parser {
         final String s;
         int pos;
+        boolean compare;
 
         Parser(String s) {
             this.s = s;
@@ -320,7 +348,7 @@ public final class FailExpr {
             if (Character.isLetter(c)) {
                 Metric m = metric();
                 String src = s.substring(start, pos).strip();
-                return new Operand(new Metric(m.name, src, m.type, m.percentile, m.selectors), Double.NaN, src);
+                return new Operand(new Metric(m.name, src, m.type, m.percentile, m.selectors, m.measure), Double.NaN, src);
             }
             throw error("expected a metric (e.g. p99(reason=EPT_MISCONFIG)) or a number");
         }
@@ -357,6 +385,36 @@ public final class FailExpr {
             Type type;
             double pct = -1;
             boolean scalar = false;
+            Significance.Measure measure = null;
+            if (VERDICTS.contains(name)) {
+                if (!compare) throw errorAt(start, name + "() judges a comparison: use it with 'exitscope compare --fail-on'");
+                skipWs();
+                if (pos >= s.length() || s.charAt(pos) != '(') throw errorAt(start, "expected '(' after " + name + ", e.g. " + name + "(p99)");
+                pos++;
+                skipWs();
+                int mAt = pos;
+                while (pos < s.length() && Character.isLetterOrDigit(s.charAt(pos))) pos++;
+                measure = Significance.Measure.parse(s.substring(mAt, pos));
+                if (measure == null) throw errorAt(mAt, "expected a measure: p50, p99, rate, count or class");
+                if ((name.equals("slower") || name.equals("faster")) && (measure == Significance.Measure.RATE || measure == Significance.Measure.CLASS)) {
+                    throw errorAt(mAt, name + " applies to p50 and p99; use more/fewer for rate and class");
+                }
+                List<Selector> sels = new ArrayList<>();
+                while (true) {
+                    skipWs();
+                    if (pos < s.length() && s.charAt(pos) == ')') {
+                        pos++;
+                        break;
+                    }
+                    if (pos < s.length() && s.charAt(pos) == ',') {
+                        pos++;
+                        sels.add(selector());
+                        continue;
+                    }
+                    throw error("expected ',' or ')' in " + name + "(...)");
+                }
+                return new Metric(name, null, Type.FRACTION, -1, sels, measure);
+            }
             switch (name) {
                 case "count" -> type = Type.COUNT;
                 case "rate" -> type = Type.RATE;
@@ -405,7 +463,7 @@ public final class FailExpr {
             } else if (!scalar) {
                 throw errorAt(start, "expected '(' after " + name + ": " + name + "() for all exits, or e.g. " + name + "(class=userspace)");
             }
-            return new Metric(name, null, type, pct, sels);
+            return new Metric(name, null, type, pct, sels, null);
         }
 
         /** {@code p99} → 99, {@code p999} → 99.9, {@code p9999} → 99.99, {@code p99.9} → 99.9; -1 if not a percentile. */
@@ -484,6 +542,8 @@ public final class FailExpr {
         }
     }
 
+    private static final List<String> VERDICTS = List.of("slower", "faster", "more", "fewer");
+
     static Pattern globOf(String v) {
         StringBuilder sb = new StringBuilder();
         for (char c : v.toCharArray()) {
@@ -500,6 +560,7 @@ public final class FailExpr {
         final AnalysisResult r;
         final List<String> details = new ArrayList<>();
         Collection<StatsSnapshot.Group> fine;
+        List<Comparison.Shift> shifts = List.of();
 
         Eval(AnalysisResult r) {
             this.r = r;
@@ -510,7 +571,24 @@ public final class FailExpr {
             return fine;
         }
 
+        /** The largest significant effect in the metric's direction among the selected keys; 0 when none. */
+        double verdict(Metric m) {
+            boolean up = m.name.equals("slower") || m.name.equals("more");
+            boolean namesReason = m.selectors.stream().anyMatch(s -> s.dim.equals("reason") && !s.negate);
+            double best = 0;
+            for (Comparison.Shift sh : shifts) {
+                if (sh.key().blocking() && !namesReason) continue;
+                if (!matches(sh.key(), m.selectors)) continue;
+                Significance.Test t = sh.test(m.measure);
+                if (t == null || !t.significant()) continue;
+                if (t.direction() != (up ? Significance.Direction.UP : Significance.Direction.DOWN)) continue;
+                best = Math.max(best, Double.isInfinite(t.effect()) ? Double.MAX_VALUE : Math.abs(t.effect()));
+            }
+            return best;
+        }
+
         double value(Metric m) {
+            if (m.measure != null) return verdict(m);
             switch (m.name) {
                 case "lost", "lost_events" -> { return r.lostEvents() + r.lostUnknownPages(); }
                 case "events" -> { return r.events(); }
@@ -532,7 +610,7 @@ public final class FailExpr {
             for (StatsSnapshot.Group g : fine()) {
                 if (g.blocking()) blockingTotal += g.totalNs();
                 else overhead += g.totalNs();
-                if (!matches(g, m.selectors)) continue;
+                if (!matches(g.key(), m.selectors)) continue;
                 if (blocking == null ? (g.blocking() && !namesReason)
                         : blocking.equals("yes") ? !g.blocking() : blocking.equals("no") ? g.blocking() : blocking.equals("none")) continue;
                 if (g.blocking()) anyBlockingSelected = true;
@@ -556,16 +634,16 @@ public final class FailExpr {
             };
         }
 
-        static boolean matches(StatsSnapshot.Group g, List<Selector> sels) {
+        static boolean matches(ExitKey k, List<Selector> sels) {
             for (Selector s : sels) {
                 boolean hit = switch (s.dim) {
-                    case "reason" -> g.key().reason() != null && s.glob.matcher(g.key().reason()).matches();
-                    case "class" -> g.key().exitClass() == s.cls;
-                    case "subkey" -> g.key().subkey() != null && s.glob.matcher(g.key().subkey()).matches();
-                    case "vcpu" -> g.key().vcpu() != null && s.glob.matcher(g.key().vcpu()).matches();
-                    case "vm" -> g.key().vm() != null && s.glob.matcher(g.key().vm()).matches();
-                    case "port" -> addressIs(g.key().subkey(), "port 0x", s.number);
-                    case "gpa" -> addressIs(g.key().subkey(), "gpa 0x", s.number);
+                    case "reason" -> k.reason() != null && s.glob.matcher(k.reason()).matches();
+                    case "class" -> k.exitClass() == s.cls;
+                    case "subkey" -> k.subkey() != null && s.glob.matcher(k.subkey()).matches();
+                    case "vcpu" -> k.vcpu() != null && s.glob.matcher(k.vcpu()).matches();
+                    case "vm" -> k.vm() != null && s.glob.matcher(k.vm()).matches();
+                    case "port" -> addressIs(k.subkey(), "port 0x", s.number);
+                    case "gpa" -> addressIs(k.subkey(), "gpa 0x", s.number);
                     default -> true; // blocking: applied by the caller
                 };
                 if (s.dim.equals("blocking")) continue;

@@ -71,11 +71,16 @@ public final class RingRecorder {
                 int len = Math.min(p.data().length, m.pageSize());
                 w.addPage(0, p.cpu(), p.data(), 0, len);
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             w.abort();
             throw e;
         }
         w.close();
+        if (w.failure() != null) {
+            // the file holds the pages written before the failure
+            throw new IOException(out + " holds " + (pages.size() - w.pagesDropped()) + " of " + pages.size() + " pages: "
+                    + w.failure().getMessage(), w.failure());
+        }
         return pages.size();
     }
 }

@@ -78,7 +78,7 @@ public sealed interface ThresholdAction {
         private static final long serialVersionUID = 1L;
 
         BadAction(String m) {
-            super(m);
+            super(io.exitscope.util.OneLine.of(m)); // it quotes the user's text
         }
     }
 

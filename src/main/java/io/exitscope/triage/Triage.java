@@ -8,6 +8,7 @@ import io.exitscope.exit.ExitClass;
 import io.exitscope.stats.ExitStats;
 import io.exitscope.stats.GroupBy;
 import io.exitscope.stats.NotificationEvidence;
+import io.exitscope.stats.Intervals;
 import io.exitscope.stats.Percentile;
 import io.exitscope.stats.StatsSnapshot;
 import io.exitscope.util.Durations;
@@ -610,7 +611,11 @@ public final class Triage {
         ev.put("total_ns", g.totalNs());
         ev.put("share", Double.isNaN(share) ? null : round6(share));
         boolean t = g.measured() > 0;
-        for (Percentile p : Percentile.SHOWN) ev.put(p.nsField(), t ? g.percentile(p.value) : null);
+        for (Percentile p : Percentile.SHOWN) {
+            ev.put(p.nsField(), t ? g.percentile(p.value) : null);
+            long[] ci = g.percentileCi(p.value);
+            ev.put(p.nsField() + "_ci", ci == null ? null : java.util.Arrays.asList(ci[0], ci[1] == Intervals.UNBOUNDED ? null : ci[1]));
+        }
         ev.put("max_ns", t ? g.max() : null);
         ev.put("userspace_ns", g.userspaceNs());
         Map<String, Object> cc = new LinkedHashMap<>();

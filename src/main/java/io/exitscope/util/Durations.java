@@ -12,6 +12,12 @@ public final class Durations {
         return three(ns / 1e9) + "s";
     }
 
+    /** A confidence interval {@code [low, high]} in ns as {@code 1.19us-1.21us}; a high end of Long.MAX_VALUE is open: {@code >=1.19us}. */
+    public static String interval(long[] ci) {
+        if (ci == null) return "-";
+        return ci[1] == Long.MAX_VALUE ? ">=" + format(ci[0]) : format(ci[0]) + "-" + format(ci[1]);
+    }
+
     /** Three significant digits, like the histograms. */
     private static String three(double v) {
         if (v >= 100) return String.format("%.0f", v);

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * view: that must give exactly what one pass over the whole trace gives.
  */
 class LiveAnalysisTest {
-    static final GroupBy FINE = GroupBy.parse("reason,class,subkey,vcpu,vm");
+    static final GroupBy FINE = GroupBy.FINE;
 
     /** Everything a report shows of a group, in a comparable form. */
     static Map<String, String> view(StatsSnapshot s) {
@@ -77,14 +77,14 @@ class LiveAnalysisTest {
                 exitsInIntervals += last.stats().exits();
                 last.incompleteByReason().forEach((k, n) -> incompleteInIntervals.merge(k, n, Long::sum));
                 cum = la.cumulative();
-                assertEquals(view(mid.stats().snapshot(FINE)), view(cum.stats().snapshot(FINE)));
+                assertEquals(view(mid.stats().snapshot(GroupBy.FINE)), view(cum.stats().snapshot(GroupBy.FINE)));
                 if (intervalNs == 100_000L) assertTrue(intervals > 100, "intervals: " + intervals);
             }
             assertTrue(whole.stats().exits() > 9_000, "exits: " + whole.stats().exits());
             assertEquals(whole.stats().exits(), cum.stats().exits());
             assertEquals(whole.stats().exits(), exitsInIntervals);
             assertEquals(whole.stats().measured(), cum.stats().measured());
-            assertEquals(view(whole.stats().snapshot(FINE)), view(cum.stats().snapshot(FINE)), "interval " + intervalNs);
+            assertEquals(view(whole.stats().snapshot(GroupBy.FINE)), view(cum.stats().snapshot(GroupBy.FINE)), "interval " + intervalNs);
             assertEquals(whole.notifications().addresses(), cum.notifications().addresses());
             assertEquals(2, whole.incompleteExits());   // each run's last exit: its guest stopped
             assertEquals(whole.incompleteByReason(), cum.incompleteByReason());
@@ -119,7 +119,7 @@ class LiveAnalysisTest {
             }
         }
         added.add(part);
-        assertEquals(view(direct.snapshot(FINE)), view(added.snapshot(FINE)));
+        assertEquals(view(direct.snapshot(GroupBy.FINE)), view(added.snapshot(GroupBy.FINE)));
         assertEquals(view(direct.snapshot(GroupBy.parse("subkey"))), view(added.snapshot(GroupBy.parse("subkey"))));
         assertEquals(ExitStats.MAX_SUBKEYS_PER_REASON + 1, added.snapshot(GroupBy.parse("subkey")).groups().size());
     }

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Decode throughput of a whole trace.dat, single-threaded: the events/s figure of the README is
+ * Decode throughput of a whole trace.dat, single-threaded unless {@code -p threads=N}: the events/s figure of the README is
  * events in the file divided by the time of one {@link #decode} call. Run with
  * {@code bench/jmh.sh FILE} (not part of the unit tests).
  */
@@ -30,11 +30,15 @@ public class DecodeBenchmark {
     @Param("")
     public String file;
 
+    /** Decoding threads ({@link TraceDatReader#events(int)}, {@code --threads}): 1 is the single-threaded stream. */
+    @Param("1")
+    public int threads;
+
     /** Every record decoded up to its format; returns the count so nothing is optimised away. */
     @Benchmark
     public long decode() throws Exception {
         long n = 0;
-        try (TraceDatReader r = TraceDatReader.open(Path.of(file)); EventStream s = r.events()) {
+        try (TraceDatReader r = TraceDatReader.open(Path.of(file)); EventStream s = r.events(threads)) {
             while (s.advance()) {
                 if (s.current().format() != null) n++;
             }
@@ -45,7 +49,7 @@ public class DecodeBenchmark {
     /** Decode plus exit assembly and histograms: what `report` does before printing. */
     @Benchmark
     public long analyse() throws Exception {
-        try (TraceSource src = new TraceDatSource(Path.of(file))) {
+        try (TraceSource src = new TraceDatSource(Path.of(file), threads)) {
             return TraceAnalysis.run(List.of(src), AnalysisOptions.ALL).exits();
         }
     }

@@ -44,7 +44,7 @@ class SwitchShiftsTest {
         assertTrue(sie.describe().contains("round trip +"), sie.describe());
 
         // the same from the finest snapshot a screen keeps (no AnalysisResult)
-        ModelInput in = ModelInput.of(r.stats().snapshot(ModelInput.FINE), r.measures(), OptimizationEvidence.of(r));
+        ModelInput in = ModelInput.of(r.stats().snapshot(GroupBy.FINE), r.measures(), OptimizationEvidence.of(r));
         assertTrue(in.s390());
         RecordedSwitches rec = new SwitchDetector(m).detect(in, null, List.of(), true);
         assertEquals(o.switches().on(Switch.IOEVENTFD), rec.switches().on(Switch.IOEVENTFD));

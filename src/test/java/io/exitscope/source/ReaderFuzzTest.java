@@ -54,13 +54,18 @@ class ReaderFuzzTest {
     }
 
     static void fuzz(String target, List<Mutator.Seed> seeds, Path work, String ext) throws Exception {
+        fuzz(target, seeds, work, ext, 1);
+    }
+
+    /** {@code share}: this target runs inputs()/share inputs (or seconds()/share). */
+    static void fuzz(String target, List<Mutator.Seed> seeds, Path work, String ext, int share) throws Exception {
         FuzzHarness h = new FuzzHarness(target, new Mutator(seeds), work, Path.of("target", "fuzz-failures"), ext);
         for (String d : h.checkSeeds()) System.out.println("[fuzz " + target + "] seed dropped: " + d);
         long seed = masterSeed();
         Long replay = FuzzHarness.longProperty("exitscope.fuzz.replay");
         System.out.printf("[fuzz %s] master seed 0x%x (rerun with -Dexitscope.fuzz.seed=0x%x), %s, %d seeds%n",
                 target, seed, seed, inputs() > 0 ? inputs() + " inputs" : String.format("%.0f s", seconds()), seeds.size());
-        FuzzHarness.Report r = h.run(inputs(), seconds(), seed, replay);
+        FuzzHarness.Report r = h.run(inputs() / share, seconds() / share, seed, replay);
         System.out.print(r.summary(target));
         assertTrue(r.failures.isEmpty(), () -> r.summary(target) + r.failureText());
         if (replay == null) assertTrue(r.inputs > 0, "no input was run");
@@ -71,6 +76,14 @@ class ReaderFuzzTest {
         Assumptions.assumeTrue(FuzzSeeds.available(), "real traces not present in " + SharedTraces.ROOT + ": no trace.dat seeds");
         boolean real = !"false".equals(System.getProperty("exitscope.fuzz.realFiles"));
         fuzz("tracedat", FuzzSeeds.traceDat(work, real), work, ".dat");
+    }
+
+    /** The perf.data reader (file layout with rounds, -z, pipe layout). */
+    @Test
+    void perfData(@TempDir Path work) throws Exception {
+        Assumptions.assumeTrue(FuzzSeeds.perfDataAvailable(), "shared perf.data files not present in " + SharedTraces.ROOT + ": no perf.data seeds");
+        // a fortieth of the others' share: every input runs the whole file through the CLI (27 ms each here)
+        fuzz("perfdata", FuzzSeeds.perfData(work), work, ".perf.data", 40);
     }
 
     /** The text readers (ftrace, trace-cmd report, perf script; plain or gzipped). */

@@ -10,7 +10,6 @@ import io.exitscope.source.TraceFiles;
 import io.exitscope.source.TraceFormatException;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.TraceSource;
-import io.exitscope.source.tracedat.TraceDatSource;
 import io.exitscope.view.DumpFormatter;
 
 import java.io.IOException;
@@ -368,7 +367,7 @@ public final class FuzzHarness {
                 }
                 s.position();
             }
-            if (src instanceof TraceDatSource ds) ds.reader().kallsyms();
+            src.kvmBuild();
         }
         return n;
     }

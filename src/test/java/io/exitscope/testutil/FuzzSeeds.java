@@ -168,6 +168,14 @@ public final class FuzzSeeds {
             }
             seeds.add(Mutator.Seed.text("perf-script-from-ftrace", perf.toString().getBytes(StandardCharsets.ISO_8859_1), 10));
         }
+        // every architecture's print forms of every era (test resources: arm64 4.x/5.10+, riscv, x86 4.x/2009/SVM EXIT_*)
+        for (String f : new String[]{"arm64-linux-5.10-6.x", "arm64-linux-4.x", "riscv-linux-6.13", "x86-old-names", "x86-starts-mid-exit"}) {
+            try (java.io.InputStream in = FuzzSeeds.class.getResourceAsStream("/io/exitscope/arch/" + f + ".trace.txt")) {
+                seeds.add(Mutator.Seed.text("forms-" + f, in.readAllBytes(), 10));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         return seeds;
     }
 
@@ -225,5 +233,86 @@ public final class FuzzSeeds {
             }
         }
         return seeds;
+    }
+
+    /** True when the shared perf.data files are present. */
+    public static boolean perfDataAvailable() {
+        return Files.isRegularFile(SharedTraces.ROOT.resolve("x86-pvm-linux-6.18/perf/kvm-all.perf.data"));
+    }
+
+    /**
+     * perf.data seeds: a small file made from the real recording (300 samples over 3 CPUs in
+     * rounds), the real -z file, and the head of the real pipe-mode file (its metadata records and
+     * first events); fields are the header, attribute, feature-table and record-header words.
+     */
+    public static List<Mutator.Seed> perfData(Path work) throws java.io.IOException {
+        List<Mutator.Seed> seeds = new ArrayList<>();
+        Path small = work.resolve("seed-small.perf.data");
+        io.exitscope.bench.PerfDataGenerator.generate(SharedTraces.ROOT.resolve("x86-pvm-linux-6.18/perf/kvm-all.perf.data"), small, 300, 3, 40);
+        byte[] d = Files.readAllBytes(small);
+        seeds.add(new Mutator.Seed("perf-small-3cpu", d, perfFields(d), 10));
+        byte[] z = readShared("x86-pvm-linux-6.18/perf/kvm-all-zstd.perf.data");
+        seeds.add(new Mutator.Seed("perf-zstd", z, perfFields(z), 3));
+        byte[] pipe = readShared("x86-pvm-linux-6.18/perf/kvm-all-pipe.perf.data");
+        int cut = 16;
+        for (int samples = 0; samples < 300 && cut + 8 <= pipe.length; ) {
+            if (pipe[cut] == 9) samples++;
+            int size = (pipe[cut + 6] & 0xff) | (pipe[cut + 7] & 0xff) << 8;
+            long skip = size;
+            if (pipe[cut] == 66) skip += (pipe[cut + 8] & 0xffL) | (pipe[cut + 9] & 0xffL) << 8 | (pipe[cut + 10] & 0xffL) << 16 | (pipe[cut + 11] & 0xffL) << 24;
+            cut += (int) skip;
+        }
+        byte[] head = java.util.Arrays.copyOf(pipe, Math.min(cut, pipe.length));
+        seeds.add(new Mutator.Seed("perf-pipe-head", head, perfFields(head), 5));
+        return seeds;
+    }
+
+    /** The structural words of a little-endian perf.data (file or pipe layout). */
+    static List<TraceDatLayout.Field> perfFields(byte[] d) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(d).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        List<TraceDatLayout.Field> f = new ArrayList<>();
+        boolean pipe = b.getLong(8) == 16;
+        long pos;
+        if (pipe) {
+            f.add(new TraceDatLayout.Field(8, 8, "header size"));
+            pos = 16;
+        } else {
+            String[] names = {"magic", "header size", "attr size", "attrs offset", "attrs size", "data offset", "data size",
+                    "event types offset", "event types size", "features 0", "features 1", "features 2", "features 3"};
+            for (int i = 0; i < names.length; i++) f.add(new TraceDatLayout.Field(8L * i, 8, names[i]));
+            long attrSize = b.getLong(16), attrs = b.getLong(24), n = b.getLong(32) / Math.max(1, attrSize);
+            for (long a = 0; a < Math.min(n, 8); a++) {
+                long at = attrs + a * attrSize;
+                f.add(new TraceDatLayout.Field(at, 4, "attr type"));
+                f.add(new TraceDatLayout.Field(at + 4, 4, "attr size"));
+                f.add(new TraceDatLayout.Field(at + 8, 8, "attr config"));
+                f.add(new TraceDatLayout.Field(at + 24, 8, "attr sample_type"));
+                f.add(new TraceDatLayout.Field(at + 32, 8, "attr read_format"));
+                f.add(new TraceDatLayout.Field(at + 40, 8, "attr flags"));
+                f.add(new TraceDatLayout.Field(at + attrSize - 16, 8, "attr ids offset"));
+                f.add(new TraceDatLayout.Field(at + attrSize - 8, 8, "attr ids size"));
+            }
+            long table = b.getLong(40) + b.getLong(48);
+            for (int k = 0; k < 16 && table + 16L * k + 16 <= d.length; k++) {
+                f.add(new TraceDatLayout.Field(table + 16L * k, 8, "feature offset"));
+                f.add(new TraceDatLayout.Field(table + 16L * k + 8, 8, "feature size"));
+            }
+            pos = b.getLong(40);
+        }
+        for (int k = 0; k < 2000 && pos + 8 <= d.length; k++) {
+            int type = b.getInt((int) pos), size = b.getShort((int) pos + 6) & 0xffff;
+            f.add(new TraceDatLayout.Field(pos, 4, "record type"));
+            f.add(new TraceDatLayout.Field(pos + 6, 2, "record size"));
+            if (type == 9 && pos + 56 <= d.length) {
+                f.add(new TraceDatLayout.Field(pos + 32, 8, "sample time"));
+                f.add(new TraceDatLayout.Field(pos + 40, 4, "sample cpu"));
+                f.add(new TraceDatLayout.Field(pos + 56, 4, "sample raw size"));
+            }
+            if (size < 8) break;
+            long skip = size;
+            if (type == 66 && pos + 12 <= d.length) skip += b.getInt((int) pos + 8) & 0xffffffffL;
+            pos += skip;
+        }
+        return f;
     }
 }

@@ -1,5 +1,7 @@
 package io.exitscope.exit.decode;
 
+import io.exitscope.event.DecodeTable;
+
 /**
  * s390 intercept codes, intercepted instruction mnemonics, DIAG codes, SIGP orders and program
  * interruption codes ({@code arch/s390/include/uapi/asm/sie.h}).

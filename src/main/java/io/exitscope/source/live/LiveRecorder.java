@@ -1,5 +1,6 @@
 package io.exitscope.source.live;
 
+import io.exitscope.source.ringbuffer.PageCursor;
 import io.exitscope.source.tracedat.Compression;
 import io.exitscope.source.tracedat.TraceDatWriter;
 
@@ -21,7 +22,7 @@ public final class LiveRecorder implements AutoCloseable {
     private final LiveSource source;
     private final TraceDatWriter writer;
     private final Set<Integer> cpusSeen = ConcurrentHashMap.newKeySet();
-    private volatile IOException failure;
+    private final java.util.concurrent.atomic.AtomicLong eventsDropped = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.function.BiConsumer<Integer, byte[]> listener = this::page;
 
     private LiveRecorder(LiveSource source, TraceDatWriter writer) {
@@ -30,12 +31,31 @@ public final class LiveRecorder implements AutoCloseable {
     }
 
     private void page(int cpu, byte[] page) {
+        cpusSeen.add(cpu);
+        if (!writer.addPage(0, cpu, page)) eventsDropped.addAndGet(events(page));
+    }
+
+    /** Events in a page as read (a page not written is counted as lost by its events). */
+    private long events(byte[] page) {
+        PageCursor c = new PageCursor(source.headerPage(), source.info().bigEndian());
+        long n = 0;
         try {
-            cpusSeen.add(cpu);
-            writer.addPage(0, cpu, page);
-        } catch (IOException e) {
-            failure = e;
+            c.reset(page, 0, page.length);
+            while (c.next()) n++;
+        } catch (PageCursor.PageException e) {
+            // count what was readable
         }
+        return n;
+    }
+
+    /** Why pages could no longer be written (e.g. No space left on device), or null. */
+    public IOException failure() {
+        return writer.failure();
+    }
+
+    /** Events in the pages that were read but not written (after {@link #failure()}). */
+    public long eventsDropped() {
+        return eventsDropped.get();
     }
 
     /** Starts recording; call before {@link LiveSource#events()}. */
@@ -57,6 +77,10 @@ public final class LiveRecorder implements AutoCloseable {
                 .buffer("", inst.clock());
         formats(b, tracefs.resolve("events/ftrace"), null);
         formats(b, tracefs.resolve("events/kvm"), "kvm");
+        java.util.Set<String> other = new java.util.TreeSet<>();
+        for (String ev : inst.enabledEvents()) other.add(ev.substring(0, ev.indexOf('/')));
+        other.remove("kvm");
+        for (String sys : other) formats(b, tracefs.resolve("events").resolve(sys), sys);
         try {
             b.kallsyms(TracefsFiles.read(Path.of("/proc/kallsyms")));
         } catch (IOException ignored) {
@@ -103,14 +127,13 @@ public final class LiveRecorder implements AutoCloseable {
         writer.addCmdline(pid, comm);
     }
 
-    /** Finishes the file: CPU statistics, then the file is assembled and renamed into place. */
+    /**
+     * Finishes the file: CPU statistics, then the file is assembled and renamed into place, also
+     * after {@link #failure()} (then with the pages written until it).
+     */
     @Override
     public void close() throws IOException {
         source.removePageListener(listener);
-        if (failure != null) {
-            writer.abort();
-            throw new IOException("recording failed: " + failure.getMessage(), failure);
-        }
         for (int cpu : source.cpus()) {
             String stats = source.instance().cpuStats(cpu);
             if (!stats.isEmpty()) writer.addCpuStat("CPU: " + cpu + "\n" + stats);

@@ -101,7 +101,8 @@ public final class LiveSource implements TraceSource {
     private static final VarHandle LE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle BE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
-    private LiveSource(TracefsInstance instance, long slackNs) throws IOException {
+    /** Over an instance made and started by {@link #start} (or, in the CPU-cost harness of the test tree, a directory laid out as one). */
+    LiveSource(TracefsInstance instance, long slackNs) throws IOException {
         this.instance = instance;
         this.header = instance.headerPage();
         this.formats = instance.formats();

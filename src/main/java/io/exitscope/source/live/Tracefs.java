@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Finds tracefs ({@code /sys/kernel/tracing}, then {@code /sys/kernel/debug/tracing}) and mounts it
+ * Finds tracefs ({@code $EXITSCOPE_TRACEFS} if set, else {@code /sys/kernel/tracing}, then
+ * {@code /sys/kernel/debug/tracing}, then any mount in {@code /proc/mounts}) and mounts it
  * when it is absent and we are allowed to. Reading and mounting only: exitscope never writes the
  * top-level tracing files.
  */
@@ -32,6 +33,13 @@ public final class Tracefs {
      * tracefs is missing.
      */
     public static Path find() {
+        String chosen = System.getenv("EXITSCOPE_TRACEFS"); // a tracefs mounted elsewhere, used as is
+        if (chosen != null && !chosen.isEmpty()) return Path.of(chosen);
+        return findMounted();
+    }
+
+    /** Where tracefs is mounted now (ignoring {@code $EXITSCOPE_TRACEFS}), or null. */
+    public static Path findMounted() {
         for (Path p : List.of(PRIMARY, DEBUGFS)) {
             if (Files.isRegularFile(p.resolve("trace_clock")) && Files.isDirectory(p.resolve("instances"))) return p;
         }

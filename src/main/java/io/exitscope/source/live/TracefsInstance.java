@@ -26,12 +26,17 @@ import java.util.TreeSet;
 public final class TracefsInstance implements AutoCloseable {
     public static final String PREFIX = "exitscope-";
 
-    /** Events the analysis uses, by system; those the host lacks are skipped. */
+    /**
+     * Events the analysis uses, by system; those the host lacks are skipped. The same set the
+     * per-architecture bindings ({@code io.exitscope.exit.arch}) give a meaning (LiveEventsTest).
+     */
     public static final List<String> KVM_EVENTS = List.of(
             "kvm/kvm_exit", "kvm/kvm_entry", "kvm/kvm_pio", "kvm/kvm_mmio", "kvm/kvm_fast_mmio", "kvm/kvm_msr",
-            "kvm/kvm_cr", "kvm/kvm_hypercall", "kvm/kvm_userspace_exit", "kvm/kvm_fpu",
+            "kvm/kvm_cr", "kvm/kvm_hypercall", "kvm/kvm_nested_vmexit", "kvm/kvm_avic_unaccelerated_access",
+            "kvm/kvm_userspace_exit", "kvm/kvm_fpu",
             "kvm/kvm_s390_sie_enter", "kvm/kvm_s390_sie_exit", "kvm/kvm_s390_intercept_instruction",
-            "kvm/kvm_s390_handle_diag", "kvm/kvm_s390_handle_sigp", "kvm/kvm_s390_intercept_prog");
+            "kvm/kvm_s390_handle_diag", "kvm/kvm_s390_handle_sigp", "kvm/kvm_s390_intercept_prog",
+            "kvm/kvm_wfx_arm64", "kvm/kvm_hvc_arm64", "kvm/kvm_handle_sys_reg", "kvm/kvm_sys_access", "kvm/kvm_guest_fault");
 
     /** Clocks ordered across CPUs, best first; {@code local} is not. */
     static final List<String> ORDERED_CLOCKS = List.of("mono", "global", "boot");
@@ -42,7 +47,8 @@ public final class TracefsInstance implements AutoCloseable {
     private final List<String> enabled;
     private volatile boolean removed;
 
-    private TracefsInstance(Path tracefs, Path dir, String clock, List<String> enabled) {
+    /** See {@link #create}; the test tree's CPU-cost harness (LiveCostHarness) adopts a directory laid out as an instance. */
+    TracefsInstance(Path tracefs, Path dir, String clock, List<String> enabled) {
         this.tracefs = tracefs;
         this.dir = dir;
         this.clock = clock;
@@ -196,6 +202,12 @@ public final class TracefsInstance implements AutoCloseable {
             // removal below is what matters
         }
         removeQuietly(dir);
+        if (!Files.isRegularFile(tracefs.resolve("trace_clock"))) {
+            // our tracefs mount went away (umount -l) while the instance lived on: instances are
+            // one set per kernel, so remove it through whatever tracefs is mounted now
+            Path other = Tracefs.findMounted();
+            if (other != null && !other.equals(tracefs)) removeQuietly(other.resolve("instances").resolve(dir.getFileName()));
+        }
     }
 
     public boolean removed() {

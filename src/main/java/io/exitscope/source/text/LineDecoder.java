@@ -22,6 +22,19 @@ final class LineDecoder {
      * The event on {@code line}; null for a line without one (blank, comment, header, stack trace).
      * Throws {@link IllegalArgumentException} with the reason when the line cannot be parsed.
      */
+    /**
+     * libtraceevent's x86 kvm plugin prints {@code kvm_exit}/{@code kvm_entry} of other architectures
+     * with {@code <CANT FIND FIELD exit_reason>} / {@code CAN'T FIND FIELD "vcpu_id"} before the
+     * kernel's own text ({@code trace-cmd report} of an arm64 or riscv trace.dat): skip to that text.
+     */
+    static int afterPluginMarks(String line, int from, int to) {
+        if (from >= to || (line.charAt(from) != '<' && line.charAt(from) != 'C')) return from;
+        if (!line.startsWith("<CANT FIND FIELD", from) && !line.startsWith("CAN'T FIND FIELD", from)) return from;
+        int mark = line.lastIndexOf("FIND FIELD", to);
+        int gt = line.indexOf('>', mark);
+        return gt < 0 || gt >= to ? from : gt + 1;
+    }
+
     Event decode(String line) {
         LineParser p = parser;
         switch (p.parse(line)) {
@@ -36,7 +49,7 @@ final class LineDecoder {
         }
         EventType type = p.nameStart < 0 ? types.get(FUNCTION, 0, FUNCTION.length()) : types.get(line, p.nameStart, p.nameEnd);
         values.begin(type);
-        Cursor c = cursor.reset(line, p.textStart, p.textEnd);
+        Cursor c = cursor.reset(line, afterPluginMarks(line, p.textStart, p.textEnd), p.textEnd);
         if (p.nameStart < 0) {
             values.str("text", line.substring(p.textStart, p.textEnd));
         } else if (type.form != null && !RawFields.looksRaw(line, p.textStart, p.textEnd)) {

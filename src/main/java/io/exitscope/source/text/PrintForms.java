@@ -1,5 +1,7 @@
 package io.exitscope.source.text;
 
+import io.exitscope.event.X86ExitReasons;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -126,7 +128,9 @@ final class PrintForms {
         }
 
         // x86 ------------------------------------------------------------------------------
-        add(new Form("kvm_exit", "exit_reason guest_rip:x isa info1:x info2:x intr_info:x error_code:x vcpu_id requests:x exit_reason_name:s")
+        // x86, then arm64 (ret esr_ec vcpu_pc) and riscv (sepc scause stval htval htinst): one name, three architectures
+        add(new Form("kvm_exit", "exit_reason guest_rip:x isa info1:x info2:x intr_info:x error_code:x vcpu_id requests:x "
+                + "ret esr_ec:x vcpu_pc:x sepc:x scause:x stval:x htval:x htinst:x exit_reason_name:s")
                 .key("vcpu", dec("vcpu_id"))
                 .key("reason", PrintForms::exitReason)
                 .key("rip", hex("guest_rip"))
@@ -134,9 +138,13 @@ final class PrintForms {
                 .key("info1", hex("info1")).key("info2", hex("info2"))
                 .key("intr_info", hex("intr_info")).key("error_code", hex("error_code"))
                 .key("requests", hex("requests"))
-                .key("HSR_EC:", hex("esr_ec")).key("PC:", hex("vcpu_pc")) // arm64: "TRAP: HSR_EC: 0x0016 (HVC64), PC: 0x.."
+                // arm64 "%s: HSR_EC: 0x%04x (%s), PC: 0x%08lx" (4.x-5.9, virt/kvm/arm/trace.h), "..PC: 0x%016lx" (5.10 on)
+                .key("HSR_EC:", hex("esr_ec")).key("PC:", hex("vcpu_pc"))
+                .key("IRQ:", set("ret", 0)).key("SERROR:", set("ret", 1)).key("TRAP:", set("ret", 2)).key("ILLEGAL:", set("ret", 3))
+                // riscv "SEPC:0x%lx, SCAUSE:0x%lx, STVAL:0x%lx, HTVAL:0x%lx, HTINST:0x%lx" (arch/riscv/kvm/trace.h)
+                .post(labelled("SEPC:", "sepc", "SCAUSE:", "scause", "STVAL:", "stval", "HTVAL:", "htval", "HTINST:", "htinst"))
                 .afterRaw(PrintForms::exitReasonName));
-        add(new Form("kvm_entry", "vcpu_id rip:x immediate_exit intr_info:x error_code:x")
+        add(new Form("kvm_entry", "vcpu_id rip:x immediate_exit intr_info:x error_code:x vcpu_pc:x")
                 .key("vcpu", dec("vcpu_id")).key("rip", hex("rip"))
                 .key("intr_info", hex("intr_info")).key("error_code", hex("error_code"))
                 .key("PC:", hex("vcpu_pc"))
@@ -169,6 +177,16 @@ final class PrintForms {
                 .key("Read", set("write", 0)).key("Write", set("write", 1))
                 .key("GVA", set("gpa_match", 0)).key("GPA", set("gpa_match", 1)));
         add(new Form("kvm_emulate_insn", "rip:x csbase:x len insn:b flags failed").whole(PrintForms::emulateInsn));
+
+        // arm64 (arch/arm64/kvm/trace_handle_exit.h, trace_arm.h) ----------------------------
+        add(new Form("kvm_wfx_arm64", "vcpu_pc:x is_wfe")                       // "guest executed wf%c at: 0x%016lx"
+                .key("wfi", set("is_wfe", 0)).key("wfe", set("is_wfe", 1)).key("at:", hex("vcpu_pc")));
+        add(new Form("kvm_hvc_arm64", "vcpu_pc:x r0:x imm:x")                 // "HVC at 0x%016lx (r0: 0x%016lx, imm: 0x%lx)"
+                .key("at", hex("vcpu_pc")).post(labelled("r0: ", "r0", "imm: ", "imm")));
+        add(new Form("kvm_handle_sys_reg", "hsr:x").key("HSR", hex("hsr")));   // "HSR 0x%08lx"
+        add(new Form("kvm_sys_access", "vcpu_pc:x is_write name:s Op0 Op1 CRn CRm Op2").whole(PrintForms::sysAccess));
+        add(new Form("kvm_guest_fault", "vcpu_pc:x hsr:x hxfar:x ipa:x")      // "ipa %#llx, hsr %#08lx, hxfar %#08lx, pc %#016lx"
+                .key("ipa", hex("ipa")).key("hsr", hex("hsr")).key("hxfar", hex("hxfar")).key("pc", hex("vcpu_pc")));
 
         // s390: every vCPU event starts with "%02d[%016lx-%016lx]: " (id, pswmask, pswaddr) -------
         add(s390("kvm_s390_sie_enter", "cpuflags:x").key("flags", hex("cpuflags")));
@@ -250,6 +268,46 @@ final class PrintForms {
         };
     }
 
+    /**
+     * Values printed after a label glued to them or followed by a space ({@code SCAUSE:0x9,},
+     * {@code imm: 0x0)}): pairs of (label, field), hex, looked up anywhere in the text.
+     */
+    static Action labelled(String... labelsAndFields) {
+        return (c, out) -> {
+            for (int i = 0; i < labelsAndFields.length; i += 2) {
+                int at = c.s.indexOf(labelsAndFields[i], c.start);
+                if (at < 0 || at >= c.end) continue;
+                int from = at + labelsAndFields[i].length();
+                while (from < c.end && c.s.charAt(from) == ' ') from++;
+                int to = from;
+                while (to < c.end && c.s.charAt(to) != ',' && c.s.charAt(to) != ' ' && c.s.charAt(to) != ')') to++;
+                if (c.numberAt(from, to, 16)) out.num(labelsAndFields[i + 1], EventType.HEX, c.value, c.s.substring(from, c.numEnd));
+            }
+        };
+    }
+
+    /** arm64 {@code kvm_sys_access}: {@code "PC: %lx %s (%d,%d,%d,%d,%d) %s"}: pc, register name, encoding, read|write. */
+    private static void sysAccess(Cursor c, FieldValues out) {
+        if (!c.next() || !c.is("PC:") || !c.next() || !c.number(16)) return;
+        out.num("vcpu_pc", EventType.HEX, c.value, c.numText());
+        if (!c.next()) return;
+        out.str("name", c.token());
+        if (!c.next() || c.s.charAt(c.tokStart) != '(') return;
+        String[] ops = {"Op0", "Op1", "CRn", "CRm", "Op2"};
+        int p = c.tokStart + 1;
+        for (String op : ops) {
+            int q = p;
+            while (q < c.tokEnd && c.s.charAt(q) != ',' && c.s.charAt(q) != ')') q++;
+            if (!c.numberAt(p, q, 10)) return;
+            out.num(op, EventType.NUM, c.value, c.s.substring(p, c.numEnd));
+            p = q + 1;
+        }
+        if (c.next()) {
+            if (c.is("write")) out.num("is_write", EventType.NUM, 1, null);
+            else if (c.is("read")) out.num("is_write", EventType.NUM, 0, null);
+        }
+    }
+
     /** Prints that only mark the non-default case: set the default when the form was recognised. */
     static Action ifAbsent(String field, long value, String whenPresent) {
         return (c, out) -> {
@@ -282,7 +340,7 @@ final class PrintForms {
         String name = c.s.substring(nameStart, nameEnd);
         long code = -1;
         int isa = 0;
-        long found = ExitReasons.lookup(name);
+        long found = X86ExitReasons.lookup(name);       // AMBIGUOUS: the exit binding decides the ISA
         if (found >= 0) {
             isa = (int) (found >>> 32);
             code = found & 0xffffffffL;
@@ -292,8 +350,8 @@ final class PrintForms {
             code = c.value & 0xffffffffL;                                  // no symbol matched: "0x%llx"
         }
         if (failed) {
-            isa = ExitReasons.VMX;
-            if (code >= 0) code |= ExitReasons.FAILED_VMENTRY;
+            isa = X86ExitReasons.VMX;
+            if (code >= 0) code |= X86ExitReasons.FAILED_VMENTRY;
         }
         if (code >= 0) out.num("exit_reason", EventType.NUM, code, null);
         if (isa != 0) out.num("isa", EventType.NUM, isa, null);
@@ -303,7 +361,7 @@ final class PrintForms {
     /** Raw lines carry only the code: add the kernel's name, as the print form would have shown. */
     private static void exitReasonName(Cursor c, FieldValues out) {
         if (!out.has("exit_reason") || out.has("exit_reason_name")) return;
-        String name = ExitReasons.name((int) out.get("isa"), out.get("exit_reason"));
+        String name = X86ExitReasons.name((int) out.get("isa"), out.get("exit_reason"));
         if (name != null) out.str("exit_reason_name", name);
     }
 

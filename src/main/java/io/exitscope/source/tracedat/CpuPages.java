@@ -47,6 +47,9 @@ abstract class CpuPages {
     /** Bytes of the CPU's data consumed so far (for progress). */
     abstract long consumed();
 
+    /** Bytes of the CPU's data in the file, as {@link #consumed()} counts them at the end. */
+    abstract long totalBytes();
+
     void readFully(ByteBuffer b, long pos) throws IOException {
         while (b.hasRemaining()) {
             int k = channel.read(b, pos + b.position());
@@ -211,6 +214,11 @@ abstract class CpuPages {
         long consumed() {
             return Math.min(next, end) - start;
         }
+
+        @Override
+        long totalBytes() {
+            return end - start;
+        }
     }
 
     /** Compressed chunks: u32 count, then per chunk u32 compressed size, u32 size, data. */
@@ -316,6 +324,11 @@ abstract class CpuPages {
         @Override
         long consumed() {
             return pos - start;
+        }
+
+        @Override
+        long totalBytes() {
+            return end - start - 4;
         }
     }
 }

@@ -75,6 +75,13 @@ final class MergedEventStream implements EventStream {
                         event.set(data, p, cursor.payloadLength, 0, cpu, null);
                         int id = event.uint16(p);
                         EventFormat f = formats.byId(id);
+                        // a format parsed on first use by another decoding thread may not be visible
+                        // to this one's unsynchronized look-up yet: ask again under the formats' lock
+                        if (f == null) {
+                            synchronized (formats) {
+                                f = formats.byId(id);
+                            }
+                        }
                         if (f == null) {
                             throw new TraceFormatException(file, pages.fileOffset(p - pages.pageStart),
                                     "CPU " + cpu + ": unknown event id " + id + pages.where(p - pages.pageStart));
@@ -128,22 +135,31 @@ final class MergedEventStream implements EventStream {
     private final long totalBytes;
 
     MergedEventStream(TraceDatReader r, TimestampConverter conv) {
+        this.streams = cpuStreams(r, conv);
+        this.totalBytes = totalBytes(streams);
+    }
+
+    /** One stream per CPU of every buffer, in merge order: buffers as in the file, then CPUs. */
+    static CpuStream[] cpuStreams(TraceDatReader r, TimestampConverter conv) {
         List<CpuStream> list = new ArrayList<>();
-        long total = 0;
         for (int bi = 0; bi < r.buffers.size(); bi++) {
             TraceInfo.Buffer b = r.buffers.get(bi);
             for (TraceInfo.CpuData c : b.cpus()) {
                 CpuPages pages = r.bufferCompressed(bi)
                         ? new CpuPages.Chunked(r.name, r.channel, b.pageSize(), r.compression, r.order, c.offset(), c.size())
                         : new CpuPages.Plain(r.name, r.channel, b.pageSize(), c.offset(), c.size());
-                PageCursor cursor = new PageCursor(r.headerPage, r.bigEndian);
+                PageCursor cursor = new PageCursor(r.headerPage(), r.bigEndian);
                 RawEvent ev = new RawEvent(r.bigEndian, b.name(), r::comm);
                 list.add(new CpuStream(c.cpu(), pages, cursor, ev, r.formats, conv, r.name, b.name()));
-                total += c.size();
             }
         }
-        this.streams = list.toArray(new CpuStream[0]);
-        this.totalBytes = total;
+        return list.toArray(new CpuStream[0]);
+    }
+
+    static long totalBytes(CpuStream[] streams) {
+        long total = 0;
+        for (CpuStream s : streams) total += s.pages.totalBytes();
+        return total;
     }
 
     @Override

@@ -34,7 +34,7 @@ import java.util.Map;
  * naming the file and byte offset.
  */
 public final class TraceDatReader implements Closeable {
-    static final byte[] MAGIC = {0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g'};
+    static final byte[] MAGIC = TracingData.MAGIC;
 
     /** Sanity limit for any single metadata block or decompressed chunk. */
     static final int MAX_BLOCK = 256 << 20;
@@ -64,9 +64,10 @@ public final class TraceDatReader implements Closeable {
     int pageSize;
     Compression compression = Compression.NONE;
     String compressionVersion = "";
-    HeaderPage headerPage;
     final EventFormats formats = new EventFormats();
     final Map<Integer, String> cmdlines = new HashMap<>();
+    /** Header page, formats, kallsyms and cmdlines: the parts perf.data's tracing data shares. */
+    final TracingData tracing;
     int cpus;
     int cpuCount;
     String traceClockText;
@@ -91,6 +92,10 @@ public final class TraceDatReader implements Closeable {
         this.name = path.toString();
         this.channel = channel;
         this.fileSize = size;
+        this.tracing = new TracingData(name, new TracingData.Blocks() {
+            @Override public ByteBuffer read(long off, long n, String what) throws IOException { return TraceDatReader.this.read(off, n, what); }
+            @Override public long end() { return fileSize; }
+        }, formats, cmdlines);
     }
 
     /** Opens and parses the metadata of a trace.dat file. */
@@ -142,40 +147,15 @@ public final class TraceDatReader implements Closeable {
     }
 
     static String cstring(ByteBuffer b) {
-        int start = b.position();
-        int end = start;
-        while (end < b.limit() && b.get(end) != 0) end++;
-        String s = new String(b.array(), b.arrayOffset() + start, end - start, StandardCharsets.ISO_8859_1);
-        b.position(Math.min(b.limit(), end + 1));
-        return s;
+        return TracingData.cstring(b);
     }
 
-    /**
-     * Text taken from the file, made safe for a one-line error message: control and non-ASCII
-     * characters escaped (a damaged file must not inject newlines or terminal escapes), cut at
-     * 120 characters. Only used on error paths, so valid files print nothing different.
-     */
     static String q(String s) {
-        if (s == null) return "null";
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            if (sb.length() >= 120) {
-                sb.append("...");
-                break;
-            }
-            char c = s.charAt(i);
-            if (c == '\n') sb.append("\\n");
-            else if (c == '\t') sb.append("\\t");
-            else if (c < 0x20 || c >= 0x7f) sb.append(String.format("\\x%02x", c & 0xff));
-            else sb.append(c);
-        }
-        return sb.toString();
+        return TracingData.q(s);
     }
 
     static String text(ByteBuffer b) {
-        String s = new String(b.array(), b.arrayOffset() + b.position(), b.remaining(), StandardCharsets.ISO_8859_1);
-        int nul = s.indexOf('\0');
-        return nul >= 0 ? s.substring(0, nul) : s;
+        return TracingData.text(b);
     }
 
     private String stringAt(long off, String what) throws IOException {
@@ -219,7 +199,7 @@ public final class TraceDatReader implements Closeable {
         pos = head.position();
         if (version == 6) parseV6(pos);
         else parseV7(pos);
-        if (headerPage == null) throw new TraceFormatException(name, 0, "no header_page in file");
+        if (tracing.headerPage() == null) throw new TraceFormatException(name, 0, "no header_page in file");
         checkCpuDataOverlap();
         if (latencyOnly && buffers.isEmpty()) {
             throw new TraceFormatException(name, 0, "latency (text) trace.dat files are not supported; only flyrecord data");
@@ -229,37 +209,9 @@ public final class TraceDatReader implements Closeable {
     // ---- v6: sequential layout
 
     private void parseV6(long pos) throws IOException {
-        pos = readHeaderInfo(pos, "header info");
-        // ftrace formats
-        ByteBuffer b = read(pos, 4, "ftrace format count");
-        int n = b.getInt();
-        pos += 4;
-        pos = readFormatList(pos, n, "ftrace");
-        b = read(pos, 4, "event system count");
-        int systems = b.getInt();
-        pos += 4;
-        if (systems < 0 || systems > 100_000) throw new TraceFormatException(name, pos - 4, "bad event system count " + systems);
-        for (int s = 0; s < systems; s++) {
-            String sys = stringAt(pos, "event system name");
-            pos += sys.length() + 1;
-            b = read(pos, 4, "event count");
-            int events = b.getInt();
-            pos += 4;
-            pos = readFormatList(pos, events, sys);
-        }
-        // kallsyms
-        b = read(pos, 4, "kallsyms size");
-        long ksize = b.getInt() & 0xffffffffL;
-        kallsymsOffset = pos;
-        pos += 4 + ksize;
-        b = read(pos, 4, "printk size");
-        long psize = b.getInt() & 0xffffffffL;
-        pos += 4 + psize;
-        b = read(pos, 8, "cmdlines size");
-        long csize = b.getLong();
-        readCmdlines(read(pos + 8, csize, "saved cmdlines"));
-        pos += 8 + csize;
-        b = read(pos, 4, "CPU count");
+        pos = tracing.readBody(pos, true);
+        kallsymsOffset = tracing.kallsymsOffset();
+        ByteBuffer b = read(pos, 4, "CPU count");
         cpus = b.getInt();
         if (cpus < 0 || cpus > 65536) throw new TraceFormatException(name, pos, "bad CPU count " + cpus);
         cpuCount = cpus;
@@ -359,76 +311,14 @@ public final class TraceDatReader implements Closeable {
         return pos;
     }
 
-    private long readFormatList(long pos, int n, String system) throws IOException {
-        if (n < 0 || n > 1_000_000) throw new TraceFormatException(name, pos - 4, "bad event format count " + n);
-        for (int i = 0; i < n; i++) {
-            ByteBuffer b = read(pos, 8, "event format size");
-            long size = b.getLong();
-            ByteBuffer t = read(pos + 8, size, "event format");
-            addFormat(system, text(t), pos + 8, "");
-            pos += 8 + size;
-        }
-        return pos;
-    }
-
-    /**
-     * Indexes one format by name and id now and parses its fields when an event first needs it
-     * (see {@link EventFormats}); {@code sectionWhere} is appended to a later parse error, as the
-     * reading of a compressed section appends it to errors found now.
-     */
+    /** Indexes a format found at {@code where} (see {@link TracingData#addFormat}). */
     private void addFormat(String system, String text, long where, String sectionWhere) {
         lastOffset = where;
-        try {
-            FormatParser.Header h = FormatParser.scanHeader(text);
-            formats.addDeferred(h.id(), system, h.name(), () -> {
-                try {
-                    return FormatParser.parseEvent(system, text);
-                } catch (FormatParser.FormatException e) {
-                    throw badFormat(system, where, e, sectionWhere);
-                }
-            });
-        } catch (FormatParser.FormatException e) {
-            throw badFormat(system, where, e, "");
-        }
-    }
-
-    private TraceFormatException badFormat(String system, long where, FormatParser.FormatException e, String sectionWhere) {
-        return new TraceFormatException(name, where, "bad event format in system '" + q(system) + "': " + q(e.getMessage()) + sectionWhere);
-    }
-
-    private long readHeaderInfo(long pos, String what) throws IOException {
-        ByteBuffer b = read(pos, 12 + 8, what);
-        String tag = cstring(b);
-        if (!tag.equals("header_page")) throw new TraceFormatException(name, pos, "expected 'header_page', found '" + q(tag) + "'");
-        long size = b.getLong();
-        String hp = text(read(pos + 20, size, "header_page"));
-        long hpOff = pos + 20;
-        pos += 20 + size;
-        b = read(pos, 13 + 8, "header_event");
-        tag = cstring(b);
-        if (!tag.equals("header_event")) throw new TraceFormatException(name, pos, "expected 'header_event', found '" + q(tag) + "'");
-        long esize = b.getLong();
-        read(pos + 21, esize, "header_event");
-        pos += 21 + esize;
-        try {
-            headerPage = FormatParser.parseHeaderPage(hp);
-        } catch (FormatParser.FormatException e) {
-            throw new TraceFormatException(name, hpOff, "bad header_page: " + q(e.getMessage()));
-        }
-        return pos;
+        tracing.addFormat(system, text, where, sectionWhere);
     }
 
     private void readCmdlines(ByteBuffer b) {
-        String s = text(b);
-        for (String line : s.split("\n")) {
-            int sp = line.indexOf(' ');
-            if (sp <= 0) continue;
-            try {
-                cmdlines.put(Integer.parseInt(line.substring(0, sp).trim()), line.substring(sp + 1));
-            } catch (NumberFormatException ignored) {
-                // not a "pid comm" line
-            }
-        }
+        tracing.readCmdlines(b);
     }
 
     // ---- v7: sections
@@ -631,11 +521,7 @@ public final class TraceDatReader implements Closeable {
         String hp = text(b.slice(b.position(), (int) size));
         int hpPos = b.position();
         b.position(b.position() + (int) size);
-        try {
-            headerPage = FormatParser.parseHeaderPage(hp);
-        } catch (FormatParser.FormatException e) {
-            throw new TraceFormatException(name, sec.at(hpPos), "bad header_page: " + q(e.getMessage()) + sec.where(hpPos));
-        }
+        tracing.headerPage(hp, sec.at(hpPos), sec.where(hpPos));
     }
 
     private void parseFormatBuffer(Section sec, String system, boolean ftrace) {
@@ -815,8 +701,8 @@ public final class TraceDatReader implements Closeable {
         List<String> clocks = new ArrayList<>();
         if (traceClockText != null) for (String c : traceClockText.split("\\s+")) if (!c.isBlank()) clocks.add(c.replace("[", "").replace("]", ""));
         return new TraceInfo(name, "trace.dat", version, version == 7 ? compression.fileName + (compressionVersion.isEmpty() ? "" : " " + compressionVersion) : "none",
-                bigEndian, userLongSize, headerPage.kernelLongSize(), pageSize, clock, List.copyOf(clocks), cpus, cpuCount,
-                uname, tracerVersion, List.copyOf(buffers), Collections.unmodifiableMap(new HashMap<>(cmdlines)), tsc2nsec,
+                bigEndian, userLongSize, tracing.headerPage().kernelLongSize(), pageSize, clock, List.copyOf(clocks), cpus, cpuCount,
+                uname, tracerVersion == null ? null : "trace-cmd " + tracerVersion, List.copyOf(buffers), Collections.unmodifiableMap(new HashMap<>(cmdlines)), tsc2nsec,
                 offsetNs, List.copyOf(guests), timeShift != null, List.copyOf(cpuStats), List.copyOf(options),
                 formats.size(), synthetic);
     }
@@ -826,7 +712,7 @@ public final class TraceDatReader implements Closeable {
     }
 
     public HeaderPage headerPage() {
-        return headerPage;
+        return tracing.headerPage();
     }
 
     public boolean bigEndian() {
@@ -846,9 +732,19 @@ public final class TraceDatReader implements Closeable {
         return new TimestampConverter(mult, shift, offsetNs, timeShift);
     }
 
-    /** All events of all buffers, merged in timestamp order. */
+    /** All events of all buffers, merged in timestamp order, decoded on the calling thread. */
     public EventStream events() {
         return new MergedEventStream(this, converter());
+    }
+
+    /**
+     * The same events in the same order, the CPUs decoded on up to {@code threads} threads
+     * besides the caller's (which merges); 1: {@link #events()}. With one CPU's data, one thread
+     * decodes while the caller merges and consumes.
+     */
+    public EventStream events(int threads) {
+        if (threads <= 1) return events();
+        return new ParallelEventStream(this, converter(), threads);
     }
 
     /**
@@ -865,11 +761,7 @@ public final class TraceDatReader implements Closeable {
             body = s.data;
             base = s.offset;
         } else {
-            body = read(kallsymsOffset, 4, "kallsyms size");
-            long n = body.getInt() & 0xffffffffL;
-            body = read(kallsymsOffset + 4, n, "kallsyms");
-            base = kallsymsOffset + 4;
-            return Kallsyms.parse(body, base);
+            return TracingData.kallsymsAt(tracing.blocks(), kallsymsOffset);
         }
         // robustness: a section too short for its own size field used to underflow
         if (body.remaining() < 4) throw new TraceFormatException(name, base, "kallsyms section of " + body.remaining() + " bytes has no size");

@@ -13,9 +13,17 @@ public final class TraceDatSource implements TraceSource {
     private final TraceDatReader reader;
     private final TraceInfo info;
 
+    private final int decodeThreads;
+
     public TraceDatSource(Path path) throws IOException {
+        this(path, 1);
+    }
+
+    /** @param decodeThreads see {@link TraceDatReader#events(int)} */
+    public TraceDatSource(Path path, int decodeThreads) throws IOException {
         this.reader = TraceDatReader.open(path);
         this.info = reader.info();
+        this.decodeThreads = decodeThreads;
     }
 
     public TraceDatReader reader() {
@@ -29,7 +37,7 @@ public final class TraceDatSource implements TraceSource {
 
     @Override
     public EventStream events() {
-        return reader.events();
+        return reader.events(decodeThreads);
     }
 
     @Override

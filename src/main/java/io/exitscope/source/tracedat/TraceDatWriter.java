@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -27,17 +28,26 @@ import java.util.concurrent.ConcurrentHashMap;
  * trace-cmd, KernelShark and our {@link TraceDatReader} read them.
  *
  * <p>Usage: configure with {@link #builder()}, {@link Builder#open open} an output path, stream
- * ring-buffer pages in with {@link #addPage}, then {@link #close()}. Pages are staged per CPU
- * (in memory up to {@value #CHUNK_PAGES} pages, then in a temporary file beside the output,
- * compressed chunk by chunk as they arrive), so memory stays bounded whatever the recording
- * length. {@code close()} assembles {@code OUT.tmp} with {@link FileChannel#transferTo} and
- * renames it to {@code OUT}; on failure, and on {@link #abort()}, temporary files are deleted.
+ * ring-buffer pages in with {@link #addPage}, then {@link #close()}. Everything lives in a
+ * directory {@code OUT.partial} beside the output until {@code close()}: {@code head} (the file
+ * up to the CPU data, written at {@code open}: header, formats, kallsyms, printk), {@code state}
+ * (what {@link #recover} needs to finish it), {@code reserve} (room for the end of the file and
+ * the pages still in memory, released at close), and one staging file per CPU ({@code bN.cpuM}:
+ * complete chunks of {@value #CHUNK_PAGES} pages, compressed if the file is, exactly as the
+ * output holds them), so memory stays bounded whatever the recording length. {@code close()}
+ * moves the staged chunks into {@code head} from the last piece back, cutting each piece off its
+ * staging file, so the disk never holds a page twice, writes the end of the file and renames
+ * {@code head} to {@code OUT}. A process killed before that leaves {@code OUT.partial}, which
+ * {@link #recover} turns into {@code OUT}.
+ *
+ * <p>When staging fails (disk full) the writer keeps what it staged: later pages are dropped and
+ * counted ({@link #pagesDropped()}), the cause is kept ({@link #failure()}), and {@code close()}
+ * still writes the file, in the room the reserve held.
  *
  * <p>Threads: {@code addPage} may be called concurrently from several threads (live recording
  * reads each CPU in its own thread); pages of one (buffer, CPU) are stored in call order, so
  * calls for the same CPU should come from one thread. All {@code addPage} calls must have
- * returned before {@code close()} or {@code abort()}. If staging a page fails (disk full), the
- * writer keeps failing and {@code close()} only removes its temporary files.
+ * returned before {@code close()} or {@code abort()}.
  *
  * <p>Layout written (v7): header, compression header, the metadata sections (header info,
  * ftrace formats, event formats, kallsyms, printk, cmdlines; compressed when the file is), the
@@ -49,20 +59,236 @@ public final class TraceDatWriter implements Closeable {
     /** Pages per compressed chunk (trace-cmd's {@code PAGES_IN_CHUNK}). */
     public static final int CHUNK_PAGES = 10;
 
+    /** Bytes moved at a time from a staging file into the output at close (the extra room it needs). */
+    static final int MOVE_PIECE = 64 << 10;
+    /** Room kept for the end of the file (cmdlines, options, strings) besides the pages in memory. */
+    static final int RESERVE_BASE = 256 << 10;
+    /** Sections of the head, in file order (their descriptions' ids in the strings section follow this order). */
+    private static final String[] HEAD_SECTIONS = {"headers", "ftrace events", "events format", "kallsyms", "printk"};
+
     private final Builder cfg;
     private final Path out;
-    private final Path dir;
+    private final Path stage;
     private final ByteOrder order;
     private final List<BufferStage> buffers = new ArrayList<>();
     private volatile boolean closed;
-    private volatile IOException failure;   // a page that could not be staged spoils the file
+    private volatile IOException failure;   // staging failed (disk full): later pages are dropped
+    private final java.util.concurrent.atomic.AtomicLong pagesDropped = new java.util.concurrent.atomic.AtomicLong();
+    private FileChannel head;
+    private long headLength;
+    private long firstOptionsPtr;
+    private final long[] headSections = new long[HEAD_SECTIONS.length];
+    private final Strings strings = new Strings();
 
-    private TraceDatWriter(Builder cfg, Path out) {
+    private TraceDatWriter(Builder cfg, Path out, Path stage) {
         this.cfg = cfg;
         this.out = out.toAbsolutePath();
-        this.dir = this.out.getParent();
+        this.stage = stage.toAbsolutePath();
         this.order = cfg.bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-        for (String[] b : cfg.buffers) buffers.add(new BufferStage(b[0], b[1]));
+        for (String[] b : cfg.buffers) buffers.add(new BufferStage(buffers.size(), b[0], b[1]));
+    }
+
+    /** Where the recording of {@code out} is kept until it is finished: {@code OUT.partial}. */
+    public static Path partialDir(Path out) {
+        Path a = out.toAbsolutePath();
+        return a.resolveSibling(a.getFileName() + ".partial");
+    }
+
+    /** Creates {@code OUT.partial} with the head, the state and the reserve. */
+    private void start() throws IOException {
+        try {
+            Files.createDirectory(stage);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new IOException(stage + " holds an unfinished recording: recover it with 'exitscope recover " + out
+                    + "' or remove it");
+        }
+        try {
+            head = FileChannel.open(stage.resolve("head"), StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            Out o = new Out(head, order);
+            if (cfg.version == 6) writeHeadV6(o);
+            else writeHeadV7(o);
+            headLength = o.pos;
+            writeState();
+            Files.write(stage.resolve("reserve"), new byte[reserveBytes()]);
+        } catch (IOException | RuntimeException e) {
+            abort();
+            throw e;
+        }
+    }
+
+    /** What {@link #recover} needs besides the head and the staging files; written last at open. */
+    private void writeState() throws IOException {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("version", Integer.toString(cfg.version));
+        p.setProperty("compression", cfg.compression.name());
+        p.setProperty("bigEndian", Boolean.toString(cfg.bigEndian));
+        p.setProperty("userLongSize", Integer.toString(cfg.userLongSize));
+        p.setProperty("pageSize", Integer.toString(cfg.pageSize));
+        p.setProperty("cpuCount", Integer.toString(cfg.cpuCount));
+        p.setProperty("tracerVersion", cfg.tracerVersion);
+        if (cfg.traceClock != null) p.setProperty("traceClock", cfg.traceClock);
+        if (cfg.uname != null) p.setProperty("uname", cfg.uname);
+        if (cfg.date != null) p.setProperty("date", cfg.date);
+        if (cfg.offset != null) p.setProperty("offset", Long.toString(cfg.offset));
+        if (cfg.traceId != null) p.setProperty("traceId", Long.toString(cfg.traceId));
+        if (cfg.synthetic != null) p.setProperty("synthetic", cfg.synthetic);
+        if (cfg.tsc2nsec != null) p.setProperty("tsc2nsec", cfg.tsc2nsec[0] + "," + cfg.tsc2nsec[1] + "," + cfg.tsc2nsec[2]);
+        for (int i = 0; i < cfg.buffers.size(); i++) {
+            p.setProperty("buffer." + i + ".name", cfg.buffers.get(i)[0]);
+            p.setProperty("buffer." + i + ".clock", cfg.buffers.get(i)[1]);
+        }
+        p.setProperty("headLength", Long.toString(headLength));
+        p.setProperty("firstOptionsPtr", Long.toString(firstOptionsPtr));
+        for (int i = 0; i < HEAD_SECTIONS.length; i++) p.setProperty("section." + i, Long.toString(headSections[i]));
+        Path tmp = stage.resolve("state.tmp");
+        try (var w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            p.store(w, "exitscope recording of " + out + "; finish it with: exitscope recover " + out);
+        }
+        Files.move(tmp, stage.resolve("state"), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** What an unfinished recording ({@code OUT.partial}) holds. */
+    public record Partial(Path dir, long pages, int cpus, long bytes, boolean complete) {
+        /** One line for info and recover. */
+        public String describe() {
+            if (!complete) return dir + " is an unfinished recording killed while it started: nothing to recover";
+            return dir + " holds an unfinished recording (the process was killed): " + pages + " pages of " + cpus
+                    + " CPUs (" + bytes + " bytes) are recoverable";
+        }
+    }
+
+    /** The unfinished recording of {@code out}, or null when there is none. Reads only. */
+    public static Partial inspect(Path out) throws IOException {
+        Path dir = partialDir(out);
+        if (!Files.isDirectory(dir)) return null;
+        if (!Files.isRegularFile(dir.resolve("state"))) return new Partial(dir, 0, 0, 0, false);
+        TraceDatWriter w = resume(out, out, false);
+        long pages = 0, bytes = 0;
+        int cpus = 0;
+        for (BufferStage b : w.buffers) {
+            for (CpuStage c : b.cpus.values()) {
+                pages += c.pages;
+                bytes += c.fileBytes;
+                if (c.pages > 0) cpus++;
+                c.file.close();
+            }
+        }
+        w.head.close();
+        return new Partial(dir, pages, cpus, bytes, true);
+    }
+
+    /**
+     * Finishes the recording a killed process left in {@code OUT.partial}: the complete chunks
+     * of every CPU (a chunk cut short by the kill is dropped), without the command names and CPU
+     * statistics that are written only at the end. Writes {@code dest} and removes {@code OUT.partial}.
+     */
+    public static Partial recover(Path out, Path dest) throws IOException {
+        Partial p = inspect(out);
+        if (p == null) throw new IOException("no unfinished recording of " + out + " (no " + partialDir(out) + ")");
+        if (!p.complete()) throw new IOException(p.describe());
+        TraceDatWriter w = resume(out, dest, true);
+        w.close();
+        return p;
+    }
+
+    /** A writer on an existing {@code OUT.partial}; {@code write}: may cut torn chunks off the staging files. */
+    private static TraceDatWriter resume(Path out, Path dest, boolean write) throws IOException {
+        Path dir = partialDir(out);
+        java.util.Properties p = new java.util.Properties();
+        try (var r = Files.newBufferedReader(dir.resolve("state"), StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        Builder b = builder();
+        try {
+            b.version(Integer.parseInt(p.getProperty("version")));
+            b.compression(Compression.valueOf(p.getProperty("compression")));
+            b.bigEndian(Boolean.parseBoolean(p.getProperty("bigEndian")));
+            b.userLongSize(Integer.parseInt(p.getProperty("userLongSize")));
+            b.pageSize(Integer.parseInt(p.getProperty("pageSize")));
+            b.cpuCount(Integer.parseInt(p.getProperty("cpuCount")));
+            b.tracerVersion(p.getProperty("tracerVersion"));
+            b.traceClock = p.getProperty("traceClock");
+            b.uname = p.getProperty("uname");
+            b.date = p.getProperty("date");
+            if (p.getProperty("offset") != null) b.offset(Long.parseLong(p.getProperty("offset")));
+            if (p.getProperty("traceId") != null) b.traceId(Long.parseLong(p.getProperty("traceId")));
+            b.synthetic = p.getProperty("synthetic");
+            if (p.getProperty("tsc2nsec") != null) {
+                String[] t = p.getProperty("tsc2nsec").split(",");
+                b.tsc2nsec(Long.parseLong(t[0]), Integer.parseInt(t[1]), Long.parseLong(t[2]));
+            }
+            for (int i = 0; p.getProperty("buffer." + i + ".name") != null; i++) {
+                b.buffers.add(new String[]{p.getProperty("buffer." + i + ".name"), p.getProperty("buffer." + i + ".clock")});
+            }
+        } catch (RuntimeException e) {
+            throw new IOException(dir.resolve("state") + ": not an exitscope recording state (" + e.getMessage() + ")");
+        }
+        TraceDatWriter w = new TraceDatWriter(b, dest, dir);
+        w.headLength = Long.parseLong(p.getProperty("headLength"));
+        w.firstOptionsPtr = Long.parseLong(p.getProperty("firstOptionsPtr"));
+        for (int i = 0; i < HEAD_SECTIONS.length; i++) w.headSections[i] = Long.parseLong(p.getProperty("section." + i));
+        if (b.version != 6) for (String name : HEAD_SECTIONS) w.strings.id(name); // the head's section names, same ids
+        w.head = FileChannel.open(dir.resolve("head"), StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try (var ds = Files.newDirectoryStream(dir, "b*.cpu*")) {
+            for (Path f : ds) {
+                String[] parts = f.getFileName().toString().substring(1).split("\\.cpu");
+                int bi, cpu;
+                try {
+                    bi = Integer.parseInt(parts[0]);
+                    cpu = Integer.parseInt(parts[1]);
+                } catch (RuntimeException e) {
+                    continue; // not a staging file
+                }
+                if (bi >= w.buffers.size()) continue;
+                CpuStage c = w.buffers.get(bi).cpu(cpu);
+                c.file = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                w.scanStaged(c, write);
+            }
+        }
+        return w;
+    }
+
+    /** Counts the whole chunks of a staging file left by a killed process; {@code cut}: truncates a torn last one. */
+    private void scanStaged(CpuStage c, boolean cut) throws IOException {
+        long size = c.file.size();
+        long valid;
+        if (!compressed()) {
+            valid = size - size % cfg.pageSize;
+            c.pages = valid / cfg.pageSize;
+        } else {
+            ByteBuffer h = ByteBuffer.allocate(8).order(order);
+            long at = 0;
+            while (at + 8 <= size) {
+                h.clear();
+                while (h.hasRemaining() && c.file.read(h, at + h.position()) > 0) {
+                    // read the chunk's two sizes
+                }
+                long csize = h.getInt(0) & 0xffffffffL, usize = h.getInt(4) & 0xffffffffL;
+                if (usize == 0 || usize % cfg.pageSize != 0 || usize > (long) CHUNK_PAGES * cfg.pageSize || at + 8 + csize > size) break;
+                c.chunks++;
+                c.pages += usize / cfg.pageSize;
+                at += 8 + csize;
+            }
+            valid = at;
+        }
+        c.fileBytes = valid;
+        if (cut && valid < size) c.file.truncate(valid);
+    }
+
+    /** Room for the pages each CPU may still hold in memory, their alignment, and the end of the file. */
+    private int reserveBytes() {
+        long n = RESERVE_BASE + MOVE_PIECE + (long) (CHUNK_PAGES + 1) * cfg.pageSize * Math.max(1, cfg.cpuCount) * buffers.size();
+        return (int) Math.min(n, 64L << 20);
+    }
+
+    /** The cause of the first staging failure (e.g. No space left on device), or null. */
+    public IOException failure() {
+        return failure;
+    }
+
+    /** Pages dropped because staging had failed. */
+    public long pagesDropped() {
+        return pagesDropped.get();
     }
 
     public static Builder builder() {
@@ -78,17 +304,21 @@ public final class TraceDatWriter implements Closeable {
      * Appends one ring-buffer page (as read from {@code trace_pipe_raw}) to a CPU of a buffer.
      * A page shorter than the page size is zero-padded.
      */
-    public void addPage(int bufferIndex, int cpu, byte[] page, int off, int len) throws IOException {
+    public boolean addPage(int bufferIndex, int cpu, byte[] page, int off, int len) {
         if (closed) throw new IllegalStateException("writer is closed");
         if (len > cfg.pageSize || len < 0) throw new IllegalArgumentException("page of " + len + " bytes (page size " + cfg.pageSize + ")");
         if (cpu < 0 || cpu > 0xffff) throw new IllegalArgumentException("bad CPU " + cpu);
-        if (failure != null) throw new IOException("an earlier page could not be staged", failure);
+        if (failure != null) {
+            pagesDropped.incrementAndGet();
+            return false;
+        }
         try {
             buffers.get(bufferIndex).cpu(cpu).add(page, off, len);
         } catch (IOException e) {
-            failure = e;
-            throw e;
+            // the page is in the CPU's chunk in memory, which close() writes into the reserve's room
+            if (failure == null) failure = e;
         }
+        return true;
     }
 
     /**
@@ -106,62 +336,83 @@ public final class TraceDatWriter implements Closeable {
         cfg.cpuStats.add(text);
     }
 
-    /** Convenience for a whole page. */
-    public void addPage(int bufferIndex, int cpu, byte[] page) throws IOException {
-        addPage(bufferIndex, cpu, page, 0, page.length);
+    /**
+     * Convenience for a whole page; false when it was dropped (staging failed earlier, see
+     * {@link #failure()}).
+     */
+    public boolean addPage(int bufferIndex, int cpu, byte[] page) {
+        return addPage(bufferIndex, cpu, page, 0, page.length);
     }
 
-    /** Drops everything: no output is written and temporary files are deleted. */
+    /** Drops everything: no output is written and {@code OUT.partial} is removed. */
     public void abort() {
+        if (closed) return; // closed, or a close that failed: its pieces stay where its message said
         closed = true;
         for (BufferStage b : buffers) for (CpuStage c : b.cpus.values()) c.discard();
+        try {
+            if (head != null) head.close();
+        } catch (IOException ignored) {
+            // removed below
+        }
+        deleteStage();
     }
 
-    /** Writes the file; after a staging failure, only cleans up and reports it. */
+    private void deleteStage() {
+        try (var ds = Files.newDirectoryStream(stage)) {
+            for (Path p : ds) Files.deleteIfExists(p);
+            Files.deleteIfExists(stage);
+        } catch (IOException ignored) {
+            // best effort: what is left is named OUT.partial and says what it is
+        }
+    }
+
+    /**
+     * Writes the file: the end after the head, the staged data moved in, then renamed to
+     * {@code OUT}; also after a staging failure (with what was staged). If this fails,
+     * {@code OUT.partial} is left for a look, and the exception says so.
+     */
     @Override
     public void close() throws IOException {
         if (closed) return;
-        if (failure != null) {
-            abort();
-            throw new IOException("not writing " + out + ": a page could not be staged", failure);
-        }
         closed = true;
-        Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-        boolean ok = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
-                Out o = new Out(ch, order);
-                if (cfg.version == 6) writeV6(o);
-                else writeV7(o);
-                ch.force(false);
-            }
+            Files.deleteIfExists(stage.resolve("reserve"));
+            head.truncate(headLength);
+            Out o = new Out(head, order);
+            o.pos = headLength;
+            if (cfg.version == 6) writeRestV6(o);
+            else writeRestV7(o);
+            head.force(false);
+            head.close();
             try {
-                Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(stage.resolve("head"), out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(stage.resolve("head"), out, StandardCopyOption.REPLACE_EXISTING);
             }
-            ok = true;
-        } finally {
+        } catch (IOException e) {
             for (BufferStage b : buffers) for (CpuStage c : b.cpus.values()) c.discard();
-            if (!ok) Files.deleteIfExists(tmp);
+            throw new IOException("could not finish " + out + ": " + Objects.toString(e.getMessage(), e.toString()) + " (the pieces are in " + stage + ")", e);
         }
+        for (BufferStage b : buffers) for (CpuStage c : b.cpus.values()) c.discard();
+        deleteStage();
     }
 
     // ---------------------------------------------------------------- staging
 
     private final class BufferStage {
+        final int index;
         final String name;
         final String clock;
         final Map<Integer, CpuStage> cpus = new ConcurrentHashMap<>();
 
-        BufferStage(String name, String clock) {
+        BufferStage(int index, String name, String clock) {
+            this.index = index;
             this.name = name;
             this.clock = clock;
         }
 
         CpuStage cpu(int cpu) {
-            return cpus.computeIfAbsent(cpu, CpuStage::new);
+            return cpus.computeIfAbsent(cpu, c -> new CpuStage(stage.resolve("b" + index + ".cpu" + c), c));
         }
 
         /** CPUs with data, in CPU order. */
@@ -186,7 +437,8 @@ public final class TraceDatWriter implements Closeable {
         long pages;
         int chunks;
 
-        CpuStage(int cpu) {
+        CpuStage(Path path, int cpu) {
+            this.path = path;
             this.cpu = cpu;
         }
 
@@ -197,12 +449,23 @@ public final class TraceDatWriter implements Closeable {
             chunkLen += cfg.pageSize;
             pages++;
             if (chunkLen == chunk.length) {
-                if (file == null) {
-                    path = Files.createTempFile(dir, "." + out.getFileName() + ".", ".cpu" + cpu + ".tmp");
-                    file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                }
+                if (file == null) file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                int chunksBefore = chunks;
                 ByteBuffer b = ByteBuffer.wrap(encodeChunk());
-                while (b.hasRemaining()) fileBytes += file.write(b, fileBytes);
+                long at = fileBytes;
+                try {
+                    while (b.hasRemaining()) at += file.write(b, at);
+                } catch (IOException e) {
+                    // keep the file a whole number of chunks; the chunk stays in memory for close()
+                    chunks = chunksBefore;
+                    try {
+                        file.truncate(fileBytes);
+                    } catch (IOException ignored) {
+                        // close() writes only fileBytes of it
+                    }
+                    throw e;
+                }
+                fileBytes = at;
                 chunkLen = 0;
             }
         }
@@ -215,18 +478,34 @@ public final class TraceDatWriter implements Closeable {
             return new Bytes(order).u32(c.length).u32(chunkLen).raw(c).toArray();
         }
 
-        /** Copies this CPU's data to the output; returns the size to record for it. */
+        /**
+         * Moves this CPU's data into the output at its position; returns the size to record for
+         * it. The pages still in memory go first, at the end; then the staged chunks from the
+         * last piece back, each piece cut off the staging file once written, so that the disk
+         * holds every page once (plus one piece) even when it is full.
+         */
         synchronized long transferTo(Out o) throws IOException {
             byte[] tail = chunkLen > 0 ? encodeChunk() : new byte[0];
             chunkLen = 0;
             long start = o.pos;
-            if (compressed()) o.write(new Bytes(order).u32(chunks).toArray());
+            long dataAt = start + (compressed() ? 4 : 0);
+            o.writeAt(dataAt + fileBytes, tail);
             if (file != null) {
-                long done = 0;
-                while (done < fileBytes) done += file.transferTo(done, fileBytes - done, o.ch.position(o.pos + done));
-                o.pos += fileBytes;
+                ByteBuffer piece = ByteBuffer.allocateDirect((int) Math.min(MOVE_PIECE, Math.max(1, fileBytes)));
+                for (long end = fileBytes; end > 0; ) {
+                    long from = Math.max(0, end - piece.capacity());
+                    piece.clear().limit((int) (end - from));
+                    while (piece.hasRemaining()) {
+                        if (file.read(piece, from + piece.position()) < 0) throw new IOException("staging file " + path + " is shorter than written");
+                    }
+                    piece.flip();
+                    while (piece.hasRemaining()) o.ch.write(piece, dataAt + from + piece.position());
+                    file.truncate(from);
+                    end = from;
+                }
             }
-            o.write(tail);
+            if (compressed()) o.writeAt(start, new Bytes(order).u32(chunks).toArray());
+            o.pos = dataAt + fileBytes + tail.length;
             // The size includes the leading chunk count, as trace-cmd >= 3.2 records it (commit
             // 4b921329); 3.1.6 left those 4 bytes out. Readers go by the chunk count, not the size.
             return o.pos - start;
@@ -235,12 +514,11 @@ public final class TraceDatWriter implements Closeable {
         synchronized void discard() {
             try {
                 if (file != null) file.close();
-                if (path != null) Files.deleteIfExists(path);
+                Files.deleteIfExists(path);
             } catch (IOException ignored) {
-                // best effort: a leftover hidden temp file is not worth failing for
+                // best effort: what is left is in OUT.partial
             }
             file = null;
-            path = null;
             chunk = null;
         }
     }
@@ -251,17 +529,21 @@ public final class TraceDatWriter implements Closeable {
 
     // ---------------------------------------------------------------- v7
 
-    private void writeV7(Out o) throws IOException {
-        Strings strings = new Strings();
+    /** The v7 file up to the command lines: written at open. */
+    private void writeHeadV7(Out o) throws IOException {
         o.write(initialHeader(7).text(cfg.compression.fileName).u8(0).text(compressionVersion()).u8(0).toArray());
-        long firstOptionsPtr = o.pos;
+        firstOptionsPtr = o.pos;
         o.write(new Bytes(order).u64(0).toArray());
+        int[] ids = {TraceDatReader.OPT_HEADER_INFO, TraceDatReader.OPT_FTRACE_EVENTS, TraceDatReader.OPT_EVENT_FORMATS,
+                TraceDatReader.OPT_KALLSYMS, TraceDatReader.OPT_PRINTK};
+        byte[][] content = {headerInfo().toArray(), ftraceFormats().toArray(), eventFormats().toArray(),
+                sized4(cfg.kallsyms).toArray(), sized4(cfg.printk).toArray()};
+        for (int i = 0; i < HEAD_SECTIONS.length; i++) headSections[i] = section(o, strings, ids[i], HEAD_SECTIONS[i], content[i]);
+    }
 
-        long headers = section(o, strings, TraceDatReader.OPT_HEADER_INFO, "headers", headerInfo().toArray());
-        long ftrace = section(o, strings, TraceDatReader.OPT_FTRACE_EVENTS, "ftrace events", ftraceFormats().toArray());
-        long events = section(o, strings, TraceDatReader.OPT_EVENT_FORMATS, "events format", eventFormats().toArray());
-        long kallsyms = section(o, strings, TraceDatReader.OPT_KALLSYMS, "kallsyms", sized4(cfg.kallsyms).toArray());
-        long printk = section(o, strings, TraceDatReader.OPT_PRINTK, "printk", sized4(cfg.printk).toArray());
+    /** The rest of a v7 file, after the head. */
+    private void writeRestV7(Out o) throws IOException {
+        long headers = headSections[0], ftrace = headSections[1], events = headSections[2], kallsyms = headSections[3], printk = headSections[4];
         long cmdlines = section(o, strings, TraceDatReader.OPT_CMDLINES, "command lines", sized8(cmdlinesText()).toArray());
 
         Bytes opts = new Bytes(order);
@@ -338,13 +620,18 @@ public final class TraceDatWriter implements Closeable {
 
     // ---------------------------------------------------------------- v6
 
-    private void writeV6(Out o) throws IOException {
+    /** The v6 file up to the command lines: written at open. */
+    private void writeHeadV6(Out o) throws IOException {
         o.write(initialHeader(6).toArray());
         o.write(headerInfo().toArray());
         o.write(ftraceFormats().toArray());
         o.write(eventFormats().toArray());
         o.write(sized4(cfg.kallsyms).toArray());
         o.write(sized4(cfg.printk).toArray());
+    }
+
+    /** The rest of a v6 file, after the head. */
+    private void writeRestV6(Out o) throws IOException {
         o.write(sized8(cmdlinesText()).toArray());
         int cpus = cpus();
         o.write(new Bytes(order).u32(cpus).toArray());
@@ -618,7 +905,10 @@ public final class TraceDatWriter implements Closeable {
             return this;
         }
 
-        /** Checks the configuration and starts a file; nothing is written to {@code out} before close(). */
+        /**
+         * Checks the configuration and starts a file in {@code OUT.partial} (which must not exist);
+         * nothing is written to {@code out} before close().
+         */
         public TraceDatWriter open(Path out) throws IOException {
             Builder c = copy();
             if (c.compression == null) c.compression = c.version == 6 ? Compression.NONE : Compression.ZSTD;
@@ -628,7 +918,9 @@ public final class TraceDatWriter implements Closeable {
             if (c.buffers.stream().noneMatch(b -> b[0].isEmpty())) c.buffers.add(new String[]{"", c.buffers.get(0)[1]});
             Path dir = out.toAbsolutePath().getParent();
             if (dir == null || !Files.isDirectory(dir)) throw new IOException("no such directory for " + out);
-            return new TraceDatWriter(c, out);
+            TraceDatWriter w = new TraceDatWriter(c, out, partialDir(out));
+            w.start();
+            return w;
         }
 
         private Builder copy() {
@@ -740,6 +1032,11 @@ public final class TraceDatWriter implements Closeable {
         void write(byte[] b) throws IOException {
             ByteBuffer bb = ByteBuffer.wrap(b);
             while (bb.hasRemaining()) pos += ch.write(bb, pos);
+        }
+
+        void writeAt(long at, byte[] b) throws IOException {
+            ByteBuffer bb = ByteBuffer.wrap(b);
+            while (bb.hasRemaining()) ch.write(bb, at + bb.position());
         }
 
         void zeroTo(long target) throws IOException {

@@ -48,6 +48,7 @@ public final class JsonReport {
         g.writeObjectFieldStart("incomplete_by_reason");
         for (Map.Entry<String, Long> e : r.incompleteByReason().entrySet()) g.writeNumberField(e.getKey(), e.getValue());
         g.writeEndObject();
+        g.writeNumberField("truncated_at_start", r.truncatedAtStart());
         g.writeNumberField("lost_events", r.lostEvents());
         g.writeBooleanField("partial", r.partial());
         g.writeBooleanField("synthetic", r.synthetic());

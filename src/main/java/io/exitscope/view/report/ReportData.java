@@ -2,6 +2,7 @@ package io.exitscope.view.report;
 
 import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.evidence.OptimizationEvidence;
+import io.exitscope.exit.Arch;
 import io.exitscope.exit.ExitClass;
 import io.exitscope.exit.Measure;
 import io.exitscope.stats.StatsSnapshot;
@@ -57,7 +58,9 @@ public final class ReportData {
         for (Measure m : result.measures()) {
             parts.add(switch (m) {
                 case EXIT_TO_ENTRY -> "exit latency (exit event -> next entry event of the vCPU thread)";
-                case USERSPACE_ROUND_TRIP -> "userspace round trip (kvm_userspace_exit -> return into KVM_RUN); no kvm_exit/kvm_entry events in this trace";
+                case USERSPACE_ROUND_TRIP -> "userspace round trip (kvm_userspace_exit -> return into KVM_RUN); "
+                        + (result.measures().contains(Measure.EXIT_TO_ENTRY) ? "for vCPU threads without exit/entry events"
+                        : "no kvm_exit/kvm_entry events in this trace");
                 case COUNT_ONLY -> "kernel-handled exits without exit/entry events are counted, not timed";
             });
         }
@@ -83,8 +86,11 @@ public final class ReportData {
         if (rq.visible()) {
             out.add(new String[]{"requests", "KVM requests pending at " + rq.pending() + " of " + rq.known()
                     + " exits (" + Durations.percent(rq.pendingFraction()) + "); an early exit in request handling saves on the others"});
-        } else {
-            out.add(new String[]{"requests", "not visible: kvm_exit.requests is absent (kernels before 6.x) or no kvm_exit events"});
+        } else if (result.arches().contains(Arch.X86_VMX) || result.arches().contains(Arch.X86_SVM)) {
+            // only x86's kvm_exit has the field, and only from 6.x kernels on: other architectures get no line
+            out.add(new String[]{"requests", "not visible: this trace's kvm_exit events have no requests field (newer kernels add it)"});
+        } else if (result.arches().isEmpty() || result.arches().equals(java.util.Set.of(Arch.UNKNOWN))) {
+            out.add(new String[]{"requests", "not visible: no kvm_exit events in this trace"});
         }
         Boolean module = ev.kvm().module();
         out.add(new String[]{"kvm module", module == null ? "unknown (" + ev.kvm().evidence() + ")"

@@ -2,6 +2,7 @@ package io.exitscope.view.report;
 
 import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.source.TraceInfo;
+import io.exitscope.stats.Intervals;
 import io.exitscope.stats.Percentile;
 import io.exitscope.stats.StatsSnapshot;
 import io.exitscope.util.Durations;
@@ -32,6 +33,11 @@ public final class TableReport {
     }
 
     public static void write(ReportData d, PrintWriter w) {
+        write(d, w, false);
+    }
+
+    /** @param ci each percentile followed by its 95 % confidence interval (see {@link Intervals}) */
+    public static void write(ReportData d, PrintWriter w, boolean ci) {
         AnalysisResult r = d.result;
         for (TraceInfo i : r.sources()) {
             w.printf("source     %s (%s%s, clock %s, %s CPUs)%s%n", i.path(), i.format(),
@@ -44,22 +50,28 @@ public final class TableReport {
         if (r.incompleteExits() > 0) {
             w.printf("incomplete %s (no re-entry seen: counted, not timed)%n", incompleteReasons(r.incompleteByReason(), 6));
         }
+        if (r.truncatedAtStart() > 0) {
+            w.printf("truncated  %d vCPU thread%s began inside an exit (at the trace start or after lost events): counted once, not as exits%n",
+                    r.truncatedAtStart(), r.truncatedAtStart() == 1 ? "" : "s");
+        }
         if (r.partial()) w.println("PARTIAL    events were lost: counts are lower bounds and exits around the losses were dropped");
         w.printf("measure    %s%n", d.measureText());
-        w.printf("grouping   %s; %%TIME is the share of measured exit time%s%n%n", d.options.groupBy(),
-                d.options.includeBlocking() ? " including blocking exits" : ", blocking (idle) exits excluded");
+        w.printf("grouping   %s; %%TIME is the share of measured exit time%s%n%s", d.options.groupBy(),
+                d.options.includeBlocking() ? " including blocking exits" : ", blocking (idle) exits excluded",
+                ci ? String.format("intervals  %.0f%% confidence, distribution-free (order statistics of the histogram)%n%n", Intervals.LEVEL * 100)
+                        : String.format("%n"));
         List<StatsSnapshot.Group> main = d.groups.stream().filter(g -> !g.blocking() || d.options.includeBlocking()).toList();
         List<StatsSnapshot.Group> idle = d.groups.stream().filter(g -> g.blocking() && !d.options.includeBlocking()).toList();
         int keyWidth = 12;
         for (StatsSnapshot.Group g : d.groups) keyWidth = Math.max(keyWidth, keyText(g).length());
         keyWidth = Math.min(keyWidth, 48);
-        header(w, keyWidth);
-        for (StatsSnapshot.Group g : main) row(w, d, g, keyWidth);
+        header(w, keyWidth, ci);
+        for (StatsSnapshot.Group g : main) row(w, d, g, keyWidth, ci);
         if (main.isEmpty()) w.println("(no exits)");
         if (!idle.isEmpty()) {
             w.printf("%nblocking exits (guest idle; not in %%TIME):%n");
-            header(w, keyWidth);
-            for (StatsSnapshot.Group g : idle) row(w, d, g, keyWidth);
+            header(w, keyWidth, ci);
+            for (StatsSnapshot.Group g : idle) row(w, d, g, keyWidth, ci);
         }
         w.printf("%noptimizations%n");
         for (String[] e : d.evidence()) w.printf("  %-11s %s%n", e[0], e[1]);
@@ -76,18 +88,29 @@ public final class TableReport {
         return sb.toString();
     }
 
-    private static void header(PrintWriter w, int kw) {
+    /** Width of a percentile's interval in a table with intervals. */
+    private static final int CI_WIDTH = 16;
+    private static final double[] SHOWN_VALUES = Percentile.SHOWN.stream().mapToDouble(p -> p.value).toArray();
+
+    private static void header(PrintWriter w, int kw, boolean ci) {
         w.printf("%-" + kw + "s %-9s %10s %6s", "KEY", "CLASS", "COUNT", "%TIME");
-        for (Percentile p : Percentile.SHOWN) w.printf(" %8s", p.header);
+        for (Percentile p : Percentile.SHOWN) {
+            w.printf(" %8s", p.header);
+            if (ci) w.printf(" %-" + CI_WIDTH + "s", "(95% CI)");
+        }
         w.printf(" %8s%n", "MAX");
     }
 
-    private static void row(PrintWriter w, ReportData d, StatsSnapshot.Group g, int kw) {
+    private static void row(PrintWriter w, ReportData d, StatsSnapshot.Group g, int kw, boolean ci) {
         String key = keyText(g);
         if (key.length() > kw) key = key.substring(0, kw - 1) + "~";
         boolean timed = g.measured() > 0;
         w.printf("%-" + kw + "s %-9s %10d %6s", key, d.classLabel(g), g.count(), Durations.percent(d.share(g)));
-        for (Percentile p : Percentile.SHOWN) w.printf(" %8s", timed ? Durations.format(g.percentile(p.value)) : "-");
+        long[][] cis = ci && timed ? Intervals.percentiles(g.histogram(), SHOWN_VALUES, Intervals.LEVEL) : null;
+        for (int i = 0; i < Percentile.SHOWN.size(); i++) {
+            w.printf(" %8s", timed ? Durations.format(g.percentile(Percentile.SHOWN.get(i).value)) : "-");
+            if (ci) w.printf(" %-" + CI_WIDTH + "s", cis == null ? "-" : Durations.interval(cis[i]));
+        }
         w.printf(" %8s%n", timed ? Durations.format(g.max()) : "-");
     }
 }

@@ -41,6 +41,8 @@ enum Action {
     CLEAR_FILTERS(Scope.TABLE, "c", "clear all filters"),
     GROUP(Scope.TABLE, "k", "grouping: reason, reason+class, subkey, vCPU, VM"),
     SUBKEYS(Scope.TABLE, "x", "subkeys on/off: ports, addresses, MSRs (kvm_stat's child events)"),
+    HEATMAP(Scope.TABLE, "m", "heatmap of the selected key (main table, detail, compare): latency buckets over time, p50 and p99 lines;"
+            + " there Left/Right, PgUp/PgDn, Home/End move the cursor, Enter shows that interval's table, m switches to the whole view and back"),
 
     STEP(Scope.REPLAY, ".  n", "step one interval of trace time (pauses)"),
     FASTER(Scope.REPLAY, "+", "faster: 1x, 10x, 100x, max (in trace time)"),
@@ -108,6 +110,7 @@ enum Action {
                     case 'c' -> CLEAR_FILTERS;
                     case 'k' -> GROUP;
                     case 'x' -> SUBKEYS;
+                    case 'm' -> HEATMAP;
                     case '.', 'n' -> STEP;
                     case '+', '=' -> FASTER;
                     case '-' -> SLOWER;

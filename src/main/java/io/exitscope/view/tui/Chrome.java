@@ -15,6 +15,7 @@ final class Chrome {
             case COMPARE -> "compare";
             case OPTIMIZATIONS -> "optimizations";
             case HELP -> "help";
+            case HEATMAP -> "heatmap";
         };
     }
 
@@ -124,6 +125,7 @@ final class Chrome {
         switch (app.view) {
             case MAIN -> {
                 h.add(new String[]{"Enter", "detail"});
+                h.add(new String[]{"m", "heatmap"});
                 h.add(new String[]{"<>", "sort"});
                 h.add(new String[]{"f", "filter"});
                 h.add(new String[]{"k", "group"});
@@ -158,6 +160,13 @@ final class Chrome {
                 h.add(new String[]{"i", "interval"});
             }
             case HELP -> h.add(new String[]{"Esc", "back"});
+            case HEATMAP -> {
+                h.add(new String[]{"Esc", "back"});
+                h.add(new String[]{c.glyphs.unicode ? "\u2190\u2192" : "<- ->", "cursor"});
+                h.add(new String[]{"Enter", "its table"});
+                h.add(new String[]{"m", app.heatmap.key == null ? "selected key" : "whole view"});
+                h.add(new String[]{"i", "interval"});
+            }
         }
         int col = 0;
         String full = app.view == TuiApp.View.MAIN ? app.truncatedSelection : null;

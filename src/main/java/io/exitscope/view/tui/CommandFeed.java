@@ -10,6 +10,9 @@ import java.util.concurrent.LinkedBlockingQueue;
  * analysis needs no lock; frames go the other way through one volatile reference.
  */
 abstract class CommandFeed implements Feed {
+    /** Heatmap columns kept before they widen: a screen's width many times over, a few MB at most. */
+    static final int HEATMAP_COLUMNS = 2048;
+
     /** Run by the feed thread, in order, between events. */
     protected final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
     protected volatile long intervalNs;

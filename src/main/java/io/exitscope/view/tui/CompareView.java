@@ -4,6 +4,7 @@ import io.exitscope.exit.ExitClass;
 import io.exitscope.stats.Comparison;
 import io.exitscope.stats.ExitKey;
 import io.exitscope.stats.GroupBy;
+import io.exitscope.stats.Significance;
 import io.exitscope.stats.StatsSnapshot;
 
 import java.util.ArrayList;
@@ -23,7 +24,10 @@ final class CompareView {
         if (b == null || app.baseline == null) return null;
         StatsSnapshot a = app.baseline.grouped(by);
         List<Comparison.Shift> out = new ArrayList<>();
-        for (Comparison.Shift s : Comparison.compare(a, b, false)) if (keep(app.filter, s)) out.add(s);
+        // the verdicts (Shift.significant, verdictText) come from the stats layer; sampling noise only here
+        for (Comparison.Shift s : Comparison.compare(Significance.Sample.of(a, app.baseline.side.seconds), Significance.Sample.of(b, now.seconds), false)) {
+            if (keep(app.filter, s)) out.add(s);
+        }
         return out;
     }
 
@@ -75,7 +79,8 @@ final class CompareView {
                 + Text.dur(Math.round(app.baseline.side.seconds * 1e9)), Style.NORMAL, 0));
         head.add(new Flow.Seg("B now: " + now.label + (app.intervalView ? "" : " since " + f.window()) + ", " + now.fine.exits() + " exits in "
                 + Text.dur(Math.round(now.seconds * 1e9)), Style.NORMAL, 0));
-        head.add(new Flow.Seg("group " + app.compareGrouping() + ", ranked by shift", Style.DIM, 1));
+        head.add(new Flow.Seg("group " + app.compareGrouping() + ", ranked by significant effect; * = beyond sampling noise at 5% family-wise",
+                Style.DIM, 1));
         row += Flow.draw(c, row, head, 3);
         List<Comparison.Shift> shifts = shifts(app, now);
         if (shifts == null) {
@@ -106,11 +111,10 @@ final class CompareView {
         List<List<String>> keyL = new ArrayList<>(), whyL = new ArrayList<>();
         for (Comparison.Shift s : shifts) {
             keyL.add(Lines.wrap(keyText(s), col.keyW));
-            whyL.add(Lines.wrap(s.why(), col.whyW));
+            whyL.add(Lines.wrap(whyText(s), col.whyW));
         }
         if (app.cmpSel < app.cmpTop) app.cmpTop = app.cmpSel;
         while (app.cmpTop < app.cmpSel && height(keyL, whyL, app.cmpTop, app.cmpSel) > lines) app.cmpTop++;
-        double topScore = shifts.get(0).score();
         int y = row;
         for (int i = app.cmpTop; i < shifts.size(); i++) {
             int h = Math.max(keyL.get(i).size(), whyL.get(i).size());
@@ -119,7 +123,7 @@ final class CompareView {
             boolean sel = i == app.cmpSel;
             Style base = sel ? Style.SELECTED : Style.NORMAL;
             for (int k = 0; k < h; k++) if (sel) c.fillRange(0, c.width, y + k, Style.SELECTED);
-            if (marked(s, topScore)) c.text(0, y, "*", sel ? Style.SELECTED : Style.WARN);
+            if (s.significant()) c.text(0, y, "*", sel ? Style.SELECTED : Style.WARN);
             else if (sel) c.text(0, y, String.valueOf(gl.sel), Style.SELECTED);
             for (int k = 0; k < keyL.get(i).size(); k++) c.text(col.xKey, y + k, keyL.get(i).get(k), base);
             String cnt = count(s.a()) + gl.arrow + count(s.b());
@@ -173,13 +177,9 @@ final class CompareView {
                 + (s.key().blocking() ? " idle" : "");
     }
 
-    /**
-     * Whether a row is marked as a key that moved: the one place that judges a row, so a
-     * significance verdict per key replaces the score rule here. Today: a score above 0.1 and at
-     * least half the top score.
-     */
-    static boolean marked(Comparison.Shift s, double topScore) {
-        return s.score() > 0.1 && s.score() >= topScore * 0.5;
+    /** The WHY column: the significance verdict of a key that moved beyond noise, then what moved. */
+    static String whyText(Comparison.Shift s) {
+        return (s.significant() ? s.verdictText() + " | " : "") + s.why();
     }
 
     private static int height(List<List<String>> keyL, List<List<String>> whyL, int from, int to) {

@@ -3,6 +3,7 @@ package io.exitscope.view.tui;
 import io.exitscope.exit.ExitClass;
 import io.exitscope.stats.ExitStats;
 import io.exitscope.stats.GroupBy;
+import io.exitscope.stats.Intervals;
 import io.exitscope.stats.Percentile;
 import io.exitscope.stats.StatsSnapshot;
 import org.HdrHistogram.Histogram;
@@ -66,6 +67,7 @@ final class DetailView {
             L.line().at(1, Text.fit("no latency: these exits are counted, not timed (" + s.measureShort() + ")", width - 1, gl), Style.DIM);
         } else {
             histogram(L, g, width, gl);
+            intervals(L, g, width, gl);
         }
         breakdown(L, "per vCPU", GroupBy.parse("vcpu"), members, g.count(), width, gl, false);
         breakdown(L, "per subkey", GroupBy.parse("subkey"), members, g.count(), width, gl, true);
@@ -74,6 +76,19 @@ final class DetailView {
         if (vms.size() > 1) breakdown(L, "per VM", GroupBy.parse("vm"), members, g.count(), width, gl, false);
         slowest(L, g, f, width, gl);
         return L;
+    }
+
+    /** The 95% intervals of the ladder's figures (Intervals: order statistics for percentiles, CLT for the mean). */
+    private static void intervals(Lines L, StatsSnapshot.Group g, int width, Glyphs gl) {
+        section(L, "95% confidence intervals", width, gl);
+        List<Flow.Seg> segs = new ArrayList<>();
+        for (double p : LADDER) {
+            long[] ci = g.percentileCi(p);
+            segs.add(new Flow.Seg(pname(p) + " " + Text.dur(ci[0]) + (ci[1] == Intervals.UNBOUNDED ? "+" : ".." + Text.dur(ci[1])), Style.NORMAL, 0));
+        }
+        double[] m = g.meanCi();
+        if (m != null) segs.add(new Flow.Seg("mean " + Text.dur(Math.round(m[0])) + ".." + Text.dur(Math.round(m[1])), Style.NORMAL, 0));
+        flowInto(L, segs, width, gl);
     }
 
     private static void flowInto(Lines L, List<Flow.Seg> segs, int width, Glyphs gl) {

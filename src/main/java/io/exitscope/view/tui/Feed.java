@@ -57,6 +57,9 @@ public interface Feed extends AutoCloseable {
     /** Seek to just after {@code absTs} (trace clock), pause, and show the interval that ends there. */
     default void jumpTo(long absTs) {}
 
+    /** Seek so that the interval view shows exactly {@code [startAbs, endAbs)} (trace clock), paused. */
+    default void showInterval(long startAbs, long endAbs) {}
+
     default void stepLonger() {}
 
     default void stepShorter() {}

@@ -15,9 +15,20 @@ package io.exitscope.view.tui;
  * @param originTs     trace clock of the first event ("t+0"), 0 before it is known
  * @param error        a failure of the feed (bad input, source gone), shown on every screen; null if none
  * @param ended        the source has no more events
+ * @param timeline     exit latency over time since the start (the heatmap's data), never null
  */
 public record Frame(long seq, Source source, Side cumulative, Side interval, Progress progress, String window,
-                    long elapsedNs, long originTs, String error, boolean ended) {
+                    long elapsedNs, long originTs, String error, boolean ended, io.exitscope.view.Heatmap.Timeline timeline) {
+
+    public Frame {
+        if (timeline == null) timeline = io.exitscope.view.Heatmap.Timeline.EMPTY;
+    }
+
+    /** A frame without a timeline (sources that keep none). */
+    public Frame(long seq, Source source, Side cumulative, Side interval, Progress progress, String window,
+                 long elapsedNs, long originTs, String error, boolean ended) {
+        this(seq, source, cumulative, interval, progress, window, elapsedNs, originTs, error, ended, null);
+    }
 
     /** Facts about the source for the header. */
     public record Source(String label, String kind, String clock, int cpus, boolean synthetic, boolean live, boolean nsClock) {}

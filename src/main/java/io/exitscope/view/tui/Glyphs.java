@@ -11,6 +11,9 @@ public final class Glyphs {
     public final boolean unicode;
     public final char full, up, down, sortDesc, sortAsc, vline, hline, mark, ellipsis, play, pause, stop, sel;
     public final String arrow;
+    /** Heatmap cells from few to most exits, and the percentile lines drawn over them (both: one cell holds p50 and p99). */
+    public final char[] shades;
+    public final char p50Line, p99Line, bothLines;
     private final char[] partial;
 
     private Glyphs(boolean unicode) {
@@ -31,6 +34,10 @@ public final class Glyphs {
             stop = '\u25a0';
             sel = '\u25b8';
             arrow = "\u2192";
+            shades = new char[]{'\u2591', '\u2592', '\u2593', '\u2588'};
+            p50Line = '\u2500';
+            p99Line = '\u2550';
+            bothLines = '\u2261';
         } else {
             full = '#';
             partial = new char[]{' ', ' ', ' ', ' ', '+', '+', '+', '+'};
@@ -47,6 +54,10 @@ public final class Glyphs {
             stop = '#';
             sel = '>';
             arrow = "->";
+            shades = new char[]{'.', ':', '+', '#'};
+            p50Line = '-';
+            p99Line = '=';
+            bothLines = '*';
         }
     }
 
@@ -56,7 +67,7 @@ public final class Glyphs {
     /** Unicode when the charset can encode every glyph used, else ASCII. */
     public static Glyphs forCharset(Charset cs) {
         CharsetEncoder enc = cs.newEncoder();
-        return enc.canEncode("\u2588\u258f\u2191\u2193\u25bc\u25b2\u2502\u2500\u25c4\u2026\u25b6\u2016\u25a0\u25b8\u2192") ? UNICODE : ASCII;
+        return enc.canEncode("\u2591\u2592\u2593\u2550\u2261\u2588\u258f\u2191\u2193\u25bc\u25b2\u2502\u2500\u25c4\u2026\u25b6\u2016\u25a0\u25b8\u2192") ? UNICODE : ASCII;
     }
 
     /** A horizontal bar of {@code cells} (fractional) character cells. */

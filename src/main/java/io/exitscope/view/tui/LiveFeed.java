@@ -7,6 +7,7 @@ import io.exitscope.event.Event;
 import io.exitscope.source.live.LivePump;
 import io.exitscope.source.live.LiveSource;
 import io.exitscope.stats.GroupBy;
+import io.exitscope.view.Heatmap;
 
 import java.io.IOException;
 import java.util.List;
@@ -31,6 +32,8 @@ public final class LiveFeed extends CommandFeed {
     private String error;
     private boolean ended;
     private final Frame.Source facts;
+    /** Exit latency over the whole session, one column per refresh interval (as it was at the start). */
+    private Heatmap.Recorder heat;
 
     /** @param analyses makes a fresh analysis (at the start, and for each reset or baseline) */
     public LiveFeed(LiveSource source, Supplier<LiveAnalysis> analyses, long intervalNs) {
@@ -83,13 +86,16 @@ public final class LiveFeed extends CommandFeed {
     @Override
     protected void newWindow() {
         la = analyses.get();
+        la.exitListener(heat);
         windowWall = ivStartWall = System.nanoTime();
     }
 
     @Override
     protected void run() {
         startWall = windowWall = ivStartWall = System.nanoTime();
+        heat = new Heatmap.Recorder(intervalNs, HEATMAP_COLUMNS);
         la = analyses.get();
+        la.exitListener(heat);
         publish(true);
         try {
             // the pump looks at the command queue at least every 50 ms, and the refresh is an interval
@@ -141,6 +147,7 @@ public final class LiveFeed extends CommandFeed {
         Side cs = Side.of("cumulative", la.cumulative(), (now - windowWall) / 1e9, want, false);
         if (originTs == 0 && cs.firstTs != 0) originTs = cs.firstTs;
         String window = clock(windowWall, now);
-        show(new Frame(++seq, facts, cs, intervalSide, null, window, now - startWall, originTs, error, ended));
+        show(new Frame(++seq, facts, cs, intervalSide, null, window, now - startWall, originTs, error, ended,
+                heat.timeline(lastTs == 0 ? Long.MIN_VALUE : lastTs)));
     }
 }

@@ -41,6 +41,10 @@ public final class Palette {
             put(Style.PROMPT, TextColor.ANSI.WHITE_BRIGHT, TextColor.ANSI.BLUE);
             put(Style.ON, TextColor.ANSI.GREEN, d, SGR.BOLD);
             put(Style.OFF, TextColor.ANSI.RED, d, SGR.BOLD);
+            put(Style.HEAT_1, TextColor.ANSI.BLUE, d);
+            put(Style.HEAT_2, TextColor.ANSI.CYAN, d);
+            put(Style.HEAT_3, TextColor.ANSI.YELLOW, d);
+            put(Style.HEAT_4, TextColor.ANSI.RED_BRIGHT, d, SGR.BOLD);
         } else {
             put(Style.BOLD, d, d, SGR.BOLD);
             put(Style.TITLE, d, d, SGR.REVERSE);

@@ -9,6 +9,7 @@ import io.exitscope.source.KvmBuild;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.TraceSource;
 import io.exitscope.stats.GroupBy;
+import io.exitscope.view.Heatmap;
 
 import java.io.IOException;
 import java.util.List;
@@ -59,6 +60,15 @@ public final class ReplayFeed extends CommandFeed {
     private Frame.Source facts;
     private KvmBuild kvmBuild = KvmBuild.NO_KALLSYMS;
     private TraceInfo info;
+    /**
+     * Exit latency over the trace time played, one column per step (as it was at the start). A
+     * backwards seek reads the trace again from its start: the exits of events up to the furthest
+     * event read before ({@code heatUpTo}, counted from the start of the file, so the same events
+     * every time) are in the heatmap already and are not added again.
+     */
+    private final Heatmap.Recorder heat;
+    private long eventNo, heatUpTo;
+    private boolean finishing, heatFinished;
 
     /**
      * @param fromRel start of the played window relative to the first event (0 for all)
@@ -79,6 +89,7 @@ public final class ReplayFeed extends CommandFeed {
         int idx = SPEEDS.length - 1;
         for (int i = 0; i < SPEEDS.length; i++) if (SPEEDS[i] == speed) idx = i;
         this.speedIdx = idx;
+        this.heat = new Heatmap.Recorder(stepNs, HEATMAP_COLUMNS);
     }
 
     @Override
@@ -195,6 +206,14 @@ public final class ReplayFeed extends CommandFeed {
         commands.add(() -> {
             playing = false;
             seekToAbs(absTs + 1, true);
+        });
+    }
+
+    @Override
+    public void showInterval(long startAbs, long endAbs) {
+        commands.add(() -> {
+            playing = false;
+            seekToAbs(endAbs, true, startAbs);
         });
     }
 
@@ -331,6 +350,7 @@ public final class ReplayFeed extends CommandFeed {
                 pending = stream.current();
                 if (firstTs == NONE && pending.kind() == Event.Kind.EVENT) {
                     firstTs = pending.timestamp();
+                    heat.origin(firstTs);
                     if (clock == NONE) clock = firstTs;
                     if (ivStartTs == NONE) ivStartTs = windowAbs();
                     anchorTrace = Math.max(anchorTrace, firstTs);
@@ -346,7 +366,9 @@ public final class ReplayFeed extends CommandFeed {
                 return;
             }
             if (ivCutAt != NONE && ts > ivCutAt) cutInterval(ivCutAt);
+            eventNo++;
             if (firstTs == NONE || ts - firstTs >= windowStartRel) la.accept(e);
+            heatUpTo = Math.max(heatUpTo, eventNo);
             if (isEvent && (pos == NONE || ts > pos)) pos = ts;
             pending = null;
             if ((++n & 1023) == 0 && (System.nanoTime() >= wallDeadline || !commands.isEmpty())) return;
@@ -361,17 +383,23 @@ public final class ReplayFeed extends CommandFeed {
     }
 
     private void seekToAbs(long t, boolean pause) {
+        seekToAbs(t, pause, NONE);
+    }
+
+    /** @param from where the interval shown at {@code t} starts; NONE: a step before {@code t} */
+    private void seekToAbs(long t, boolean pause, long from) {
         try {
             if (firstTs != NONE) t = Math.max(firstTs, t);
             if (firstTs != NONE && t - firstTs < windowStartRel) windowStartRel = fromRel;
-            if (t < now() || finished) {
+            if (firstTs != NONE && from != NONE && from - firstTs < windowStartRel) windowStartRel = fromRel;
+            if (t < now() || finished || from != NONE && from < now()) {
                 open();
                 clock = firstTs == NONE ? NONE : firstTs;
                 ivStartTs = firstTs == NONE ? NONE : windowAbs();
             }
             target = t;
             pauseAtTarget = pause;
-            long cut = t - stepNs;
+            long cut = from != NONE ? from : t - stepNs;
             if (cut > now()) ivCutAt = cut;
             else cutInterval(Math.max(now(), windowAbs()));
         } catch (IOException | RuntimeException e) {
@@ -389,7 +417,10 @@ public final class ReplayFeed extends CommandFeed {
     }
 
     private void finish() {
+        finishing = true;
         la.finish();
+        finishing = false;
+        heatFinished = true;
         finished = true;
         eof = true;
     }
@@ -426,11 +457,16 @@ public final class ReplayFeed extends CommandFeed {
         pending = null;
         eof = finished = false;
         pos = NONE;
+        eventNo = 0;
         feedUntil(Long.MIN_VALUE + 1, Long.MAX_VALUE); // reads the first event: trace time is known from the start
     }
 
     private LiveAnalysis newAnalysis() {
-        return new LiveAnalysis(info, options, kvmBuild.module(), kvmBuild.evidence());
+        LiveAnalysis a = new LiveAnalysis(info, options, kvmBuild.module(), kvmBuild.evidence());
+        a.exitListener(r -> {
+            if (finishing ? !heatFinished : eventNo > heatUpTo) heat.accept(r);
+        });
+        return a;
     }
 
     private void closeSource() {
@@ -477,7 +513,7 @@ public final class ReplayFeed extends CommandFeed {
         AnalysisResult cum = la.cumulative();
         Side cs = Side.of("cumulative", cum, Math.max(0, now - windowAbs()) / 1e9, want, false);
         emit(new Frame(++seq, facts, cs, intervalSide, progress(target != NONE), Text.rel(windowStartRel),
-                Math.max(0, now - firstTsOr0()), firstTsOr0(), error, finished));
+                Math.max(0, now - firstTsOr0()), firstTsOr0(), error, finished, heat.timeline(firstTs == NONE ? Long.MIN_VALUE : now + 1)));
     }
 
     private void publishProgressOnly() {
@@ -487,7 +523,7 @@ public final class ReplayFeed extends CommandFeed {
             return;
         }
         emit(new Frame(++seq, f.source(), f.cumulative(), f.interval(), progress(target != NONE), Text.rel(windowStartRel),
-                f.elapsedNs(), firstTsOr0(), error, finished));
+                f.elapsedNs(), firstTsOr0(), error, finished, f.timeline()));
     }
 
     private void publishEmpty() {

@@ -21,7 +21,6 @@ import java.util.TreeMap;
  */
 public final class Side {
     /** Every dimension: screens regroup and filter this without going back to the analysis. */
-    public static final GroupBy FINE = GroupBy.parse("reason,class,subkey,vcpu,vm");
 
     public final String label;
     public final long events, exits, incomplete, lost, lostPages, orphans, fpuLoads, fpuUnloads, userspaceReturns;
@@ -59,7 +58,7 @@ public final class Side {
         this.seconds = seconds;
         this.measures = EnumSets.frozenCopy(r.measures(), io.exitscope.exit.Measure.class);
         this.arches = EnumSets.frozenCopy(r.arches(), io.exitscope.exit.Arch.class);
-        this.fine = r.stats().snapshot(FINE);
+        this.fine = r.stats().snapshot(GroupBy.FINE);
         for (GroupBy g : wanted) grouped.put(g.toString(), r.stats().snapshot(g));
         this.evidence = OptimizationEvidence.of(r);
         this.frozen = frozen ? r : null;

@@ -28,6 +28,20 @@ public final class Tui {
         }
     }
 
+    /**
+     * The terminal's charset: the locale's ({@code native.encoding}, US-ASCII for LANG=C), which
+     * from Java 18 on is no longer the default charset (always UTF-8 there, JEP 400).
+     */
+    public static Charset terminalCharset() {
+        String name = System.getProperty("native.encoding");
+        try {
+            if (name != null) return Charset.forName(name);
+        } catch (IllegalArgumentException unsupported) {
+            // a locale charset this runtime lacks (jdk.charsets is not in the bundle): as before
+        }
+        return Charset.defaultCharset();
+    }
+
     /** Fails with a one-line reason when the full-screen view cannot run here. */
     public static void checkTerminal() {
         if (System.console() == null) {
@@ -50,7 +64,7 @@ public final class Tui {
         TuiApp app = new TuiApp(feed, opt);
         app.setInitialBaseline(initialBaseline);
         feed.start(app::wakeUp); // reading starts while the terminal is set up
-        Charset cs = Charset.defaultCharset();
+        Charset cs = terminalCharset();
         FrameSafeTerminal terminal = new FrameSafeTerminal(System.in, System.out, cs);
         // Lanterna saved the settings (stty -g) and turned echo, canonical mode and ^C off; also keep
         // ^Z, ^\ and ^S from suspending, dumping or freezing a raw-mode terminal. Restored with the rest.

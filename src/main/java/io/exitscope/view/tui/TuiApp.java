@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  * real loop in {@link #run(Screen, Object)}.
  */
 public final class TuiApp {
-    enum View { MAIN, DETAIL, COMPARE, OPTIMIZATIONS, HELP }
+    enum View { MAIN, DETAIL, COMPARE, OPTIMIZATIONS, HELP, HEATMAP }
 
     static final String[] GROUPINGS = {"reason", "reason,class", "subkey", "vcpu", "vm"};
 
@@ -39,6 +39,7 @@ public final class TuiApp {
     final Palette palette;
     final Glyphs glyphs;
     final Projector projector;
+    final HeatmapView heatmap = new HeatmapView();
 
     View view = View.MAIN;
     View helpReturn = View.MAIN, detailReturn = View.MAIN;
@@ -197,6 +198,7 @@ public final class TuiApp {
     }
 
     void perform(Action a) {
+        if (view == View.HEATMAP && heatmap.handle(this, a)) return;
         switch (a) {
             case QUIT -> quit = true;
             case HELP -> {
@@ -211,6 +213,7 @@ public final class TuiApp {
             case BACK -> {
                 if (view == View.HELP) view = helpReturn;
                 else if (view == View.DETAIL) view = detailReturn;
+                else if (view == View.HEATMAP) view = heatmap.back;
                 else view = View.MAIN;
                 scroll = 0;
             }
@@ -298,6 +301,7 @@ public final class TuiApp {
                 }
                 say("grouped by " + grouping());
             }
+            case HEATMAP -> openHeatmap();
             case STEP, FASTER, SLOWER, SEEK_BACK, SEEK_FWD, SEEK_TO, STEP_SHORTER, STEP_LONGER, JUMP -> replayAction(a);
         }
     }
@@ -444,6 +448,31 @@ public final class TuiApp {
         scroll = 0;
     }
 
+    /** The heatmap of the selected key (main table, detail, compare), or of the whole view; in the heatmap: toggles. */
+    private void openHeatmap() {
+        if (view == View.HEATMAP) {
+            if (heatmap.key != null) heatmap.key = null;
+            else if (heatmap.back == View.MAIN && side() != null && table(side()).size() > 0) heatmap.key = table(side()).get(clamp(sel, table(side()).size())).g().key();
+            else if (heatmap.back == View.DETAIL) heatmap.key = detailKey;
+            else if (heatmap.back == View.COMPARE) heatmap.key = CompareView.selectedKey(this);
+            return;
+        }
+        ExitKey k = null;
+        GroupBy by = grouping();
+        Side s = side();
+        if (view == View.MAIN && s != null && table(s).size() > 0) {
+            k = table(s).get(clamp(sel, table(s).size())).g().key();
+        } else if (view == View.DETAIL) {
+            k = detailKey;
+            by = detailBy;
+        } else if (view == View.COMPARE) {
+            k = CompareView.selectedKey(this);
+            by = compareGrouping();
+        }
+        heatmap.open(k, by, view == View.HELP ? helpReturn : view);
+        view = View.HEATMAP;
+    }
+
     /** Picks up baselines that finished on the feed thread. */
     void tick() {
         if (pendingBaseline != null && pendingBaseline.isDone()) {
@@ -487,6 +516,7 @@ public final class TuiApp {
                 case COMPARE -> CompareView.render(c, this, f, row, footer);
                 case OPTIMIZATIONS -> OptimizationsView.render(c, this, f, row, footer);
                 case HELP -> HelpView.render(c, this, row, footer);
+                case HEATMAP -> heatmap.render(c, this, f, row, footer);
             }
         }
         Chrome.footer(c, this, footer);

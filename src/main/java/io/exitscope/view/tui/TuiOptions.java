@@ -10,6 +10,6 @@ package io.exitscope.view.tui;
 public record TuiOptions(boolean color, Glyphs glyphs, Projector projector) {
     public static TuiOptions defaults(boolean noColorFlag) {
         boolean color = !noColorFlag && !Palette.noColorRequested();
-        return new TuiOptions(color, Glyphs.forCharset(java.nio.charset.Charset.defaultCharset()), Projector.discover());
+        return new TuiOptions(color, Glyphs.forCharset(Tui.terminalCharset()), Projector.discover());
     }
 }

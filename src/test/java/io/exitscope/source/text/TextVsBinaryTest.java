@@ -30,12 +30,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  * (count, and per event timestamp to the precision printed, CPU, pid, comm, name and every numeric
  * field the text carries). Uses the real traces in {@code ../shared/traces/external}; skips when absent.
  */
-class TextVsBinaryTest {
+public class TextVsBinaryTest {
     static final Path SHARED = Path.of("..", "shared", "traces", "external").toAbsolutePath().normalize();
     static final String PVM = "x86-pvm-linux-6.18/", VMX = "x86-vmx-linux-6.5/";
 
     /** How a text prints timestamps, relative to the binary reader's. */
-    enum Ts { NS, US, NONE }
+    public enum Ts { NS, US, NONE }
 
     static Path shared(String relative) {
         Path p = SHARED.resolve(relative);
@@ -44,7 +44,7 @@ class TextVsBinaryTest {
         return p;
     }
 
-    static List<Event> events(TraceSource src) throws IOException {
+    public static List<Event> events(TraceSource src) throws IOException {
         List<Event> out = new ArrayList<>();
         try (src; EventStream s = src.events()) {
             while (s.advance()) out.add(s.current().copy());
@@ -71,7 +71,7 @@ class TextVsBinaryTest {
      * (proves the print-form parsers, not just that what was parsed agrees). Returns how many
      * values were compared per event:field.
      */
-    static Map<String, Integer> assertSame(List<Event> bin, List<Event> txt, Ts ts, boolean buffer, String what,
+    public static Map<String, Integer> assertSame(List<Event> bin, List<Event> txt, Ts ts, boolean buffer, String what,
                                            Map<String, Set<String>> required) {
         assertEquals(bin.size(), txt.size(), what + ": event count");
         Map<String, Integer> compared = new TreeMap<>();

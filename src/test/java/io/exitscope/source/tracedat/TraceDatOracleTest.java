@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The zlib files are compared with the stored trace-cmd 3.1.6 outputs (Debian's trace-cmd has
  * no zlib); the others also with trace-cmd run here when it is installed.
  */
-class TraceDatOracleTest {
+public class TraceDatOracleTest {
     static final String VMX = "x86-vmx-linux-6.5/";
     static final String PVM = "x86-pvm-linux-6.18/";
 
@@ -63,7 +63,7 @@ class TraceDatOracleTest {
         return new String(out, StandardCharsets.UTF_8).lines().toList();
     }
 
-    static boolean which(String cmd) {
+    public static boolean which(String cmd) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (new java.io.File(dir, cmd).canExecute()) return true;
         }

@@ -131,7 +131,7 @@ class TraceDatWriterRoundTripTest {
             assertEquals(1, info.guests().size());
             assertEquals(Map.of(0, 1000), info.guests().get(0).vcpuToHostPid());
             assertEquals(2, info.cpuStats().size());
-            assertTrue(info.tracerVersion().startsWith("exitscope"), info.tracerVersion());
+            assertTrue(info.recordedBy().startsWith("trace-cmd exitscope"), info.recordedBy());
         }
         TraceCmd.Result r = TraceCmd.run("report", "-t", "-R", "-i", file.toString());
         assertEquals(0, r.exitCode(), r.stderr());

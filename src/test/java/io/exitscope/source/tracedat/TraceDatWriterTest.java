@@ -129,7 +129,7 @@ class TraceDatWriterTest {
     }
 
     @Test
-    void stagesBigCpusInHiddenTempFilesAndRenamesAtClose(@TempDir Path dir) throws IOException {
+    void stagesBigCpusInThePartialDirectoryAndRenamesAtClose(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("big.dat");
         TraceDatWriter w = builder(7, Compression.ZSTD, false).open(file);
         List<byte[]> p0 = pages(0, 3000, false, 4096);
@@ -138,8 +138,9 @@ class TraceDatWriterTest {
         for (byte[] p : pages(1, 10, false, 4096)) w.addPage(0, 1, p);
         List<Path> during = list(dir);
         assertFalse(during.contains(file.getFileName()), "nothing at the output path before close");
-        assertEquals(1, during.size(), "one staging file: only the CPU beyond one chunk spills: " + during);
-        assertTrue(during.get(0).toString().startsWith(".big.dat."), during.toString());
+        assertEquals(List.of(Path.of("big.dat.partial")), during);
+        assertEquals(List.of(Path.of("b0.cpu0"), Path.of("head"), Path.of("reserve"), Path.of("state")), list(dir.resolve("big.dat.partial")),
+                "one staging file: only the CPU beyond one chunk spills");
         w.close();
         assertEquals(List.of(file.getFileName()), list(dir));
         assertEquals(3000 + 10, countEvents(file));
@@ -156,36 +157,79 @@ class TraceDatWriterTest {
         assertEquals(List.of(), list(dir));
     }
 
+    /** A close that cannot put the file in place says where the finished file is, and leaves it there. */
     @Test
-    void aFailedCloseDeletesItsTemporaryFiles(@TempDir Path dir) throws IOException {
+    void aFailedCloseLeavesTheFinishedFileInItsPartialDirectory(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("x.dat");
         Files.createDirectories(file.resolve("occupied"));   // a non-empty directory where the file should go
         TraceDatWriter w = builder(6, null, false).open(file);
         for (byte[] p : pages(0, 3000, false, 4096)) w.addPage(0, 0, p);
-        assertThrows(IOException.class, w::close);
-        assertEquals(List.of(file.getFileName()), list(dir), "only the blocking directory remains");
+        IOException e = assertThrows(IOException.class, w::close);
+        assertTrue(e.getMessage().contains("x.dat.partial"), e.getMessage());
+        assertEquals(3000, countEvents(dir.resolve("x.dat.partial/head")), "the finished file, under its working name");
     }
 
-    /** A page that cannot be staged (here: the directory vanished) spoils the file for good. */
+    /**
+     * A page that cannot be staged (here: a directory stands where CPU 0's staging file goes) stops
+     * staging for good; the file still holds everything staged and the chunk in memory, and the
+     * pages after the failure are counted as dropped.
+     */
     @Test
-    void aStagingFailureIsSticky(@TempDir Path dir) throws IOException {
-        Path sub = Files.createDirectories(dir.resolve("gone"));
-        TraceDatWriter w = builder(7, Compression.ZSTD, false).open(sub.resolve("f.dat"));
-        List<byte[]> ps = pages(0, 3000, false, 4096);
-        Files.delete(sub);
-        IOException first = null;
-        for (byte[] p : ps) {
-            try {
-                w.addPage(0, 0, p);
-            } catch (IOException e) {
-                first = e;
-                break;
-            }
+    void aStagingFailureKeepsWhatWasStaged(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("f.dat");
+        TraceDatWriter w = builder(7, Compression.ZSTD, false).open(file);
+        List<byte[]> cpu1 = pages(1, 3000, false, 4096);
+        for (byte[] p : cpu1) assertTrue(w.addPage(0, 1, p));
+        Files.createDirectories(TraceDatWriter.partialDir(file).resolve("b0.cpu0/blocked"));
+        List<byte[]> cpu0 = pages(0, 3000, false, 4096);
+        int kept = 0;
+        for (byte[] p : cpu0) if (w.addPage(0, 0, p)) kept++;
+        assertTrue(w.failure() != null, "the staging failure is reported");
+        assertEquals(TraceDatWriter.CHUNK_PAGES, kept, "the first chunk stays in memory, then pages are dropped");
+        assertEquals(cpu0.size() - kept, w.pagesDropped());
+        Files.delete(TraceDatWriter.partialDir(file).resolve("b0.cpu0/blocked"));
+        w.close();
+        int expected = 0;
+        for (byte[] p : cpu1) expected += eventsIn(p);
+        for (int i = 0; i < kept; i++) expected += eventsIn(cpu0.get(i));
+        assertEquals(expected, countEvents(file), "CPU 1 whole and CPU 0's first chunk");
+        assertFalse(Files.exists(TraceDatWriter.partialDir(file)), "no working directory left");
+    }
+
+    /**
+     * A recording killed before close() leaves OUT.partial: inspect() counts the whole chunks, and
+     * recover() writes a file with exactly those pages (a torn chunk at the end is dropped).
+     */
+    @Test
+    void aKilledRecordingIsRecovered(@TempDir Path dir) throws IOException {
+        for (int version : new int[]{6, 7}) {
+            Path file = dir.resolve("k" + version + ".dat");
+            TraceDatWriter w = builder(version, version == 6 ? null : Compression.ZSTD, false).cpuCount(2).open(file);
+            List<byte[]> ps = pages(0, 3000, false, 4096);
+            for (byte[] p : ps) w.addPage(0, 0, p);
+            // no close(): the state of a process killed now (its last pages are still in memory)
+            Path staged = TraceDatWriter.partialDir(file).resolve("b0.cpu0");
+            Files.write(staged, new byte[]{1, 2, 3}, java.nio.file.StandardOpenOption.APPEND); // a torn write
+            int whole = ps.size() / TraceDatWriter.CHUNK_PAGES * TraceDatWriter.CHUNK_PAGES;
+            TraceDatWriter.Partial part = TraceDatWriter.inspect(file);
+            assertEquals(whole, part.pages(), "v" + version + ": whole chunks only");
+            Path out = dir.resolve("rec" + version + ".dat");
+            TraceDatWriter.recover(file, out);
+            assertFalse(Files.exists(TraceDatWriter.partialDir(file)), "OUT.partial removed");
+            int events = countEvents(out);
+            int expected = 0;
+            for (int i = 0; i < whole; i++) expected += eventsIn(ps.get(i));
+            assertEquals(expected, events, "v" + version + ": the events of the staged pages");
         }
-        assertTrue(first != null, "the first full chunk needs a staging file");
-        assertThrows(IOException.class, () -> w.addPage(0, 1, ps.get(0)));
-        assertThrows(IOException.class, w::close);
-        assertEquals(List.of(), list(dir));
+    }
+
+    static int eventsIn(byte[] page) {
+        io.exitscope.source.ringbuffer.PageCursor c = new io.exitscope.source.ringbuffer.PageCursor(
+                FormatParser.parseHeaderPage(PageBuilder.headerPageText(8, 4096)), false);
+        c.reset(page, 0, page.length);
+        int n = 0;
+        while (c.next()) n++;
+        return n;
     }
 
     /** Recording threads add pages of their own CPU concurrently; each CPU keeps its order. */

@@ -13,12 +13,12 @@ import java.util.function.Predicate;
  * A private tmux server (own socket) with one shell pane, driven as a person would: keys in with
  * {@code send-keys}, the screen out with {@code capture-pane -p}.
  */
-final class Tmux implements AutoCloseable {
+public final class Tmux implements AutoCloseable {
     private static int counter;
     final String socket;
     final Path dir;
 
-    static boolean available() {
+    public static boolean available() {
         try {
             Process p = new ProcessBuilder("tmux", "-V").redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
@@ -31,7 +31,7 @@ final class Tmux implements AutoCloseable {
         }
     }
 
-    Tmux(int cols, int rows, Path cwd, Path dir) throws IOException, InterruptedException {
+    public Tmux(int cols, int rows, Path cwd, Path dir) throws IOException, InterruptedException {
         synchronized (Tmux.class) {
             socket = "exitscope-test-" + ProcessHandle.current().pid() + "-" + (++counter);
         }
@@ -42,7 +42,7 @@ final class Tmux implements AutoCloseable {
         run("set-option", "-t", "e2e", "-g", "window-size", "manual");
     }
 
-    String run(String... args) throws IOException, InterruptedException {
+    public String run(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("tmux", "-L", socket));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -56,23 +56,23 @@ final class Tmux implements AutoCloseable {
     }
 
     /** Keys as tmux names them (Enter, Escape, C-c) or plain characters. */
-    void keys(String... keys) throws IOException, InterruptedException {
+    public void keys(String... keys) throws IOException, InterruptedException {
         List<String> a = new ArrayList<>(List.of("send-keys", "-t", "e2e"));
         a.addAll(List.of(keys));
         run(a.toArray(new String[0]));
     }
 
     /** Types text literally (no key-name lookup), then Enter. */
-    void line(String text) throws IOException, InterruptedException {
+    public void line(String text) throws IOException, InterruptedException {
         run("send-keys", "-t", "e2e", "-l", text);
         keys("Enter");
     }
 
-    String capture() throws IOException, InterruptedException {
+    public String capture() throws IOException, InterruptedException {
         return run("capture-pane", "-p", "-t", "e2e");
     }
 
-    String waitFor(String what, Predicate<String> p, long seconds) throws IOException, InterruptedException {
+    public String waitFor(String what, Predicate<String> p, long seconds) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         String s = "";
         while (System.nanoTime() < deadline) {
@@ -84,12 +84,12 @@ final class Tmux implements AutoCloseable {
     }
 
     /** Waits until the whole pane matches {@code regex} (a screen is drawn in pieces: wait for all of it). */
-    String waitMatch(String what, String regex, long seconds) throws IOException, InterruptedException {
+    public String waitMatch(String what, String regex, long seconds) throws IOException, InterruptedException {
         java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex, java.util.regex.Pattern.DOTALL);
         return waitFor(what, s -> p.matcher(s).matches(), seconds);
     }
 
-    String waitFor(String text, long seconds) throws IOException, InterruptedException {
+    public String waitFor(String text, long seconds) throws IOException, InterruptedException {
         return waitFor("'" + text + "'", s -> s.contains(text), seconds);
     }
 
@@ -98,11 +98,11 @@ final class Tmux implements AutoCloseable {
      * what the shell screen holds after {@code clear; PROGRAM; echo EXIT=$?} once the program has
      * given the terminal back. Anything else is a frame drawn after the alternate screen was left.
      */
-    static boolean onlyExitStatus(String pane, int code) {
+    public static boolean onlyExitStatus(String pane, int code) {
         return pane.replaceAll("\\s", "").matches("EXIT=" + code + "\\$?");
     }
 
-    void resize(int cols, int rows) throws IOException, InterruptedException {
+    public void resize(int cols, int rows) throws IOException, InterruptedException {
         run("resize-window", "-t", "e2e", "-x", Integer.toString(cols), "-y", Integer.toString(rows));
     }
 

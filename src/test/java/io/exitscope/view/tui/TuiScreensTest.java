@@ -243,6 +243,8 @@ class TuiScreensTest {
             assertTrue(t.matches("(?s).*4\\.10us\\.\\.8\\.19us \u2502\u2588+ +5966 \u25c4 p50 p90 p99.*"), "bucket bar with marks\n" + t);
             // the ladder beside the histogram (wide screen), same numbers as the report
             assertTrue(t.matches("(?s).*p50 +5\\.11us.*p90 +5\\.45us.*p99 +7\\.67us.*p99\\.9 +29\\.2us.*max +71\\.7us.*"), t);
+            // and their intervals: the same as report --format json's p50_ns_ci [5108, 5111] and p99_ns_ci [7408, 7871]
+            assertTrue(t.matches("(?s).*95% confidence intervals.*p50 5\\.1[01]us\\.\\.5\\.11us.*p99 7\\.4[01]us\\.\\.7\\.87us.*mean .*"), t);
             assertTrue(t.contains("per vCPU (2)"), t);
             assertTrue(t.matches("(?s).*tid 13435 +4999 +83\\.3%.*"), t);
             assertTrue(t.contains("per subkey (2)"), t);
