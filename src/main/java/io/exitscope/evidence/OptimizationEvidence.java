@@ -5,7 +5,9 @@ import io.exitscope.source.KvmBuild;
 import io.exitscope.stats.NotificationEvidence;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a trace says about each optimization, decided once: per device address and vCPU thread,
@@ -24,13 +26,22 @@ public record OptimizationEvidence(List<Notification> notifications, long notifi
         notifications = List.copyOf(notifications);
     }
 
-    /** Where one address's notifications went, and what that says about ioeventfd. */
+    /**
+     * Where one address's notifications went, and what that says about ioeventfd. Staying in the
+     * kernel is not ioeventfd by itself: KVM emulates devices there too (local APIC, IOAPIC, PIC,
+     * PIT), and coalesced MMIO stays there as well. ioeventfd is claimed only with evidence of its
+     * own, named in {@link Notification#basis()}.
+     */
     public enum Verdict {
         USERSPACE("userspace", "reaches userspace: no ioeventfd", "no ioeventfd", false),
-        KERNEL("kernel", "stays in the kernel: ioeventfd / fast mmio", "ioeventfd", true),
+        /** A legacy port whose writes carry data (a UART's bytes): the VMM must see them, ioeventfd cannot serve it. */
+        DATA_PORT("userspace", "reaches userspace: a data port, no ioeventfd possible", "data port", false),
+        IOEVENTFD("kernel", "stays in the kernel: ioeventfd", "ioeventfd", true),
+        KERNEL_DEVICE("kernel", "stays in the kernel: emulated by KVM, not ioeventfd", "in-kernel device", false),
+        KERNEL_UNPROVEN("kernel", "stays in the kernel: no evidence of ioeventfd", "in kernel", false),
         MIXED("mixed", "partly reaches userspace", "partly", false);
 
-        /** The JSON word ({@code evidence.notifications[].verdict}). */
+        /** The JSON word ({@code evidence.notifications[].verdict}): where the writes went. */
         public final String json;
         /** The verdict as a report line says it. */
         public final String words;
@@ -47,8 +58,13 @@ public record OptimizationEvidence(List<Notification> notifications, long notifi
         }
     }
 
-    /** One address as seen by one thread, with the verdict. */
-    public record Notification(NotificationEvidence.Address seen, Verdict verdict) {
+    /**
+     * One address as seen by one thread, with the verdict.
+     *
+     * @param basis what the verdict rests on beyond where the writes went (which evidence of
+     *              ioeventfd, which in-kernel device), or null
+     */
+    public record Notification(NotificationEvidence.Address seen, Verdict verdict, String basis) {
         public String address() { return seen.address(); }
         public String reason() { return seen.reason(); }
         public int tid() { return seen.tid(); }
@@ -105,28 +121,79 @@ public record OptimizationEvidence(List<Notification> notifications, long notifi
     }
 
     public static OptimizationEvidence of(NotificationEvidence seen, Requests requests, KvmBuild kvm, Fpu fpu) {
+        List<NotificationEvidence.Address> all = seen.addresses();
+        Map<String, Integer> reachesUserspace = new HashMap<>(); // address -> first thread (in order) whose writes reach userspace
+        for (NotificationEvidence.Address a : all) if (a.toUserspace() > 0) reachesUserspace.putIfAbsent(a.address(), a.tid());
         List<Notification> out = new ArrayList<>();
-        for (NotificationEvidence.Address a : seen.addresses()) out.add(new Notification(a, verdict(a)));
+        for (NotificationEvidence.Address a : all) out.add(judge(a, reachesUserspace));
         return new OptimizationEvidence(out, seen.writesLeftOut(), requests, kvm, fpu);
     }
 
-    private static Verdict verdict(NotificationEvidence.Address a) {
-        if (a.inKernel() == 0) return Verdict.USERSPACE;
-        if (a.toUserspace() == 0) return Verdict.KERNEL;
-        return Verdict.MIXED;
+    /**
+     * The verdict on one address of one thread. For writes that stayed in the kernel, in order of
+     * trust: kvm_fast_mmio beside them (the fast MMIO bus holds only ioeventfds); an in-kernel
+     * device's event beside them, or an address KVM emulates in the kernel (never ioeventfd, even
+     * if another run sent it to userspace: that run had no in-kernel irqchip); s390 DIAG 0x500
+     * (KVM hands it to the virtio-ccw notify bus, which holds only ioeventfds: arch/s390/kvm/diag.c);
+     * the same address reaching userspace on another thread of the same input (the A/B of one
+     * device with and without KVM_IOEVENTFD). Without any of these, no ioeventfd is claimed.
+     */
+    private static Notification judge(NotificationEvidence.Address a, Map<String, Integer> reachesUserspace) {
+        if (a.inKernel() == 0) {
+            String data = DeviceAddresses.dataPort(a.address());
+            return data == null ? new Notification(a, Verdict.USERSPACE, null) : new Notification(a, Verdict.DATA_PORT, data);
+        }
+        if (a.toUserspace() > 0) return new Notification(a, Verdict.MIXED, null);
+        if (a.inKernelFastMmio() > 0) {
+            return new Notification(a, Verdict.IOEVENTFD, "kvm_fast_mmio beside " + a.inKernelFastMmio() + " of the writes");
+        }
+        String device = a.inKernelByDevice() > 0 ? a.device().label : DeviceAddresses.kernelDevice(a.address());
+        if (device != null) {
+            String why = a.inKernelByDevice() > 0 ? "its trace events beside " + a.inKernelByDevice() + " of the writes" : "its address range";
+            return new Notification(a, Verdict.KERNEL_DEVICE, device + ": " + why);
+        }
+        if (isDiag500(a.address())) {
+            return new Notification(a, Verdict.IOEVENTFD, "DIAG 0x500 handled in the kernel: only ioeventfds serve it");
+        }
+        Integer other = reachesUserspace.get(a.address());
+        if (other != null) return new Notification(a, Verdict.IOEVENTFD, "the same address reaches userspace on tid " + other);
+        return new Notification(a, Verdict.KERNEL_UNPROVEN, "no kvm_fast_mmio and no run where it reaches userspace");
     }
 
     /**
-     * The recorded ioeventfd switch. s390: on when some DIAG 0x500 stays in the kernel (the model
-     * projects the queues without it). Elsewhere: off when any notification write reaches
-     * userspace, since turning it on projects those.
+     * This evidence with another run's beside it (a baseline, file A of an A/B): a write that stays
+     * in the kernel here without evidence is ioeventfd when the same address reaches userspace there.
+     *
+     * @param otherName the other run in words, e.g. {@code the baseline}
+     */
+    public OptimizationEvidence withOtherRun(OptimizationEvidence other, String otherName) {
+        Map<String, Integer> reachesUserspace = new HashMap<>();
+        for (Notification n : other.notifications) if (n.toUserspace() > 0) reachesUserspace.putIfAbsent(n.address(), n.tid());
+        List<Notification> out = new ArrayList<>();
+        for (Notification n : notifications) {
+            Integer tid = n.verdict() == Verdict.KERNEL_UNPROVEN ? reachesUserspace.get(n.address()) : null;
+            out.add(tid == null ? n : new Notification(n.seen(), Verdict.IOEVENTFD,
+                    "the same address reaches userspace in " + otherName + " (tid " + tid + ")"));
+        }
+        return new OptimizationEvidence(out, notificationWritesLeftOut, requests, kvm, fpu);
+    }
+
+    /** The verdict as a sentence: {@code stays in the kernel: ioeventfd (the same address reaches userspace on tid 7)}. */
+    public static String sentence(Notification n) {
+        return n.basis() == null ? n.verdict().words : n.verdict().words + " (" + n.basis() + ")";
+    }
+
+    /**
+     * The recorded ioeventfd switch, over the {@link #doorbell} addresses. s390: on when some DIAG
+     * 0x500 stays in the kernel (the model projects the queues without it). Elsewhere: off when any
+     * doorbell write reaches userspace, since turning it on projects those.
      *
      * @param s390 the trace is s390's: DIAG 0x500 notifications count, others do not
      */
     public SwitchState ioeventfdSwitch(boolean s390) {
         long us = 0, kernel = 0;
         for (Notification n : notifications) {
-            if (s390 != isDiag500(n.address())) continue;
+            if (s390 != isDiag500(n.address()) || !doorbell(n)) continue;
             us += n.toUserspace();
             kernel += n.inKernel();
         }
@@ -135,7 +202,23 @@ public record OptimizationEvidence(List<Notification> notifications, long notifi
             String d = us + " of " + (us + kernel) + " DIAG 0x500 exits reach userspace";
             return new SwitchState(kernel > 0, kernel > 0 && us > 0 ? d + " (mixed: some queues without ioeventfd)" : d);
         }
-        return new SwitchState(us == 0, us + " of " + (us + kernel) + " PIO/MMIO notification writes reach userspace");
+        return new SwitchState(us == 0, us + " of " + (us + kernel) + " PIO/MMIO doorbell writes reach userspace");
+    }
+
+    /**
+     * Whether ioeventfd could serve this address: not a device KVM emulates in the kernel, not a
+     * legacy port whose writes carry data (a serial port's bytes need the VMM).
+     */
+    public static boolean doorbell(Notification n) {
+        return n.verdict() != Verdict.KERNEL_DEVICE && n.verdict() != Verdict.DATA_PORT && DeviceAddresses.kernelDevice(n.address()) == null
+                && DeviceAddresses.dataPort(n.address()) == null;
+    }
+
+    /** The recorded lazy-fpu switch: kvm_fpu loaded once per KVM_RUN (lazy) or at every exit; null without kvm_fpu events. */
+    public SwitchState lazyFpuSwitch() {
+        if (!fpu.seen()) return new SwitchState(null, "no kvm_fpu events");
+        return new SwitchState(!fpu.perExit(), fpu.loads() + " kvm_fpu loads for " + fpu.exits() + " exits and "
+                + fpu.userspaceReturns() + " returns to userspace: " + (fpu.perExit() ? "per exit" : "per KVM_RUN"));
     }
 
     /** The recorded kvm-builtin switch: the kallsyms verdict. */

@@ -84,6 +84,8 @@ public final class ExitAssembler {
             this.vm = vm;
         }
 
+        KernelHandler kernelHandler = KernelHandler.UNSEEN;
+
         void reset() {
             open = false;
             subkey = null;
@@ -95,6 +97,7 @@ public final class ExitAssembler {
             userspaceReason = -1;
             requests = -1;
             blocking = false;
+            kernelHandler = KernelHandler.UNSEEN;
         }
     }
 
@@ -217,6 +220,12 @@ public final class ExitAssembler {
         @Override
         public void userspaceExit(int reason, int errno) {
             onUserspaceExit(v, e, reason, errno, e.timestamp());
+        }
+
+        @Override
+        public void handledBy(KernelHandler h) {
+            // an event of the handler inside the thread's open exit, the first one named; it never opens an exit
+            if (v.open && !v.inUserspace && v.kernelHandler == KernelHandler.UNSEEN) v.kernelHandler = h;
         }
 
         @Override
@@ -408,7 +417,8 @@ public final class ExitAssembler {
 
     private void emit(Vcpu v, long endTs, ExitClass cls, Measure m, long latency, long userspace) {
         ExitRecord r = new ExitRecord(v.exitTs, endTs, v.tid, v.exitCpu, v.vcpuId, v.vm, v.arch, v.reasonCode, v.reason,
-                v.subkey, v.address, v.write, cls, v.blocking, m, latency, userspace, v.requests, v.userspaceReason);
+                v.subkey, v.address, v.write, cls, v.blocking, m, latency, userspace, v.requests, v.userspaceReason,
+                v.kernelHandler);
         if (v.held != null) {
             v.held.add(r);
             if (v.held.size() >= HELD_PER_THREAD) release(v);

@@ -20,6 +20,7 @@ package io.exitscope.exit;
  * @param userspaceNs  time spent in userspace within the exit, -1 when the exit did not go there
  * @param requests     pending KVM requests at exit ({@code kvm_exit.requests}), -1 unknown
  * @param userspaceReason KVM_EXIT_* code when it went to userspace, else -1
+ * @param kernelHandler what the events beside the exit show handled it in the kernel
  */
 public record ExitRecord(
         long exitTs,
@@ -40,7 +41,16 @@ public record ExitRecord(
         long latencyNs,
         long userspaceNs,
         long requests,
-        int userspaceReason) {
+        int userspaceReason,
+        KernelHandler kernelHandler) {
+
+    /** An exit whose handler no event names. */
+    public ExitRecord(long exitTs, long endTs, int tid, int cpu, int vcpu, String vm, Arch arch, long reasonCode, String reason,
+                      String subkey, long address, boolean write, ExitClass exitClass, boolean blocking, Measure measure,
+                      long latencyNs, long userspaceNs, long requests, int userspaceReason) {
+        this(exitTs, endTs, tid, cpu, vcpu, vm, arch, reasonCode, reason, subkey, address, write, exitClass, blocking, measure,
+                latencyNs, userspaceNs, requests, userspaceReason, KernelHandler.UNSEEN);
+    }
 
     public boolean hasLatency() {
         return latencyNs >= 0;

@@ -1,5 +1,6 @@
 package io.exitscope.model;
 
+import io.exitscope.evidence.DeviceAddresses;
 import io.exitscope.exit.ExitClass;
 import org.HdrHistogram.Histogram;
 
@@ -32,8 +33,13 @@ final class NotificationGroupProjection extends GroupProjection {
         }
     }
 
+    /**
+     * A write ioeventfd could take: a port or MMIO write, not to a device KVM emulates in the kernel
+     * and not to a legacy port whose writes carry data (a UART's bytes must reach the VMM).
+     */
     static boolean isNotification(String subkey) {
-        return subkey != null && NOTIFICATION.matcher(subkey).matches();
+        return subkey != null && NOTIFICATION.matcher(subkey).matches() && DeviceAddresses.kernelDevice(subkey) == null
+                && DeviceAddresses.dataPort(subkey) == null;
     }
 
     /**

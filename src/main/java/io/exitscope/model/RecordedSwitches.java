@@ -14,6 +14,8 @@ public record RecordedSwitches(SwitchSet switches, Map<Switch, State> states, St
         DECLARED("declared on the command line"),
         FILE("declared by the (simulated) file"),
         EVIDENCE("seen in the trace"),
+        /** Seen in the trace, but the model has no stages for it on this architecture: shown, never projected. */
+        SEEN_NOT_MODELLED("seen in the trace, not modelled on this architecture"),
         FIT("fitted to the exit latencies"),
         DEFAULT("assumed from the default profile"),
         NOT_MODELLED("not modelled on this architecture");

@@ -100,9 +100,15 @@ public final class SwitchDetector {
         if (io.on() != null && !declared(f, Switch.IOEVENTFD)) {
             f.put(Switch.IOEVENTFD, new RecordedSwitches.State(io.on(), RecordedSwitches.How.EVIDENCE, io.detail()));
         }
+        // the trace's word on these holds on every architecture; only s390's stage model projects them
+        RecordedSwitches.How seen = r.s390() ? RecordedSwitches.How.EVIDENCE : RecordedSwitches.How.SEEN_NOT_MODELLED;
         OptimizationEvidence.SwitchState kvm = r.evidence().kvmBuiltinSwitch();
-        if (r.s390() && kvm.on() != null && !declared(f, Switch.KVM_BUILTIN)) {
-            f.put(Switch.KVM_BUILTIN, new RecordedSwitches.State(kvm.on(), RecordedSwitches.How.EVIDENCE, kvm.detail()));
+        if (kvm.on() != null && !declared(f, Switch.KVM_BUILTIN)) {
+            f.put(Switch.KVM_BUILTIN, new RecordedSwitches.State(kvm.on(), seen, kvm.detail()));
+        }
+        OptimizationEvidence.SwitchState fpu = r.evidence().lazyFpuSwitch();
+        if (fpu.on() != null && !declared(f, Switch.LAZY_FPU)) {
+            f.put(Switch.LAZY_FPU, new RecordedSwitches.State(fpu.on(), seen, fpu.detail()));
         }
     }
 

@@ -2,6 +2,7 @@ package io.exitscope.stats;
 
 import io.exitscope.exit.ExitClass;
 import io.exitscope.exit.ExitRecord;
+import io.exitscope.exit.KernelHandler;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,9 +12,11 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Per device address (pio port, mmio gpa, s390 DIAG 0x500) and vCPU thread: do guest
- * notifications (writes) reach userspace — no ioeventfd — or stay in the kernel — ioeventfd or
- * fast mmio? Kept per thread because one trace may hold runs with different settings.
+ * Per device address (pio port, mmio gpa, s390 DIAG 0x500) and vCPU thread: how many guest
+ * notifications (writes) reached userspace and how many stayed in the kernel, and what the events
+ * beside them show handled those (kvm_fast_mmio, an in-kernel device). The counts only: what they
+ * say about ioeventfd is {@code evidence.OptimizationEvidence}'s to decide. Kept per thread
+ * because one trace may hold runs with different settings.
  *
  * <p>Bounded by {@value #MAX_ADDRESSES} (address, thread) pairs, the first seen: a guest that
  * writes to memory-mapped I/O all over (an emulated framebuffer) would otherwise add one per
@@ -22,28 +25,17 @@ import java.util.function.Consumer;
  */
 public final class NotificationEvidence implements Consumer<ExitRecord> {
 
-    public enum Verdict {
-        USERSPACE("reaches userspace (no ioeventfd)"),
-        KERNEL("stays in the kernel (ioeventfd / fast mmio)"),
-        MIXED("partly reaches userspace");
-
-        public final String text;
-
-        Verdict(String text) {
-            this.text = text;
-        }
-    }
-
-    /** Evidence for one address as seen by one thread. */
+    /**
+     * Evidence for one address as seen by one thread.
+     *
+     * @param inKernelFastMmio kernel-handled writes with {@code kvm_fast_mmio} beside them
+     * @param inKernelByDevice kernel-handled writes with an in-kernel device's event beside them
+     * @param device           that device (the first seen), or null
+     */
     public record Address(String address, String reason, int tid, String vm, long toUserspace, long inKernel,
-                          long userspaceTimeNs, long userspaceMeasured) {
+                          long userspaceTimeNs, long userspaceMeasured, long inKernelFastMmio, long inKernelByDevice,
+                          KernelHandler device) {
         public long total() { return toUserspace + inKernel; }
-
-        public Verdict verdict() {
-            if (inKernel == 0) return Verdict.USERSPACE;
-            if (toUserspace == 0) return Verdict.KERNEL;
-            return Verdict.MIXED;
-        }
 
         /** Mean userspace round trip of the notifications that went there, ns (0 if none measured). */
         public long meanUserspaceNs() {
@@ -55,7 +47,8 @@ public final class NotificationEvidence implements Consumer<ExitRecord> {
 
     private static final class Acc {
         final String reason, vm;
-        long toUserspace, inKernel, usTime, usMeasured;
+        long toUserspace, inKernel, usTime, usMeasured, fastMmio, byDevice;
+        KernelHandler device;
 
         Acc(String reason, String vm) {
             this.reason = reason;
@@ -104,6 +97,13 @@ public final class NotificationEvidence implements Consumer<ExitRecord> {
             }
         } else {
             a.inKernel++;
+            KernelHandler h = r.kernelHandler();
+            if (h == KernelHandler.FAST_MMIO) {
+                a.fastMmio++;
+            } else if (h.device()) {
+                a.byDevice++;
+                if (a.device == null) a.device = h;
+            }
         }
     }
 
@@ -124,6 +124,9 @@ public final class NotificationEvidence implements Consumer<ExitRecord> {
             a.inKernel += o.inKernel;
             a.usTime += o.usTime;
             a.usMeasured += o.usMeasured;
+            a.fastMmio += o.fastMmio;
+            a.byDevice += o.byDevice;
+            if (a.device == null) a.device = o.device;
         });
     }
 
@@ -135,7 +138,8 @@ public final class NotificationEvidence implements Consumer<ExitRecord> {
     /** Addresses ordered by thread then by notification count. */
     public List<Address> addresses() {
         List<Address> out = new ArrayList<>();
-        acc.forEach((k, a) -> out.add(new Address(k.address(), a.reason, k.tid(), a.vm, a.toUserspace, a.inKernel, a.usTime, a.usMeasured)));
+        acc.forEach((k, a) -> out.add(new Address(k.address(), a.reason, k.tid(), a.vm, a.toUserspace, a.inKernel, a.usTime, a.usMeasured,
+                a.fastMmio, a.byDevice, a.device)));
         out.sort(Comparator.comparingInt(Address::tid).thenComparing(Comparator.comparingLong(Address::total).reversed()));
         return out;
     }

@@ -1,6 +1,7 @@
 package io.exitscope.triage;
 
 import io.exitscope.analysis.AnalysisResult;
+import io.exitscope.evidence.DeviceAddresses;
 import io.exitscope.evidence.OptimizationEvidence;
 import io.exitscope.exit.Arch;
 import io.exitscope.exit.ExitClass;
@@ -144,6 +145,8 @@ public final class Triage {
     private static final class Addr {
         final String address, reason, vm;
         long toUserspace, inKernel;
+        /** Another thread's writes to it stay in the kernel with evidence of ioeventfd. */
+        boolean ioeventfdElsewhere;
         final List<Map<String, Object>> threads = new ArrayList<>();
 
         Addr(String address, String reason, String vm) {
@@ -159,6 +162,7 @@ public final class Triage {
             Addr x = addrs.computeIfAbsent(a.address(), k -> new Addr(a.address(), a.reason(), a.vm()));
             x.toUserspace += a.toUserspace();
             x.inKernel += a.inKernel();
+            x.ioeventfdElsewhere |= a.verdict().ioeventfd;
             Map<String, Object> t = new LinkedHashMap<>();
             t.put("tid", a.tid());
             t.put("vm", a.vm());
@@ -172,7 +176,7 @@ public final class Triage {
         StatsSnapshot byReasonClass = c.byReasonClass;
         Arch arch = c.r.arches().size() == 1 ? c.r.arches().iterator().next() : Arch.UNKNOWN;
         for (Addr a : addrs.values()) {
-            if (a.toUserspace == 0 || legacyDevice(a.address) != null) continue;
+            if (a.toUserspace == 0 || DeviceAddresses.dataPort(a.address) != null || DeviceAddresses.kernelDevice(a.address) != null) continue;
             long count = 0, measured = 0, total = 0, kCount = 0, kMeasured = 0, kTotal = 0;
             String reason = a.reason;
             for (StatsSnapshot.Group g : bySub.groups()) {
@@ -227,7 +231,7 @@ public final class Triage {
             ev.put("exits", count);
             ev.put("total_ns", total);
             if (measured > 0) ev.put("mean_ns", mean);
-            ev.put("ioeventfd_seen_elsewhere", a.inKernel > 0);
+            ev.put("ioeventfd_seen_elsewhere", a.ioeventfdElsewhere);
             ev.put("projected_kernel_ns", kernelNs);
             ev.put("projected_kernel_ns_from", kernelFrom);
             ev.put("projected_gain_per_exit_ns", perExit);
@@ -242,38 +246,13 @@ public final class Triage {
                     + Durations.percent(c.share(gainNs)) + " of exit time";
             String advice = "Register an ioeventfd for " + key + " (KVM_IOEVENTFD; QEMU virtio devices: ioeventfd=on, the default) so the "
                     + "guest's write signals an eventfd inside the kernel instead of returning to the VMM: " + gain + "."
-                    + (a.inKernel > 0 ? " Other threads in this trace already have it: their writes to " + key + " stay in the kernel." : "");
+                    + (a.ioeventfdElsewhere ? " Other threads in this trace already have it: their writes to " + key + " stay in the kernel." : "");
             out.add(new Finding(Finding.Kind.NO_IOEVENTFD.id, title, key, share, ev, advice, List.of(label(reason, "userspace"))));
             c.explainedSubkeys.add(a.address);
             long[] e = c.explainedUserspace.computeIfAbsent(reason, k -> new long[2]);
             e[0] += count;
             e[1] += total;
         }
-    }
-
-    /** Legacy PC devices whose port writes carry data (no ioeventfd possible); null if none. */
-    static String legacyDevice(String subkey) {
-        if (subkey == null || !subkey.startsWith("port 0x")) return null;
-        long p;
-        try {
-            int end = subkey.indexOf(' ', 7);
-            p = Long.parseLong(subkey.substring(7, end < 0 ? subkey.length() : end), 16);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-        if (p >= 0x3f8 && p <= 0x3ff || p >= 0x2f8 && p <= 0x2ff || p >= 0x3e8 && p <= 0x3ef || p >= 0x2e8 && p <= 0x2ef) return "serial port (UART)";
-        if (p == 0x60 || p == 0x64) return "i8042 keyboard controller";
-        if (p == 0x70 || p == 0x71) return "RTC/CMOS";
-        if (p == 0x20 || p == 0x21 || p == 0xa0 || p == 0xa1) return "i8259 PIC";
-        if (p >= 0x40 && p <= 0x43 || p == 0x61) return "i8254 PIT / speaker";
-        if (p == 0x80) return "POST diagnostic port";
-        if (p >= 0x3b0 && p <= 0x3df) return "VGA";
-        if (p >= 0x1f0 && p <= 0x1f7 || p >= 0x170 && p <= 0x177 || p == 0x3f6 || p == 0x376) return "IDE";
-        if (p >= 0xcf8 && p <= 0xcff) return "PCI configuration space";
-        if (p == 0x510 || p == 0x511 || p == 0x514) return "fw_cfg";
-        if (p >= 0x378 && p <= 0x37a) return "parallel port";
-        if (p == 0xe9 || p == 0x402 || p == 0x403) return "debug console";
-        return null;
     }
 
     /** {@code port 0x500 out} -> {@code port 0x500}: the address without the access direction. */
@@ -311,7 +290,7 @@ public final class Triage {
                 m.put("exits", s.count());
                 m.put("total_ns", s.totalNs());
                 if (s.measured() > 0) m.put("mean_ns", s.totalNs() / s.measured());
-                String dev = legacyDevice(s.key().subkey());
+                String dev = DeviceAddresses.dataPort(s.key().subkey());
                 if (dev != null) {
                     m.put("device", dev);
                     if (!devices.contains(dev)) devices.add(dev);

@@ -6,9 +6,11 @@ import io.exitscope.exit.ExitRecord;
 import io.exitscope.exit.Measure;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Per address and thread verdicts, and the bound on how many pairs are kept. */
+/** Per address and thread counts, and the bound on how many pairs are kept. */
 class NotificationEvidenceTest {
     static ExitRecord write(long gpa, int tid, ExitClass c) {
         String subkey = ("gpa 0x" + Long.toHexString(gpa) + " w").intern(); // one String per subkey, as the assembler hands out
@@ -17,7 +19,7 @@ class NotificationEvidenceTest {
     }
 
     @Test
-    void verdictsPerAddressAndThread() {
+    void countsPerAddressAndThread() {
         NotificationEvidence n = new NotificationEvidence();
         for (int i = 0; i < 3; i++) n.accept(write(0x1000, 1, ExitClass.USERSPACE));
         for (int i = 0; i < 2; i++) n.accept(write(0x1000, 2, ExitClass.KERNEL));
@@ -25,11 +27,11 @@ class NotificationEvidenceTest {
         n.accept(write(0x2000, 1, ExitClass.KERNEL));
         var a = n.addresses();
         assertEquals(3, a.size());
-        assertEquals(NotificationEvidence.Verdict.USERSPACE, a.get(0).verdict()); // thread 1, most writes first
+        assertEquals(0, a.get(0).inKernel()); // thread 1, most writes first
         assertEquals(3, a.get(0).toUserspace());
         assertEquals(100, a.get(0).meanUserspaceNs());
-        assertEquals(NotificationEvidence.Verdict.MIXED, a.get(1).verdict());
-        assertEquals(NotificationEvidence.Verdict.KERNEL, a.get(2).verdict());
+        assertEquals(List.of(1L, 1L), List.of(a.get(1).toUserspace(), a.get(1).inKernel()));
+        assertEquals(List.of(0L, 2L), List.of(a.get(2).toUserspace(), a.get(2).inKernel()));
     }
 
     @Test

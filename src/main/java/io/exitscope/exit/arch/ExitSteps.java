@@ -1,6 +1,7 @@
 package io.exitscope.exit.arch;
 
 import io.exitscope.exit.Arch;
+import io.exitscope.exit.KernelHandler;
 
 /**
  * What one event says about the exit of its thread: the steps a binding reports to the per-thread
@@ -30,6 +31,9 @@ public interface ExitSteps {
 
     /** KVM_RUN returned to the VMM ({@code kvm_userspace_exit}); errno below zero for a signal or an error. */
     void userspaceExit(int reason, int errno);
+
+    /** An event that names who handled the open exit in the kernel (the fast MMIO bus, an in-kernel device). */
+    void handledBy(KernelHandler handler);
 
     /** The vCPU thread loaded ({@code true}, back in KVM_RUN) or put ({@code false}) the guest FPU state. */
     void fpu(boolean load);

@@ -4,6 +4,7 @@ import io.exitscope.event.EventFormat;
 import io.exitscope.event.FieldFormat;
 import io.exitscope.event.X86ExitReasons;
 import io.exitscope.exit.Arch;
+import io.exitscope.exit.KernelHandler;
 
 import java.util.List;
 
@@ -32,7 +33,14 @@ public final class X86Events implements ArchEvents {
             case "kvm_cr", "kvm_x86_cr" -> cr(f);
             case "kvm_hypercall", "kvm_x86_hypercall" -> hypercall(f);
             case "kvm_nested_vmexit" -> nestedExit(f);
-            default -> null;
+            // KVM's in-kernel devices acting inside an exit: evidence of who handled it (not enabled live: kvm_apic is busy)
+            default -> {
+                KernelHandler device = KernelHandler.ofEvent(f.name);
+                yield device == null ? null : (e, to) -> {
+                    to.handledBy(device);
+                    return true;
+                };
+            }
         };
     }
 
@@ -126,6 +134,7 @@ public final class X86Events implements ArchEvents {
             if (!e.has(gpa)) return false;
             long a = e.getLong(gpa);
             to.refine("MMIO", ExitSteps.Subkey.GPA_WRITE, a, 2, a, true);
+            to.handledBy(KernelHandler.FAST_MMIO);
             return true;
         };
     }

@@ -1,10 +1,10 @@
 package io.exitscope.view.html;
 
 import io.exitscope.analysis.AnalysisResult;
+import io.exitscope.evidence.OptimizationEvidence;
 import io.exitscope.exit.Measure;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.stats.Comparison;
-import io.exitscope.stats.NotificationEvidence;
 import io.exitscope.stats.StatsSnapshot;
 import io.exitscope.triage.Finding;
 import io.exitscope.triage.TriageReport;
@@ -214,11 +214,11 @@ public final class HtmlReport {
         h.raw("<section><h2>Optimization evidence</h2>\n<table>\n");
         for (String[] e : d.evidence()) h.raw("<tr>").el("th", null, e[0]).el("td", null, e[1]).raw("</tr>\n");
         h.raw("</table>\n");
-        List<NotificationEvidence.Address> notes = r.notifications().addresses();
+        List<OptimizationEvidence.Notification> notes = d.optimizations.notifications();
         if (!notes.isEmpty()) {
             h.raw("<table class=\"num\"><thead><tr><th>address</th><th>reason</th><th>tid</th><th>VM</th><th>to userspace</th><th>in kernel</th>"
                     + "<th>verdict</th></tr></thead><tbody>\n");
-            for (NotificationEvidence.Address a : notes) {
+            for (OptimizationEvidence.Notification a : notes) {
                 h.raw("<tr data-notification>");
                 h.el("td", "class=\"key\" " + field("address", a.address()), a.address());
                 h.el("td", "class=\"txt\"", a.reason());
@@ -226,7 +226,7 @@ public final class HtmlReport {
                 h.el("td", "class=\"txt\"", a.vm());
                 h.el("td", field("to_userspace", Long.toString(a.toUserspace())), count(a.toUserspace()));
                 h.el("td", field("in_kernel", Long.toString(a.inKernel())), count(a.inKernel()));
-                h.el("td", "class=\"txt\" " + field("verdict", a.verdict().name().toLowerCase()), a.verdict().name().toLowerCase());
+                h.el("td", "class=\"txt\" " + field("verdict", a.verdict().json), OptimizationEvidence.sentence(a));
                 h.raw("</tr>\n");
             }
             h.raw("</tbody></table>\n");

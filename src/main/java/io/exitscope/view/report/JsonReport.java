@@ -74,6 +74,7 @@ public final class JsonReport {
             g.writeNumberField("in_kernel", a.inKernel());
             g.writeStringField("verdict", a.verdict().json);
             g.writeBooleanField("ioeventfd", a.verdict().ioeventfd);
+            if (a.basis() != null) g.writeStringField("basis", a.basis());
             if (a.userspaceMeasured() > 0) g.writeNumberField("mean_userspace_ns", a.meanUserspaceNs());
             g.writeEndObject();
         }

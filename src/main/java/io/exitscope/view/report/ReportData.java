@@ -80,7 +80,7 @@ public final class ReportData {
             String who = "tid " + a.tid() + " (" + a.vm() + ")";
             String detail = a.toUserspace() + "/" + a.total() + " to userspace";
             if (a.userspaceMeasured() > 0) detail += ", mean round trip " + Durations.format(a.meanUserspaceNs());
-            out.add(new String[]{"ioeventfd", a.address() + " on " + who + ": " + a.verdict().words + " (" + detail + ")"});
+            out.add(new String[]{"ioeventfd", a.address() + " on " + who + ": " + OptimizationEvidence.sentence(a) + " (" + detail + ")"});
         }
         OptimizationEvidence.Requests rq = ev.requests();
         if (rq.visible()) {

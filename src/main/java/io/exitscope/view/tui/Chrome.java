@@ -86,7 +86,7 @@ final class Chrome {
         segs.add(new Flow.Seg("group " + app.grouping(), Style.NORMAL, 3));
         segs.add(new Flow.Seg("sort " + app.sort.title + (app.sort.descending != app.invert ? g.sortDesc : g.sortAsc), Style.NORMAL, 4));
         segs.add(new Flow.Seg("filter " + app.filter.describe(), app.filter.active() ? Style.WARN : Style.NORMAL, app.filter.active() ? 2 : 6));
-        String sw = app.projector == null ? null : app.projector.switchSet();
+        String sw = app.projector == null ? null : app.projector.switchSet(app.side());
         segs.add(new Flow.Seg("switches " + (sw == null ? "-" : sw), Style.NORMAL, 7));
         Side s = app.side();
         if (s != null) segs.add(new Flow.Seg("measure " + s.measureShort(), Style.NORMAL, 7));
@@ -156,6 +156,7 @@ final class Chrome {
             }
             case OPTIMIZATIONS -> {
                 h.add(new String[]{"Esc", "back"});
+                h.add(new String[]{"Enter", "detail"});
                 h.add(new String[]{"i", "interval"});
             }
             case HELP -> h.add(new String[]{"Esc", "back"});

@@ -88,58 +88,104 @@ final class CompareView {
             return;
         }
         app.lastShifts = shifts;
-        // columns
-        boolean wide = c.width >= 110;
-        double[] pcts = wide ? new double[]{50, 90, 99, 99.9, -1} : new double[]{50, 99};
-        int countW = 11, rateW = 7, pw = 13, scoreW = 5;
-        int fixed = 1 + countW + 1 + rateW + 1 + pcts.length * (pw + 1) + scoreW + 1;
-        int whyW = c.width >= 160 ? Math.max(20, c.width - fixed - 40 - 2) : 0;
-        int keyW = Math.max(10, c.width - fixed - (whyW > 0 ? whyW + 1 : 0));
-        if (!wide) keyW = Math.max(10, Math.min(keyW, c.width - fixed));
-        int x0 = 1, xCount = x0 + keyW + 1, xRate = xCount + countW + 1, xP = xRate + rateW + 1;
-        int xScore = xP + pcts.length * (pw + 1), xWhy = xScore + scoreW + 1;
+        Columns col = Columns.lay(c.width, shifts);
         c.fill(row, Style.HEADER);
-        c.left(x0, row, keyW, "KEY", Style.HEADER);
-        c.right(xCount, row, countW, "COUNT A" + gl.arrow + "B", Style.HEADER);
-        c.right(xRate, row, rateW, "RATE", Style.HEADER);
-        for (int i = 0; i < pcts.length; i++) c.right(xP + i * (pw + 1), row, pw, pcts[i] < 0 ? "MAX B" : DetailView.pname(pcts[i]).toUpperCase() + " B", Style.HEADER);
-        c.right(xScore, row, scoreW, "SHIFT", Style.HEADER);
-        if (whyW > 0) c.left(xWhy, row, whyW, "WHY", Style.HEADER);
+        c.left(col.xKey, row, col.keyW, "KEY", Style.HEADER);
+        c.right(col.xCount, row, COUNT_W, "COUNT A" + gl.arrow + "B", Style.HEADER);
+        if (col.rate) c.right(col.xRate, row, RATE_W, "RATE", Style.HEADER);
+        for (int i = 0; i < col.pcts.size(); i++) {
+            double p = col.pcts.get(i);
+            c.right(col.xP + i * (PCT_W + 1), row, PCT_W, p < 0 ? "MAX B" : DetailView.pname(p).toUpperCase() + " B", Style.HEADER);
+        }
+        c.right(col.xScore, row, SCORE_W, "SHIFT", Style.HEADER);
+        c.left(col.xWhy, row, col.whyW, "WHY", Style.HEADER);
         row++;
         if (shifts.isEmpty()) {
             c.text(1, row + 1, "(no keys" + (app.filter.active() ? " match the filter" : "") + ")", Style.DIM);
             return;
         }
-        int rows = bottom - row - (whyW > 0 ? 0 : 1);
-        app.pageRows = Math.max(1, rows);
+        int lines = bottom - row;
+        app.pageRows = Math.max(1, lines / 2);
         app.cmpSel = Math.max(0, Math.min(app.cmpSel, shifts.size() - 1));
+        // rows take as many lines as their key and why need: keep the selected one whole on screen
+        List<List<String>> keyL = new ArrayList<>(), whyL = new ArrayList<>();
+        for (Comparison.Shift s : shifts) {
+            keyL.add(Lines.wrap(keyText(s), col.keyW));
+            whyL.add(Lines.wrap(whyText(s), col.whyW));
+        }
         if (app.cmpSel < app.cmpTop) app.cmpTop = app.cmpSel;
-        if (app.cmpSel >= app.cmpTop + rows) app.cmpTop = app.cmpSel - rows + 1;
-        app.cmpTop = Math.max(0, Math.min(app.cmpTop, Math.max(0, shifts.size() - rows)));
-        for (int r = 0; r < rows && app.cmpTop + r < shifts.size(); r++) {
-            int i = app.cmpTop + r;
+        while (app.cmpTop < app.cmpSel && height(keyL, whyL, app.cmpTop, app.cmpSel) > lines) app.cmpTop++;
+        int y = row;
+        for (int i = app.cmpTop; i < shifts.size(); i++) {
+            int h = Math.max(keyL.get(i).size(), whyL.get(i).size());
+            if (y + h > bottom && i > app.cmpTop) break;
             Comparison.Shift s = shifts.get(i);
-            int y = row + r;
             boolean sel = i == app.cmpSel;
             Style base = sel ? Style.SELECTED : Style.NORMAL;
-            if (sel) c.fillRange(0, c.width, y, Style.SELECTED);
+            for (int k = 0; k < h; k++) if (sel) c.fillRange(0, c.width, y + k, Style.SELECTED);
             if (s.significant()) c.text(0, y, "*", sel ? Style.SELECTED : Style.WARN);
             else if (sel) c.text(0, y, String.valueOf(gl.sel), Style.SELECTED);
-            String key = Agg.keyText(s.key()) + (s.key().exitClass() != null ? " [" + s.key().exitClass().label + "]" : "")
-                    + (s.key().blocking() ? " idle" : "");
-            c.left(x0, y, keyW, key, base);
+            for (int k = 0; k < keyL.get(i).size(); k++) c.text(col.xKey, y + k, keyL.get(i).get(k), base);
             String cnt = count(s.a()) + gl.arrow + count(s.b());
-            c.right(xCount, y, countW, cnt.length() <= countW ? cnt : Text.count(s.b() == null ? 0 : s.b().count()), base);
-            double ra = rate(s.a(), app.baseline.side.seconds), rb = rate(s.b(), now.seconds);
-            c.right(xRate, y, rateW, Double.isNaN(ra) || Double.isNaN(rb) ? "-" : Text.change(ra, rb), base);
-            for (int p = 0; p < pcts.length; p++) cell(c, xP + p * (pw + 1), y, pw, s, pcts[p], sel, gl);
-            c.right(xScore, y, scoreW, String.format("%.2f", s.score()), base);
-            if (whyW > 0) c.left(xWhy, y, whyW, (s.significant() ? s.verdictText() + " | " : "") + s.why(), sel ? base : Style.DIM);
+            c.right(col.xCount, y, COUNT_W, cnt.length() <= COUNT_W ? cnt : Text.count(s.b() == null ? 0 : s.b().count()), base);
+            if (col.rate) {
+                double ra = rate(s.a(), app.baseline.side.seconds), rb = rate(s.b(), now.seconds);
+                c.right(col.xRate, y, RATE_W, Double.isNaN(ra) || Double.isNaN(rb) ? "-" : Text.change(ra, rb), base);
+            }
+            for (int p = 0; p < col.pcts.size(); p++) cell(c, col.xP + p * (PCT_W + 1), y, PCT_W, s, col.pcts.get(p), sel, gl);
+            c.right(col.xScore, y, SCORE_W, String.format("%.2f", s.score()), base);
+            for (int k = 0; k < whyL.get(i).size(); k++) c.text(col.xWhy, y + k, whyL.get(i).get(k), sel ? base : Style.DIM);
+            y += h;
         }
-        if (whyW == 0) {
-            Comparison.Shift s = shifts.get(app.cmpSel);
-            c.text(1, bottom - 1, Text.fit((s.significant() ? s.verdictText() + " | " : "") + "why: " + s.why(), c.width - 2, gl), Style.DIM);
+    }
+
+    static final int COUNT_W = 11, RATE_W = 7, PCT_W = 13, SCORE_W = 5, WHY_MIN = 30, KEY_MIN = 16, KEY_MAX = 44;
+
+    /**
+     * The compare table's columns at one width. What carries the screen's point always stays: the
+     * key, the count A->B, the shift and its why (wrapped, never cut); the B percentiles and the
+     * rate come in, in this order, as the width allows: p50, p99, rate, p90, p99.9, max.
+     */
+    record Columns(int xKey, int keyW, int xCount, boolean rate, int xRate, List<Double> pcts, int xP, int xScore, int xWhy, int whyW) {
+        static Columns lay(int width, List<Comparison.Shift> shifts) {
+            int keyLen = 3;
+            for (Comparison.Shift s : shifts) keyLen = Math.max(keyLen, keyText(s).length());
+            int keyW = Math.max(KEY_MIN, Math.min(KEY_MAX, keyLen));
+            int fixed = 1 + COUNT_W + 1 + SCORE_W + 1;
+            if (width - fixed - WHY_MIN - 1 < keyW) keyW = Math.max(KEY_MIN, width - fixed - WHY_MIN - 1);
+            int room = width - fixed - keyW - 1 - WHY_MIN;
+            boolean rate = false;
+            List<Double> pcts = new ArrayList<>();
+            double[] order = {50, 99, Double.NaN, 90, 99.9, -1}; // NaN: the rate column
+            for (double p : order) {
+                int w = Double.isNaN(p) ? RATE_W + 1 : PCT_W + 1;
+                if (room < w) break;
+                room -= w;
+                if (Double.isNaN(p)) rate = true;
+                else pcts.add(p);
+            }
+            pcts.sort(Double::compare);
+            if (pcts.remove(-1.0)) pcts.add(-1.0); // max last
+            int xKey = 1, xCount = xKey + keyW + 1, xRate = xCount + COUNT_W + 1, xP = xRate + (rate ? RATE_W + 1 : 0);
+            int xScore = xP + pcts.size() * (PCT_W + 1), xWhy = xScore + SCORE_W + 1;
+            return new Columns(xKey, keyW, xCount, rate, xRate, List.copyOf(pcts), xP, xScore, xWhy, Math.max(WHY_MIN, width - xWhy));
         }
+    }
+
+    static String keyText(Comparison.Shift s) {
+        return Agg.keyText(s.key()) + (s.key().exitClass() != null ? " [" + s.key().exitClass().label + "]" : "")
+                + (s.key().blocking() ? " idle" : "");
+    }
+
+    /** The WHY column: the significance verdict of a key that moved beyond noise, then what moved. */
+    static String whyText(Comparison.Shift s) {
+        return (s.significant() ? s.verdictText() + " | " : "") + s.why();
+    }
+
+    private static int height(List<List<String>> keyL, List<List<String>> whyL, int from, int to) {
+        int h = 0;
+        for (int i = from; i <= to; i++) h += Math.max(keyL.get(i).size(), whyL.get(i).size());
+        return h;
     }
 
     private static String count(StatsSnapshot.Group g) {

@@ -26,7 +26,8 @@ public final class ModelProjector implements Projector {
     private static final GroupBy BY_SUBKEY = GroupBy.parse("subkey");
 
     private final ExitPathModel model;
-    private Side cachedSide;
+    private Side cachedSide, detectedSide;
+    private ModelInput input;
     private RecordedSwitches recorded;
     private List<SwitchShift> shifts = List.of();
 
@@ -45,23 +46,51 @@ public final class ModelProjector implements Projector {
         return "s390 exit-path core";
     }
 
+    /**
+     * The recorded switches as {@code exitscope model} lists them: those the model projects, then
+     * those seen in the trace that it does not model here; switches only assumed are counted.
+     */
     @Override
-    public synchronized String switchSet() {
+    public synchronized String switchSet(Side side) {
+        if (side == null) return null;
+        detect(side);
         if (recorded == null) return null;
-        StringBuilder sb = new StringBuilder();
+        List<String> modelled = new ArrayList<>(), seenOnly = new ArrayList<>();
+        int assumed = 0;
         for (Switch s : Switch.values()) {
-            if (sb.length() > 0) sb.append(' ');
-            sb.append(s.cliName).append(recorded.switches().on(s) ? "=on" : "=off");
+            RecordedSwitches.State st = recorded.states().get(s);
+            String t = s.cliName + (st.value() ? "=on" : "=off");
+            switch (st.how()) {
+                case NOT_MODELLED -> assumed++;
+                case SEEN_NOT_MODELLED -> seenOnly.add(t);
+                default -> modelled.add(t);
+            }
         }
+        StringBuilder sb = new StringBuilder(String.join(" ", modelled));
+        if (!seenOnly.isEmpty()) sb.append(sb.length() > 0 ? "; " : "").append("not modelled here: ").append(String.join(" ", seenOnly));
+        if (assumed > 0) sb.append(" (+").append(assumed).append(" not modelled)");
         return sb.toString();
     }
 
+    /** The recorded state of a switch, or null before the first frame. */
+    synchronized RecordedSwitches.State recorded(Switch s) {
+        return recorded == null ? null : recorded.states().get(s);
+    }
+
+    /** The recorded switches of a side (what the header shows), without the projections. */
+    private synchronized void detect(Side side) {
+        if (model == null || side == detectedSide) return;
+        detectedSide = side;
+        input = ModelInput.of(side.fine, side.measures, side.evidence);
+        recorded = new SwitchDetector(model).detect(input, null, List.of(), true);
+    }
+
+    /** The recorded switches and what flipping each would move (the optimizations screen). */
     private synchronized void compute(Side side) {
         if (model == null || side == cachedSide) return;
+        detect(side);
         cachedSide = side;
-        ModelInput in = ModelInput.of(side.fine, side.measures, side.evidence);
-        recorded = new SwitchDetector(model).detect(in, null, List.of(), true);
-        shifts = SwitchShifts.of(in, model, recorded.switches(), BY_SUBKEY, 1L);
+        shifts = SwitchShifts.of(input, model, recorded.switches(), BY_SUBKEY, 1L);
     }
 
     @Override
@@ -106,6 +135,12 @@ public final class ModelProjector implements Projector {
             }
             return best == null ? null : best.describe();
         }
+        Switch sw = switch (finding.id()) {
+            case "kvm-module" -> Switch.KVM_BUILTIN;
+            case "fpu" -> Switch.LAZY_FPU;
+            default -> null;
+        };
+        if (sw != null && recorded.states().get(sw).how() == RecordedSwitches.How.SEEN_NOT_MODELLED) return "not modelled on this arch";
         if (finding.id().equals("ioeventfd") && !finding.target().isEmpty()) {
             for (SwitchShift s : shifts) {
                 if (s.sw() == Switch.IOEVENTFD && s.key().subkey() != null && s.key().subkey().startsWith(finding.target())

@@ -49,20 +49,25 @@ public final class Optimizations {
     public record Row(String id, String name, String target, State state, String stateText, String evidence, long exits,
                       double share, boolean approx) {}
 
-    public static List<Row> detect(Side s) {
-        OptimizationEvidence ev = s.evidence;
+    /** @param baseline the compare screen's baseline, or null: another run whose evidence counts too */
+    public static List<Row> detect(Side s, Side baseline) {
+        OptimizationEvidence ev = baseline == null ? s.evidence : s.evidence.withOtherRun(baseline.evidence, "the baseline");
         List<Row> out = new ArrayList<>();
         long overhead = s.overheadNs();
         List<Row> io = new ArrayList<>();
         for (OptimizationEvidence.Notification a : ev.notifications()) {
             State st = switch (a.verdict()) {
                 case USERSPACE -> State.OFF;
-                case KERNEL -> State.ON;
+                case DATA_PORT -> State.INFO;
+                case IOEVENTFD -> State.ON;
                 case MIXED -> State.PARTIAL;
+                case KERNEL_DEVICE -> State.INFO;
+                case KERNEL_UNPROVEN -> State.UNKNOWN;
             };
             String text = "tid " + a.tid() + " (" + a.vm() + "): " + a.toUserspace() + "/" + a.total() + " writes reach userspace";
             if (a.userspaceMeasured() > 0) text += ", mean round trip " + Durations.format(a.meanUserspaceNs());
             if (a.inKernel() > 0) text += "; " + a.inKernel() + " stay in the kernel";
+            if (a.basis() != null) text += "; " + (a.verdict().ioeventfd ? "ioeventfd: " : "") + a.basis();
             double share = a.userspaceMeasured() > 0 && overhead > 0 ? (double) a.userspaceTimeNs() / overhead : Double.NaN;
             io.add(new Row("ioeventfd", "ioeventfd", a.address(), st, a.verdict().shortWords, text,
                     a.total(), share, false));

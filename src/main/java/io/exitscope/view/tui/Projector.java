@@ -14,8 +14,8 @@ public interface Projector {
     /** Short name shown in the screen title, e.g. {@code s390 exit-path core}. */
     String name();
 
-    /** The active switch set as the header shows it, e.g. {@code ioeventfd=on early-exit=off}; null if none. */
-    default String switchSet() {
+    /** The switch set the side was recorded with, as the header shows it, e.g. {@code ioeventfd=on early-exit=off}; null if none. */
+    default String switchSet(Side side) {
         return null;
     }
 

@@ -52,6 +52,8 @@ public final class TuiApp {
     int sel, tableTop;
     ExitKey selKey;
     int cmpSel, cmpTop;
+    /** The selected row of the optimizations screen. */
+    int optSel;
     /** The rows the compare screen showed last (Enter opens the selected one). */
     List<io.exitscope.stats.Comparison.Shift> lastShifts = List.of();
     ExitKey detailKey;
@@ -402,6 +404,7 @@ public final class TuiApp {
                 selKey = n == 0 ? null : table(s).get(sel).g().key();
             }
             case COMPARE -> cmpSel = (int) Math.max(0, Math.min((long) cmpSel + delta, Integer.MAX_VALUE / 4));
+            case OPTIMIZATIONS -> optSel = (int) Math.max(0, Math.min((long) optSel + delta, Integer.MAX_VALUE / 4));
             default -> scroll = (int) Math.max(0, Math.min((long) scroll + delta, Integer.MAX_VALUE / 4));
         }
     }
@@ -424,6 +427,20 @@ public final class TuiApp {
             detailKey = k;
             detailBy = compareGrouping();
             detailReturn = View.COMPARE;
+        } else if (view == View.OPTIMIZATIONS) {
+            Side s = side();
+            if (s == null) return;
+            List<Optimizations.Row> rows = OptimizationsView.rows(this, s);
+            if (rows.isEmpty()) return;
+            Optimizations.Row r = rows.get(Math.max(0, Math.min(optSel, rows.size() - 1)));
+            ExitKey k = OptimizationsView.detailKey(r, s);
+            if (k == null) {
+                say(r.name() + " is about no one address: its evidence is on this screen");
+                return;
+            }
+            detailKey = k;
+            detailBy = OptimizationsView.BY_TARGET;
+            detailReturn = View.OPTIMIZATIONS;
         } else {
             return;
         }

@@ -127,7 +127,7 @@ class TuiMadeUpDataTest {
             }
 
             @Override
-            public String switchSet() {
+            public String switchSet(Side side) {
                 return "ioeventfd=on";
             }
 
