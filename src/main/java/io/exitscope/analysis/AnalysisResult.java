@@ -92,6 +92,14 @@ public record AnalysisResult(
     }
 
     /** vCPU threads whose trace (or whose data after a loss) began inside an exit. */
+    public long damagedLines() {
+        return counters.damagedLines();
+    }
+
+    public long firstDamagedLine() {
+        return counters.firstDamagedLine();
+    }
+
     public long truncatedAtStart() {
         return counters.truncatedAtStart();
     }

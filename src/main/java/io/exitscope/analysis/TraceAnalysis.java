@@ -72,15 +72,18 @@ public final class TraceAnalysis {
                 if (extra != null) extra.accept(r);
             };
             ExitAssembler asm = new ExitAssembler(keep, e -> VmName.of(e, guestOf));
+            long damaged, firstDamaged;
             try (EventStream s = src.events()) {
                 while (s.advance()) {
                     Event e = s.current();
                     if (window[0] == Long.MIN_VALUE) window[0] = e.timestamp();
                     asm.accept(e);
                 }
+                damaged = s.damagedLines();
+                firstDamaged = s.firstDamagedLine();
             }
             asm.finish();
-            counters = counters.plus(ExitCounters.of(asm, kept[0], kept[1]));
+            counters = counters.plus(ExitCounters.of(asm, kept[0], kept[1]).withDamagedLines(damaged, firstDamaged));
             measures.addAll(asm.measures());
             arches.addAll(asm.arches());
             if (asm.events() > 0) {

@@ -18,6 +18,12 @@ public interface EventStream extends Closeable {
 
     default long totalBytes() { return -1; }
 
+    /** Lines of a text trace that were cut short and could not be read as an event (none in binary formats). */
+    default long damagedLines() { return 0; }
+
+    /** The 1-based line number of the first of {@link #damagedLines()}, -1 if none. */
+    default long firstDamagedLine() { return -1; }
+
     @Override
     void close() throws IOException;
 }

@@ -55,7 +55,7 @@ class TriageRulesTest {
         AnalysisResult result() {
             long exits = stats.exits();
             return new AnalysisResult(List.of(), FrozenStats.of(stats), notes, new ExitCounters(exits * 2 + lost, exits, 0, Map.of(), lost, 0,
-                    lostByCpu, 0, 0, 0, 0, 0, reqKnown, reqPending), EnumSet.of(Measure.EXIT_TO_ENTRY), EnumSet.of(Arch.X86_VMX), module, "test", first, last);
+                    lostByCpu, 0, 0, 0, 0, 0, reqKnown, reqPending, 0, -1), EnumSet.of(Measure.EXIT_TO_ENTRY), EnumSet.of(Arch.X86_VMX), module, "test", first, last);
         }
     }
 

@@ -13,6 +13,7 @@ final class LineDecoder {
     private final FieldValues values = new FieldValues();
     private final Cursor cursor = new Cursor();
     private long lastTimestamp;
+    private long damagedLines;
 
     LineDecoder(boolean perf) {
         parser = new LineParser(perf);
@@ -35,6 +36,24 @@ final class LineDecoder {
         return gt < 0 || gt >= to ? from : gt + 1;
     }
 
+    /**
+     * Lines seen so far that were cut short: an event with a known print form but none of its
+     * fields, such as the last line of a paste {@code ... 83184.290416: kvm_exit}. They are not
+     * events, and without the ':' they would otherwise read as function-tracer lines.
+     */
+    long damagedLines() {
+        return damagedLines;
+    }
+
+    /** {@code line[from, to)} is one bare word naming an event with fields ({@code kvm_exit}, {@code kvm:kvm_exit}). */
+    private static boolean isCutEventName(String line, int from, int to) {
+        if (to - from < 5 || line.indexOf(' ', from) >= 0 && line.indexOf(' ', from) < to) return false;
+        int colon = line.lastIndexOf(':', to - 1);
+        if (colon >= from) from = colon + 1;
+        PrintForms.Form form = PrintForms.get(line.substring(from, to));
+        return form != null && form.fields.length > 0;
+    }
+
     Event decode(String line) {
         LineParser p = parser;
         switch (p.parse(line)) {
@@ -47,7 +66,15 @@ final class LineDecoder {
             default:
                 throw new IllegalArgumentException(p.problem);
         }
+        if (p.nameStart < 0 && isCutEventName(line, p.textStart, p.textEnd)) {
+            damagedLines++;
+            return null;
+        }
         EventType type = p.nameStart < 0 ? types.get(FUNCTION, 0, FUNCTION.length()) : types.get(line, p.nameStart, p.nameEnd);
+        if (p.textStart == p.textEnd && type.form != null && type.form.fields.length > 0) {
+            damagedLines++;                                              // "kvm_exit:" and nothing of its fields
+            return null;
+        }
         values.begin(type);
         Cursor c = cursor.reset(line, afterPluginMarks(line, p.textStart, p.textEnd), p.textEnd);
         if (p.nameStart < 0) {

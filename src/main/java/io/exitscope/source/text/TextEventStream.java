@@ -17,6 +17,7 @@ final class TextEventStream implements EventStream {
     private final LineInput in;
     private final LineDecoder decoder;
     private Event current;
+    private long firstDamagedLine = -1;
 
     TextEventStream(Path path, InputFormat format) throws IOException {
         this.file = path.toString();
@@ -34,6 +35,7 @@ final class TextEventStream implements EventStream {
             } catch (IllegalArgumentException bad) {
                 throw error(line, bad.getMessage());
             }
+            if (e == null && firstDamagedLine < 0 && decoder.damagedLines() > 0) firstDamagedLine = in.lineNumber();
             if (e != null) {
                 current = e;
                 return true;
@@ -60,6 +62,16 @@ final class TextEventStream implements EventStream {
             else sb.append(String.format("\\x%02x", (int) c & 0xff));
         }
         return sb.toString();
+    }
+
+    @Override
+    public long damagedLines() {
+        return decoder.damagedLines();
+    }
+
+    @Override
+    public long firstDamagedLine() {
+        return firstDamagedLine;
     }
 
     @Override

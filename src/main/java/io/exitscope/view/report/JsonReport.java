@@ -50,6 +50,10 @@ public final class JsonReport {
         g.writeEndObject();
         g.writeNumberField("truncated_at_start", r.truncatedAtStart());
         g.writeNumberField("lost_events", r.lostEvents());
+        if (r.damagedLines() > 0) {                                       // absent when none: older outputs stay byte-identical
+            g.writeNumberField("damaged_lines", r.damagedLines());
+            g.writeNumberField("first_damaged_line", r.firstDamagedLine());
+        }
         g.writeBooleanField("partial", r.partial());
         g.writeBooleanField("synthetic", r.synthetic());
         g.writeStringField("group_by", d.options.groupBy().toString());

@@ -54,6 +54,10 @@ public final class TableReport {
             w.printf("truncated  %d vCPU thread%s began inside an exit (at the trace start or after lost events): counted once, not as exits%n",
                     r.truncatedAtStart(), r.truncatedAtStart() == 1 ? "" : "s");
         }
+        if (r.damagedLines() > 0) {
+            w.printf("damaged    %d line%s could not be read (first at line %d): cut short, not counted as events%n",
+                    r.damagedLines(), r.damagedLines() == 1 ? "" : "s", r.firstDamagedLine());
+        }
         if (r.partial()) w.println("PARTIAL    events were lost: counts are lower bounds and exits around the losses were dropped");
         w.printf("measure    %s%n", d.measureText());
         w.printf("grouping   %s; %%TIME is the share of measured exit time%s%n%s", d.options.groupBy(),

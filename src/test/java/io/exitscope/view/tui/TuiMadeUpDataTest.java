@@ -53,7 +53,7 @@ class TuiMadeUpDataTest {
             }
         }
         AnalysisResult r = new AnalysisResult(List.of(), FrozenStats.of(st), ne, new ExitCounters(40_000, 12_000, 3, Map.of("EPT_MISCONFIG", 3L), lost, 0,
-                lost > 0 ? Map.of(3, lost) : Map.of(), 0, 0, 0, 0, 4000, 12_000, 1200), EnumSet.of(Measure.EXIT_TO_ENTRY), EnumSet.of(Arch.X86_VMX), false, "/sys/module/kvm: built in",
+                lost > 0 ? Map.of(3, lost) : Map.of(), 0, 0, 0, 0, 4000, 12_000, 1200, 0, -1), EnumSet.of(Measure.EXIT_TO_ENTRY), EnumSet.of(Arch.X86_VMX), false, "/sys/module/kvm: built in",
                 1_000_000_000L, ts);
         Side cum = Side.of("cumulative", r, 12.0, List.of(), true);
         Side iv = Side.of("interval", r, 1.0, List.of(), true);
