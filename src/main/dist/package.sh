@@ -82,8 +82,10 @@ done
 # 2. completion and man pages
 docs=$target/docs
 rm -rf "$docs"
-"$jdk/bin/java" -cp "$cp" io.exitscope.cli.ManPagesAndCompletion "$docs"
-if command -v asciidoctor >/dev/null 2>&1; then
+if ! "$jdk/bin/java" -cp "$cp" io.exitscope.cli.ManPagesAndCompletion "$docs"; then
+  warn "the completion script and man pages could not be generated (above): the bundle has none"
+  rm -rf "$docs" && mkdir -p "$docs/adoc"
+elif command -v asciidoctor >/dev/null 2>&1; then
   asciidoctor -b manpage -D "$docs/man1" "$docs"/adoc/*.adoc
 else
   warn "asciidoctor is not installed (apt-get install asciidoctor): the bundle has no man pages"
@@ -122,7 +124,7 @@ if [ -x "$target/native/kvm-exerciser" ]; then
   mkdir -p "$stage/lib/native" && cp -p "$target/native/kvm-exerciser" "$stage/lib/native/"
 fi
 cp -pr "$base/config" "$base/traces" "$base/README.md" "$stage/"
-cp "$docs/exitscope_completion" "$stage/share/bash-completion/completions/exitscope"
+[ ! -f "$docs/exitscope_completion" ] || cp "$docs/exitscope_completion" "$stage/share/bash-completion/completions/exitscope"
 if [ -d "$docs/man1" ]; then
   mkdir -p "$stage/share/man" && cp -r "$docs/man1" "$stage/share/man/"
 fi

@@ -29,11 +29,11 @@ import java.util.concurrent.Callable;
 /** Distribution shift per key between two traces (or two threads / windows of one trace), with a verdict on whether it is noise. */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = {"Compare exits of A (baseline) with B, key by key: exit rate, class mix, p50 and p99, each with a verdict",
-                "(slower, faster, more, fewer, no significant change) at a 5% family-wise level, ranked by significant effect.",
+                "(slower, faster, more, fewer, no significant change) at a 5%% family-wise level, ranked by significant effect.",
                 "Several runs per side give the run-to-run noise: compare A1 A2 A3 -- B1 B2 B3. With one run per side,",
                 "--split N cuts each into N time windows for a noise estimate; without either only sampling noise is known.",
                 "A and B may be the same file with --a-tid/--b-tid (e.g. two runs on two threads).",
-                "--fail-on EXPR exits with 2 when EXPR holds, e.g. 'slower(p99, reason=EPT_MISCONFIG) > 2%'."})
+                "--fail-on EXPR exits with 2 when EXPR holds, e.g. 'slower(p99, reason=EPT_MISCONFIG) > 2%%'."})
 final class CompareCommand implements Callable<Integer> {
     enum Format { table, json, html }
 
@@ -58,7 +58,7 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--split", paramLabel = "N", description = "With one run per side: cut each into N time windows to estimate run-to-run noise (2..64).")
     int split;
 
-    @Option(names = "--fail-on", paramLabel = "EXPR", description = "Exit with 2 when EXPR holds, e.g. 'slower(p99) > 2%' or 'more(class, port=0x500) > 10%'.")
+    @Option(names = "--fail-on", paramLabel = "EXPR", description = "Exit with 2 when EXPR holds, e.g. 'slower(p99) > 2%%' or 'more(class, port=0x500) > 10%%'.")
     String failOn;
 
     @Option(names = "--include-blocking", description = "Count blocking exits in the time shares.")

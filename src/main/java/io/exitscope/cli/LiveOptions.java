@@ -123,9 +123,18 @@ final class LiveOptions {
         return c;
     }
 
+    /** Writes the file; says so, and whether the disk filled before the end (unless the caller says it with its counts). */
     static void finishRecording(LiveRecorder rec, LiveSource src, Path out, PrintWriter err) throws IOException {
+        finishRecording(rec, src, out, err, true);
+    }
+
+    static void finishRecording(LiveRecorder rec, LiveSource src, Path out, PrintWriter err, boolean sayCut) throws IOException {
         src.commsSeen().forEach(rec::comm);
         rec.close();
-        err.println("exitscope: wrote " + out + " (" + java.nio.file.Files.size(out) + " bytes, " + src.pagesRead() + " pages)");
+        err.println("exitscope: wrote " + out + " (" + java.nio.file.Files.size(out) + " bytes, " + src.pagesRead() + " pages read)");
+        if (sayCut && rec.failure() != null) {
+            err.println("exitscope: recording cut short: " + java.util.Objects.toString(rec.failure().getMessage(), rec.failure().toString())
+                    + "; " + out + " holds the pages written until then (" + rec.eventsDropped() + " events read later were not written)");
+        }
     }
 }

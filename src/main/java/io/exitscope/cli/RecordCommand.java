@@ -77,7 +77,7 @@ final class RecordCommand implements Callable<Integer> {
                         if (rec.failure() != null) pump.stopTracing(); // the disk is full: keep what is written
                     }
                 });
-                LiveOptions.finishRecording(rec, src, output, err);
+                LiveOptions.finishRecording(rec, src, output, err, false);
                 ok = true;
             } finally {
                 if (!ok) rec.abort();

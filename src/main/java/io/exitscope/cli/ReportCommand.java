@@ -44,7 +44,7 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "N", description = "Only the N groups with the most time.")
     int top;
 
-    @Option(names = "--ci", description = "Tables: each percentile with its 95% confidence interval (JSON always has them: p99_ns_ci).")
+    @Option(names = "--ci", description = "Tables: each percentile with its 95%% confidence interval (JSON always has them: p99_ns_ci).")
     boolean ci;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output.")
