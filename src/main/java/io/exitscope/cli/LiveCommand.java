@@ -39,13 +39,11 @@ final class LiveCommand implements Callable<Integer> {
     @Option(names = "--batch", description = "Line mode: print a report every interval instead of the full-screen view.")
     boolean batch;
 
-    // ---- issue 5 (full-screen view) ----
     @Option(names = "--no-color", description = "Full-screen view without colours (also when NO_COLOR is set).")
     boolean noColor;
 
     @Option(names = "--ascii", description = "Full-screen view with ASCII characters only.")
     boolean ascii;
-    // ---- end issue 5 ----
 
     @Option(names = "--interval", paramLabel = "TIME", description = "Report interval (default 1s).")
     String interval = "1s";
@@ -82,7 +80,6 @@ final class LiveCommand implements Callable<Integer> {
     ThresholdOptions thresholds;
 
     private LiveHooks hooks;
-    // ---- end issue 7 ----
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -92,7 +89,7 @@ final class LiveCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!batch) checkFullScreen(); // issue 5: fail before tracing starts when there is no terminal
+        if (!batch) checkFullScreen(); // fail before tracing starts when there is no terminal
         long intervalNs, durationNs, slackNs;
         GroupBy groupBy;
         try {
@@ -116,7 +113,7 @@ final class LiveCommand implements Callable<Integer> {
         }
         try (LiveOptions.FinishOnSignal finish = rec == null ? null : new LiveOptions.FinishOnSignal(src)) {
             int code = batch ? batch(src, km, intervalNs, durationNs, groupBy, hooksCfg, out, err, rec)
-                    : fullScreen(src, km, intervalNs, rec, err); // issue 5: same source and analysis as --batch
+                    : fullScreen(src, km, intervalNs, rec, err); // same source and analysis as --batch
             return code;
         } catch (Exception e) {
             if (rec != null) rec.abort();
@@ -129,7 +126,7 @@ final class LiveCommand implements Callable<Integer> {
                       LiveHooks.Config hooksCfg, PrintWriter out, PrintWriter err, io.exitscope.source.live.LiveRecorder rec) throws Exception {
         LiveAnalysis la = new LiveAnalysis(src.info(), new AnalysisOptions(Long.MIN_VALUE, Long.MAX_VALUE, -1, vcpu, null), km.module(), km.evidence());
         ReportOptions ropt = new ReportOptions(groupBy, false, 0);
-        try (src; LiveHooks h = (hooks = hooksCfg.attach(src, err))) { // issue 7: hooks attach before events()
+        try (src; LiveHooks h = (hooks = hooksCfg.attach(src, err))) { // hooks attach before events()
             LiveSource.LiveStream s = src.events();
             LivePump pump = new LivePump(src, intervalNs, durationNs, Long.MAX_VALUE);
             long[] ivStartWall = {System.nanoTime()};
@@ -142,7 +139,7 @@ final class LiveCommand implements Callable<Integer> {
                 @Override
                 public void interval(long now) throws java.io.IOException {
                     emit(la, ropt, out, ivStartWall[0], now);
-                    if (hooks.stopRequested()) pump.stopTracing(); // issue 7: --on-threshold stop
+                    if (hooks.stopRequested()) pump.stopTracing(); // --on-threshold stop
                     ivStartWall[0] = now;
                 }
             });
@@ -154,10 +151,9 @@ final class LiveCommand implements Callable<Integer> {
             }
             if (rec != null) LiveOptions.finishRecording(rec, src, output, err);
         }
-        return hooks.crossed() ? Main.EXIT_THRESHOLD : 0; // issue 7
+        return hooks.crossed() ? Main.EXIT_THRESHOLD : 0;
     }
 
-    // ---- issue 5: the full-screen view ----
     private void checkFullScreen() {
         if (thresholds.failOn != null || thresholds.anyLiveOnly()) {
             throw new Main.UsageException("--fail-on, --on-threshold, --prometheus and --hdr-log need --batch");
@@ -184,13 +180,12 @@ final class LiveCommand implements Callable<Integer> {
         }
         return 0;
     }
-    // ---- end issue 5 ----
 
     private void emit(LiveAnalysis la, ReportOptions ropt, PrintWriter out, long startWall, long endWall) throws java.io.IOException {
         long endTs = la.lastTimestamp() == Long.MIN_VALUE ? endWall : Math.max(la.lastTimestamp(), endWall);
         AnalysisResult iv = la.takeInterval(endTs);
         AnalysisResult cum = la.cumulative();
-        if (hooks != null) hooks.onInterval(iv, cum); // issue 7: thresholds, Prometheus, HdrHistogram log
+        if (hooks != null) hooks.onInterval(iv, cum); // thresholds, Prometheus, HdrHistogram log
         if (format == Format.json) {
             StringWriter sw = new StringWriter();
             try (JsonGenerator g = new JsonFactory().createGenerator(sw)) {

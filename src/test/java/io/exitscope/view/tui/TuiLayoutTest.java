@@ -100,8 +100,8 @@ class TuiLayoutTest {
                 for (int i = r + 1; i < lines.size() && cut(lines.get(i), 0, xShift).isBlank() && !cut(lines.get(i), xWhy, size[0]).isBlank(); i++) {
                     why.append(' ').append(cut(lines.get(i), xWhy, size[0]).strip());
                 }
-                assertEquals(port500.why(), why.toString(), "the why whole at " + screen);
-                assertTrue(port500.why().startsWith("class userspace 100% -> kernel 100%"), port500.why());
+                assertEquals(CompareView.whyText(port500), why.toString(), "the why whole at " + screen);
+                assertTrue(port500.significant() && port500.why().startsWith("class userspace 100% -> kernel 100%"), port500.why());
                 if (size[0] >= 100) assertTrue(lines.get(hd).contains("P50 B") && lines.get(hd).contains("P99 B"), "percentiles when there is room: " + screen);
                 if (size[0] >= 160) assertTrue(lines.get(hd).contains("MAX B") && lines.get(hd).contains("RATE"), screen);
             }
