@@ -36,8 +36,7 @@ public final class PerfDataSource implements TraceSource {
     /** perf writes an empty kallsyms into its tracing data (see {@link PerfDataReader#kallsyms()}): usually unknown. */
     @Override
     public KvmBuild kvmBuild() throws IOException {
-        Kallsyms k = reader.kallsyms();
-        return k == null ? KvmBuild.NO_KALLSYMS : KvmBuild.ofKallsyms(k.kvmIsModule(), k.kvmModules().keySet());
+        return Kallsyms.kvmBuildOf(reader.kallsyms());
     }
 
     @Override

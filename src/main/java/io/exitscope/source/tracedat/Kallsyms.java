@@ -1,5 +1,7 @@
 package io.exitscope.source.tracedat;
 
+import io.exitscope.source.KvmBuild;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -12,6 +14,11 @@ import java.util.Map;
  * The text itself is not kept.
  */
 public record Kallsyms(long symbols, Map<String, Long> kvmModules, long builtinKvmSymbols) {
+
+    /** What kallsyms {@code k} says of how KVM was built; {@link KvmBuild#NO_KALLSYMS} when the trace has none. */
+    public static KvmBuild kvmBuildOf(Kallsyms k) {
+        return k == null ? KvmBuild.NO_KALLSYMS : KvmBuild.ofKallsyms(k.kvmIsModule(), k.kvmModules().keySet());
+    }
 
     /** True when KVM's symbols are in a module, false when built in, null when no KVM symbol is present. */
     public Boolean kvmIsModule() {

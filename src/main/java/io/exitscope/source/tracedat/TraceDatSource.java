@@ -42,8 +42,7 @@ public final class TraceDatSource implements TraceSource {
 
     @Override
     public KvmBuild kvmBuild() throws IOException {
-        Kallsyms k = reader.kallsyms();
-        return k == null ? KvmBuild.NO_KALLSYMS : KvmBuild.ofKallsyms(k.kvmIsModule(), k.kvmModules().keySet());
+        return Kallsyms.kvmBuildOf(reader.kallsyms());
     }
 
     @Override
