@@ -36,6 +36,9 @@ import java.util.concurrent.Callable;
 final class LiveCommand implements Callable<Integer> {
     enum Format { table, json }
 
+    /** One factory for the session (Jackson's advice): a new one per interval built its symbol tables again, every second for hours. */
+    private static final JsonFactory JSON = new JsonFactory();
+
     @Option(names = "--batch", description = "Line mode: print a report every interval instead of the full-screen view.")
     boolean batch;
 
@@ -188,7 +191,7 @@ final class LiveCommand implements Callable<Integer> {
         if (hooks != null) hooks.onInterval(iv, cum); // thresholds, Prometheus, HdrHistogram log
         if (format == Format.json) {
             StringWriter sw = new StringWriter();
-            try (JsonGenerator g = new JsonFactory().createGenerator(sw)) {
+            try (JsonGenerator g = JSON.createGenerator(sw)) {
                 g.writeStartObject();
                 Map<String, Long> extra = new LinkedHashMap<>();
                 extra.put("interval_start_ns", startWall);

@@ -263,9 +263,14 @@ public final class LiveSource implements TraceSource {
 
         /** One read; false when the reader should end. */
         boolean step() throws IOException, InterruptedException {
-            byte[] buf = new byte[pageSize];
+            // a page goes to the consumer with its data; an empty read keeps its buffer for the next
+            // try, so a reader polling every 10 ms (a kernel whose read returns at once when the
+            // buffer is empty, or an offline CPU) allocates nothing while it waits
+            byte[] buf = spare != null ? spare : new byte[pageSize];
+            spare = null;
             int n = ch.read(ByteBuffer.wrap(buf));
             if (n <= 0) {
+                spare = buf;
                 // tracing off and buffer empty (older kernels return at once), or the CPU is offline: poll gently
                 if (!flush()) return false;
                 Thread.sleep(10);
@@ -289,6 +294,9 @@ public final class LiveSource implements TraceSource {
             if (!stopRequested && READ_PAUSE_MS > 0 && fill < capacity / 2) Thread.sleep(READ_PAUSE_MS);
             return true;
         }
+
+        /** A page buffer an empty read left unused (reader thread only). */
+        private byte[] spare;
 
         private volatile FileChannel stats;
         private volatile boolean closed;
