@@ -118,10 +118,9 @@ public final class LiveSource implements TraceSource {
         } catch (IOException ignored) {
             // informational only
         }
-        this.info = new TraceInfo("live:" + instance.dir(), "live tracefs", 0, "none", bigEndian, 8, header.kernelLongSize(),
-                pageSize, instance.clock(), List.of(), cpus.size(), cpus.size(), uname, null,
-                List.of(new TraceInfo.Buffer(instance.dir().getFileName().toString(), instance.clock(), pageSize, List.of())),
-                Map.of(), null, 0, List.of(), false, List.of(), List.of(), formats.size(), false);
+        this.info = new TraceInfo("live:" + instance.dir(), "live tracefs", 0, "none", bigEndian, instance.clock(),
+                cpus.size(), cpus.size(), uname, null, Map.of(), List.of(), formats.size(), null,
+                new TraceInfo.Live(instance.dir().getFileName().toString(), new TraceInfo.Layout(8, header.kernelLongSize(), pageSize)));
     }
 
     /**
