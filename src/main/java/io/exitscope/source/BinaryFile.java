@@ -99,12 +99,22 @@ public final class BinaryFile implements Closeable {
         }
         if (n > maxBlock) throw new TraceFormatException(name, off, what + " claims " + n + " bytes");
         ByteBuffer b = ByteBuffer.allocate((int) n).order(order);
-        while (b.hasRemaining()) {
-            int k = channel.read(b, off + b.position());
-            if (k < 0) throw new TraceFormatException(name, off + b.position(), "unexpected end of file in " + what);
-        }
+        readFully(b, off, what);
         b.flip();
         return b;
+    }
+
+    /**
+     * Fills {@code b} (from its position to its limit) with the bytes at {@code off}: the
+     * allocation-free read of a caller that keeps its buffer (a CPU's pages). The caller has
+     * checked the range; a file that shrank since is named in the error.
+     */
+    public void readFully(ByteBuffer b, long off, String what) throws IOException {
+        long start = off - b.position();
+        while (b.hasRemaining()) {
+            int k = channel.read(b, start + b.position());
+            if (k < 0) throw new TraceFormatException(name, start + b.position(), "unexpected end of file in " + what);
+        }
     }
 
     /** The NUL-terminated string at {@code off} (at most 4 KiB, ISO-8859-1). */

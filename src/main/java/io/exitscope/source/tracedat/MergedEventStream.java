@@ -126,8 +126,8 @@ final class MergedEventStream implements EventStream {
             TraceInfo.Buffer b = r.buffers.get(bi);
             for (TraceInfo.CpuData c : b.cpus()) {
                 CpuPages pages = r.bufferCompressed(bi)
-                        ? new CpuPages.Chunked(r.name, r.channel, b.pageSize(), r.compression, r.order, c.offset(), c.size())
-                        : new CpuPages.Plain(r.name, r.channel, b.pageSize(), c.offset(), c.size());
+                        ? new CpuPages.Chunked(r.file, b.pageSize(), r.compression, r.order, c.offset(), c.size())
+                        : new CpuPages.Plain(r.file, b.pageSize(), c.offset(), c.size());
                 RawEvent ev = new RawEvent(r.bigEndian, b.name(), r::comm);
                 list.add(new CpuStream(c.cpu(), pages, r.headerPage(), r.bigEndian, ev, r.formats, conv, r.name, b.name()));
             }

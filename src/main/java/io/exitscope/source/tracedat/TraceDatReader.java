@@ -12,7 +12,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +53,6 @@ public final class TraceDatReader implements Closeable {
     final Path path;
     final String name;
     final BinaryFile file;
-    final FileChannel channel;
     final long fileSize;
     boolean bigEndian;
     ByteOrder order;
@@ -91,7 +89,6 @@ public final class TraceDatReader implements Closeable {
         this.path = path;
         this.name = file.name();
         this.file = file;
-        this.channel = file.channel();
         this.fileSize = file.size();
         this.tracing = new TracingData(file, formats, cmdlines);
     }
