@@ -66,8 +66,23 @@ class ArchitectureTest {
     /** Views read analyses, never a file format (the sources turn formats into events). */
     @ArchTest
     static final ArchRule viewsKnowNoFileFormat = noClasses().that().resideInAPackage(VIEWS)
-            .should().dependOnClassesThat().resideInAnyPackage("io.exitscope.source.tracedat..", "io.exitscope.source.text..",
-                    "io.exitscope.source.ringbuffer..");
+            .should().dependOnClassesThat().resideInAnyPackage("io.exitscope.source.tracedat..", "io.exitscope.source.perfdata..",
+                    "io.exitscope.source.text..", "io.exitscope.source.ringbuffer..");
+
+    /**
+     * The analysis and the evidence take a source's facts from {@code TraceInfo}, whatever the
+     * format; what only one format knows is in its details, not in a reader they reach into.
+     */
+    @ArchTest
+    static final ArchRule analysisKnowsNoFileFormat = noClasses().that().resideInAnyPackage("io.exitscope.analysis..", "io.exitscope.evidence..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.exitscope.source.tracedat..", "io.exitscope.source.perfdata..",
+                    "io.exitscope.source.text..", "io.exitscope.source.ringbuffer..");
+
+    /** Ring-buffer pages are the same in a trace.dat, a perf.data and trace_pipe_raw: their walk knows none of the containers. */
+    @ArchTest
+    static final ArchRule ringBufferKnowsNoContainer = noClasses().that().resideInAPackage("io.exitscope.source.ringbuffer..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.exitscope.source.tracedat..", "io.exitscope.source.perfdata..",
+                    "io.exitscope.source.text..", "io.exitscope.source.live..");
 
     /** Triage ranks figures; it takes none from a report's layout. */
     @ArchTest

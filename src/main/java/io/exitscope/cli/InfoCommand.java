@@ -173,29 +173,34 @@ final class InfoCommand implements Callable<Integer> {
         if (src instanceof TraceDatSource ds) ds.reader().formats().all();
         if (src instanceof PerfDataSource ps) ps.reader().formats().all();
         TraceInfo i = src.info();
+        TraceInfo.Details d = i.details();
+        TraceInfo.TraceDat dat = d instanceof TraceInfo.TraceDat t ? t : null;
         w.printf("file:          %s%n", i.path());
         w.printf("format:        %s%s%n", i.format(), i.fileVersion() > 0 ? " v" + i.fileVersion() : "");
         if (i.synthetic()) w.printf("data:          SIMULATED (synthetic events from the exitscope simulator)%n");
-        if (i.fileVersion() > 0) {
+        if (d instanceof TraceInfo.TraceDat || d instanceof TraceInfo.PerfData) {
+            TraceInfo.Layout l = d.layout();
             w.printf("compression:   %s%n", i.compression());
             w.printf("byte order:    %s%n", i.bigEndian() ? "big endian" : "little endian");
-            w.printf("long size:     %d (user space), %d (kernel)%n", i.userLongSize(), i.kernelLongSize());
-            w.printf("page size:     %d%n", i.pageSize());
+            w.printf("long size:     %d (user space), %d (kernel)%n", l.userLongSize(), l.kernelLongSize());
+            w.printf("page size:     %d%n", l.pageSize());
         }
         w.printf("clock:         %s%s%n", i.clock() == null ? "unknown" : i.clock(),
                 i.tsc2nsec() != null ? " (converted to ns by TSC2NSEC)" : i.nanosecondClock() ? " (ns)" : " (raw counter ticks)");
-        if (!i.clocksAvailable().isEmpty()) w.printf("clocks:        %s%n", String.join(" ", i.clocksAvailable()));
-        w.printf("cpus:          %d%s%n", i.cpus(), i.cpuCount() > 0 && i.cpuCount() != i.cpus() ? " (system: " + i.cpuCount() + ")" : "");
+        if (dat != null && !dat.clocksAvailable().isEmpty()) w.printf("clocks:        %s%n", String.join(" ", dat.clocksAvailable()));
+        w.printf("cpus:          %d%s%n", i.cpus(), i.systemCpus() > 0 && i.systemCpus() != i.cpus() ? " (system: " + i.systemCpus() + ")" : "");
         if (i.uname() != null) w.printf("uname:         %s%n", i.uname());
         if (i.recordedBy() != null) w.printf("recorded by:   %s%n", i.recordedBy());
-        if (i.offsetNs() != 0) w.printf("time offset:   %d ns%n", i.offsetNs());
-        if (i.timeShifted()) w.printf("time shift:    guest timestamps mapped to host time (TIME_SHIFT)%n");
+        if (dat != null && dat.offsetNs() != 0) w.printf("time offset:   %d ns%n", dat.offsetNs());
+        if (dat != null && dat.timeShifted()) w.printf("time shift:    guest timestamps mapped to host time (TIME_SHIFT)%n");
         for (TraceInfo.Guest g : i.guests()) w.printf("guest:         %s vcpu->host pid %s%n", g.name(), g.vcpuToHostPid());
         w.printf("event formats: %d%n", i.eventFormats());
         w.printf("cmdlines:      %d%n", i.cmdlines().size());
-        for (TraceInfo.Buffer b : i.buffers()) {
-            w.printf("buffer:        %s clock %s, page %d, %d CPUs with data, %d bytes%n",
-                    b.name().isEmpty() ? "(top)" : "\"" + b.name() + "\"", b.clock(), b.pageSize(), b.cpus().size(), b.bytes());
+        if (dat != null) {
+            for (TraceInfo.Buffer b : dat.buffers()) {
+                w.printf("buffer:        %s clock %s, page %d, %d CPUs with data, %d bytes%n",
+                        b.name().isEmpty() ? "(top)" : "\"" + b.name() + "\"", b.clock(), b.pageSize(), b.cpus().size(), b.bytes());
+            }
         }
         if (src instanceof TraceDatSource ds) {
             Kallsyms k = ds.reader().kallsyms();

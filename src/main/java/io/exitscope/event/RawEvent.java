@@ -35,6 +35,11 @@ public final class RawEvent implements Event {
         this.format = format;
     }
 
+    /** Changes the timestamp of the record it points at (to the converted one: TSC2NSEC, offsets). */
+    public void retime(long timestamp) {
+        this.timestamp = timestamp;
+    }
+
     @Override public Kind kind() { return Kind.EVENT; }
     @Override public long timestamp() { return timestamp; }
     @Override public int cpu() { return cpu; }

@@ -6,7 +6,6 @@ import io.exitscope.exit.Arch;
 import io.exitscope.exit.Measure;
 import io.exitscope.exit.decode.S390Tables;
 import io.exitscope.source.TraceInfo;
-import io.exitscope.source.tracedat.TraceDatReader;
 import io.exitscope.stats.GroupBy;
 import io.exitscope.stats.StatsSnapshot;
 import io.exitscope.util.EnumSets;
@@ -55,13 +54,11 @@ public record ModelInput(List<StatsSnapshot.Group> fine, Set<Arch> arches, Set<M
         return arches.contains(Arch.S390);
     }
 
-    /** The {@code switches=...} a simulated file's SYNTHETIC option carries, or null. */
+    /** The {@code switches=...} a simulated file says it was made with, or null. */
     static String declaredByFile(List<TraceInfo> sources) {
         for (TraceInfo i : sources) {
-            for (TraceInfo.Option o : i.options()) {
-                if (o.id() != TraceDatReader.OPT_EXITSCOPE_SYNTHETIC || o.summary() == null) continue;
-                for (String word : o.summary().split("\\s+")) if (word.startsWith("switches=")) return word.substring("switches=".length());
-            }
+            if (i.syntheticNote() == null) continue;
+            for (String word : i.syntheticNote().split("\\s+")) if (word.startsWith("switches=")) return word.substring("switches=".length());
         }
         return null;
     }

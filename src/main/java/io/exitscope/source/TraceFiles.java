@@ -26,9 +26,7 @@ public final class TraceFiles {
      */
     public static TraceSource open(Path path, InputFormat format, int decodeThreads) throws IOException {
         String name = path.toString();
-        if (Files.isDirectory(path)) throw new TraceFormatException(name, 0, "is a directory, not a trace file");
-        if (!Files.exists(path)) throw new TraceFormatException(name, 0, "no such file");
-        if (!Files.isReadable(path)) throw new TraceFormatException(name, 0, "permission denied");
+        BinaryFile.requireReadableFile(path);
         if (format == InputFormat.TRACE_DAT) return new TraceDatSource(path, decodeThreads);
         if (format == InputFormat.PERF_DATA) return new PerfDataSource(path);
         byte[] head = new byte[16];

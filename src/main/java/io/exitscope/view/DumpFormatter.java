@@ -43,8 +43,11 @@ public final class DumpFormatter {
     /** A formatter laid out for this trace (clock units, kernel long size, buffer column). */
     public static DumpFormatter forTrace(io.exitscope.source.TraceInfo info) {
         java.util.List<String> names = new java.util.ArrayList<>();
-        for (io.exitscope.source.TraceInfo.Buffer b : info.buffers()) names.add(b.name());
-        return new DumpFormatter(info.nanosecondClock(), info.kernelLongSize(), bufferWidth(names));
+        if (info.details() instanceof io.exitscope.source.TraceInfo.TraceDat t) {
+            for (io.exitscope.source.TraceInfo.Buffer b : t.buffers()) names.add(b.name());
+        }
+        io.exitscope.source.TraceInfo.Layout layout = info.details().layout();
+        return new DumpFormatter(info.nanosecondClock(), layout == null ? 0 : layout.kernelLongSize(), bufferWidth(names));
     }
 
     /** The buffer column width trace-cmd uses for a trace with these buffer names. */

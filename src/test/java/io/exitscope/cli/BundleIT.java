@@ -1,6 +1,6 @@
 package io.exitscope.cli;
 
-import io.exitscope.view.tui.Tmux;
+import io.exitscope.testutil.Tmux;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -125,7 +125,7 @@ class BundleIT {
 
     @Test
     void replayRunsAt80x24InTheCLocaleWithAnUnknownTerm() throws Exception {
-        Assumptions.assumeTrue(Tmux.available(), "tmux is not installed");
+        Tmux.assumeAvailable();
         try (Tmux t = new Tmux(80, 24, bundle, dir)) {
             t.line("env -i PATH=" + tools + " HOME=" + dir + " LANG=C TERM=xterm-unknown-to-anyone bin/exitscope replay " + TRACE + "; echo EXIT=$?");
             // the replay's end with the report's figures for port 0x500, drawn with ASCII (the locale's charset)

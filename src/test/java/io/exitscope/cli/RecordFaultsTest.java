@@ -191,7 +191,7 @@ class RecordFaultsTest {
         long events = eventsInFile(out);
         assertTrue(events > pages, "a page of scheduler events holds many: " + events + " in " + pages);
         try (TraceDatReader r = TraceDatReader.open(out)) {
-            long recovered = r.info().buffers().get(0).cpus().stream().mapToLong(c -> c.size()).sum();
+            long recovered = ((io.exitscope.source.TraceInfo.TraceDat) r.info().details()).buffers().get(0).cpus().stream().mapToLong(c -> c.size()).sum();
             assertTrue(recovered > 0, "CPU data in the recovered file");
         }
     }

@@ -125,7 +125,7 @@ class BadInputTest {
     /** CPU data of the file's buffers, as the reader itself reports them. */
     static List<TraceInfo.CpuData> cpuData(Path file) throws IOException {
         try (TraceDatReader r = TraceDatReader.open(file)) {
-            return r.info().buffers().stream().flatMap(b -> b.cpus().stream()).toList();
+            return ((io.exitscope.source.TraceInfo.TraceDat) r.info().details()).buffers().stream().flatMap(b -> b.cpus().stream()).toList();
         }
     }
 

@@ -343,7 +343,7 @@ public final class FuzzHarness {
         try (TraceSource src = TraceFiles.open(p, InputFormat.AUTO)) {
             TraceInfo info = src.info();
             info.toString();
-            DumpFormatter fmt = new DumpFormatter(info.nanosecondClock(), info.kernelLongSize());
+            DumpFormatter fmt = new DumpFormatter(info.nanosecondClock(), info.details().layout() == null ? 0 : info.details().layout().kernelLongSize());
             try (EventStream s = src.events()) {
                 while (s.advance()) {
                     Event e = s.current();

@@ -1,7 +1,6 @@
 package io.exitscope.source.live;
 
 import io.exitscope.event.Event;
-import io.exitscope.event.EventFormat;
 import io.exitscope.event.EventFormats;
 import io.exitscope.event.EventStream;
 import io.exitscope.event.HeaderPage;
@@ -9,6 +8,7 @@ import io.exitscope.event.RawEvent;
 import io.exitscope.event.SimpleEvent;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.TraceSource;
+import io.exitscope.source.ringbuffer.CpuRecords;
 import io.exitscope.source.ringbuffer.PageCursor;
 
 import java.io.IOException;
@@ -118,10 +118,9 @@ public final class LiveSource implements TraceSource {
         } catch (IOException ignored) {
             // informational only
         }
-        this.info = new TraceInfo("live:" + instance.dir(), "live tracefs", 0, "none", bigEndian, 8, header.kernelLongSize(),
-                pageSize, instance.clock(), List.of(), cpus.size(), cpus.size(), uname, null,
-                List.of(new TraceInfo.Buffer(instance.dir().getFileName().toString(), instance.clock(), pageSize, List.of())),
-                Map.of(), null, 0, List.of(), false, List.of(), List.of(), formats.size(), false);
+        this.info = new TraceInfo("live:" + instance.dir(), "live tracefs", 0, "none", bigEndian, instance.clock(),
+                cpus.size(), cpus.size(), uname, null, Map.of(), List.of(), formats.size(), null,
+                new TraceInfo.Live(instance.dir().getFileName().toString(), new TraceInfo.Layout(8, header.kernelLongSize(), pageSize)));
     }
 
     /**
@@ -404,9 +403,8 @@ public final class LiveSource implements TraceSource {
     private final class CpuState {
         final int cpu;
         final ArrayDeque<Page> pages = new ArrayDeque<>();
-        final PageCursor cursor = new PageCursor(header, bigEndian);
         final RawEvent event = new RawEvent(bigEndian, "", pid -> comm(pid));
-        byte[] current;
+        final CpuRecords records;
         boolean hasHead;      // a decoded event (or lost marker) waits in event/lost
         Event lost;
         long ts;
@@ -414,38 +412,34 @@ public final class LiveSource implements TraceSource {
 
         CpuState(int cpu) {
             this.cpu = cpu;
+            this.records = new CpuRecords(cpu, header, bigEndian, event, formats);
         }
 
         /** Makes the next record of this CPU the head, if any data is queued. */
         void fill() {
             while (!hasHead) {
-                if (current != null) {
-                    boolean ok;
-                    try {
-                        ok = cursor.next();
-                    } catch (PageCursor.PageException e) {
-                        malformedPages++;
-                        ok = false;
+                int r;
+                try {
+                    r = records.next();
+                } catch (PageCursor.PageException e) {
+                    malformedPages++;
+                    records.dropPage();
+                    continue;
+                }
+                if (r == CpuRecords.RECORD) {
+                    // name threads while they exist: short-lived ones are gone by the time anyone asks
+                    int pid = event.pid();
+                    if (pid != lastPid) {
+                        lastPid = pid;
+                        comm(pid);
                     }
-                    if (ok) {
-                        event.set(current, cursor.payload, cursor.payloadLength, 0, cpu, null);
-                        EventFormat f = formats.byId(event.uint16(cursor.payload));
-                        if (f == null) {
-                            unknownEvents++;
-                            continue;
-                        }
-                        event.set(current, cursor.payload, cursor.payloadLength, cursor.timestamp, cpu, f);
-                        // name threads while they exist: short-lived ones are gone by the time anyone asks
-                        int pid = event.pid();
-                        if (pid != lastPid) {
-                            lastPid = pid;
-                            comm(pid);
-                        }
-                        ts = cursor.timestamp;
-                        hasHead = true;
-                        return;
-                    }
-                    current = null;
+                    ts = records.timestamp();
+                    hasHead = true;
+                    return;
+                }
+                if (r == CpuRecords.UNKNOWN_EVENT) {
+                    unknownEvents++;
+                    continue;
                 }
                 Page p = pages.poll();
                 if (p == null) return;
@@ -456,18 +450,16 @@ public final class LiveSource implements TraceSource {
                     hasHead = true;
                     return;
                 }
-                current = p.data;
+                long m;
                 try {
-                    cursor.reset(p.data, 0, p.length);
+                    m = records.load(p.data, 0, p.length);
                 } catch (PageCursor.PageException e) {
                     malformedPages++;
-                    current = null;
                     continue;
                 }
-                long m = cursor.missedEvents();
                 if (m != 0) {
-                    lost = SimpleEvent.lost(cursor.pageTimestamp(), cpu, "", m);
-                    ts = cursor.pageTimestamp();
+                    lost = SimpleEvent.lost(records.pageTimestamp(), cpu, "", m);
+                    ts = records.pageTimestamp();
                     hasHead = true;
                     return;
                 }

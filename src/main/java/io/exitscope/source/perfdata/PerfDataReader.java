@@ -2,7 +2,7 @@ package io.exitscope.source.perfdata;
 
 import io.exitscope.event.EventFormats;
 import io.exitscope.event.EventStream;
-import io.exitscope.event.FormatParser;
+import io.exitscope.source.BinaryFile;
 import io.exitscope.source.TraceFormatException;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.tracedat.Kallsyms;
@@ -14,9 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -39,7 +37,11 @@ public final class PerfDataReader implements Closeable {
     /** "PERFILE2" read as a little-endian u64. */
     static final long MAGIC = 0x32454c4946524550L;
     static final int FILE_HEADER_SIZE = 104, PIPE_HEADER_SIZE = 16;
-    /** Sanity limit for one metadata block read whole (a feature section, the attribute table). */
+    /**
+     * Sanity limit for one block read whole (a feature section, the attribute table, kallsyms):
+     * a quarter of the default heap, five times the largest kallsyms seen (13 MB, 336 206
+     * symbols, in the shared VMX trace; perf itself writes an empty one).
+     */
     static final long MAX_BLOCK = 64L << 20;
 
     // record types (include/uapi/linux/perf_event.h, tools/lib/perf/include/perf/event.h)
@@ -61,6 +63,7 @@ public final class PerfDataReader implements Closeable {
 
     final Path path;
     final String name;
+    final BinaryFile file;
     final FileChannel channel;
     final long fileSize;
     boolean bigEndian;
@@ -81,34 +84,27 @@ public final class PerfDataReader implements Closeable {
     final List<TraceInfo.Option> features = new ArrayList<>();
     /** Offset of the first record of the event stream (after a pipe file's leading metadata). */
     long streamStart;
-    long lastOffset;
 
-    private PerfDataReader(Path path, FileChannel channel, long size) {
+    private PerfDataReader(Path path, BinaryFile file) {
         this.path = path;
-        this.name = path.toString();
-        this.channel = channel;
-        this.fileSize = size;
-        this.tracing = new TracingData(name, new TracingData.Blocks() {
-            @Override public ByteBuffer read(long off, long n, String what) throws IOException { return PerfDataReader.this.read(off, n, what); }
-            @Override public long end() { return fileSize; }
-        }, formats, cmdlines);
+        this.name = file.name();
+        this.file = file;
+        this.channel = file.channel();
+        this.fileSize = file.size();
+        this.tracing = new TracingData(file, formats, cmdlines);
     }
 
     /** Opens a perf.data file and reads its metadata. */
     public static PerfDataReader open(Path path) throws IOException {
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(path, StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-            throw new TraceFormatException(path.toString(), 0, "no such file");
-        }
-        PerfDataReader r = new PerfDataReader(path, ch, ch.size());
+        BinaryFile file = BinaryFile.open(path, MAX_BLOCK);
+        PerfDataReader r = new PerfDataReader(path, file);
         try {
             r.parse();
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            if (e instanceof FormatParser.FormatException fe) throw new TraceFormatException(r.name, r.lastOffset, TracingData.q(fe.getMessage()));
-            if (e instanceof java.nio.BufferUnderflowException) throw new TraceFormatException(r.name, r.lastOffset, "block ends early");
+        } catch (RuntimeException e) {
+            file.close();
+            throw file.parseError(e);
+        } catch (IOException e) {
+            file.close();
             throw e;
         }
         return r;
@@ -122,20 +118,7 @@ public final class PerfDataReader implements Closeable {
     }
 
     ByteBuffer read(long off, long n, String what) throws IOException {
-        lastOffset = off;
-        if (off < 0 || n < 0 || off > fileSize || n > fileSize - off) {
-            throw new TraceFormatException(name, Math.min(Math.max(off, 0), fileSize),
-                    "file ends inside " + what + " (needs " + n + " bytes, file has " + fileSize + ")");
-        }
-        if (n > MAX_BLOCK && !what.equals("kallsyms")) throw new TraceFormatException(name, off, what + " claims " + n + " bytes");
-        if (n > Integer.MAX_VALUE - 16) throw new TraceFormatException(name, off, what + " claims " + n + " bytes");
-        ByteBuffer b = ByteBuffer.allocate((int) n).order(order == null ? ByteOrder.LITTLE_ENDIAN : order);
-        while (b.hasRemaining()) {
-            int k = channel.read(b, off + b.position());
-            if (k < 0) throw new TraceFormatException(name, off + b.position(), "unexpected end of file in " + what);
-        }
-        b.flip();
-        return b;
+        return file.read(off, n, what);
     }
 
     // ---------------------------------------------------------------- header
@@ -149,6 +132,7 @@ public final class PerfDataReader implements Closeable {
         else if (Long.reverseBytes(magic) == MAGIC) bigEndian = true;
         else throw new TraceFormatException(name, 0, "not a perf.data file (bad magic; only PERFILE2, perf 2.6.35 and later, is read)");
         order = bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        file.order(order);
         h.order(order);
         long headerSize = h.getLong(8);
         if (headerSize == PIPE_HEADER_SIZE) {
@@ -203,9 +187,7 @@ public final class PerfDataReader implements Closeable {
     }
 
     private void checkRange(long off, long size, long where, String what) {
-        if (off < 0 || size < 0 || off > fileSize || size > fileSize - off) {
-            throw new TraceFormatException(name, where, what + " (offset " + off + ", " + size + " bytes) lies beyond the end of the file (" + fileSize + " bytes)");
-        }
+        file.checkRange(off, size, where, what);
     }
 
     /** A perf_event_attr at {@code at} in {@code b}, {@code size} bytes long. */
@@ -463,11 +445,12 @@ public final class PerfDataReader implements Closeable {
                     + ": sample_type " + PerfAttr.sampleTypeText(a.sampleType) + (a.sampleIdAll() ? ", sample_id_all" : "") + ", " + a.ids.length + " ids"));
         }
         int cpus = cpusOnline > 0 ? cpusOnline : 0;
-        return new TraceInfo(name, pipe ? "perf.data (pipe)" : "perf.data", 2, compressionText, bigEndian, tracingLongSize,
-                tracing.headerPage() == null ? 0 : tracing.headerPage().kernelLongSize(), tracingPageSize, clock, List.of(),
+        TraceInfo.Layout layout = new TraceInfo.Layout(tracingLongSize,
+                tracing.headerPage() == null ? 0 : tracing.headerPage().kernelLongSize(), tracingPageSize);
+        return new TraceInfo(name, pipe ? "perf.data (pipe)" : "perf.data", 2, compressionText, bigEndian, clock,
                 cpus, cpusAvailable > 0 ? cpusAvailable : cpus, uname, perfVersion == null ? null : "perf " + perfVersion,
-                List.of(), Collections.unmodifiableMap(new HashMap<>(cmdlines)), null, 0, List.of(), false, List.of(),
-                List.copyOf(options), formats.size(), false);
+                Collections.unmodifiableMap(new HashMap<>(cmdlines)), List.of(), formats.size(), null,
+                new TraceInfo.PerfData(layout, List.copyOf(options)));
     }
 
     /**
@@ -477,7 +460,7 @@ public final class PerfDataReader implements Closeable {
     public Kallsyms kallsyms() throws IOException {
         long off = tracing.kallsymsOffset();
         if (off < 0 || (read(off, 4, "kallsyms size").getInt() == 0)) return null;
-        return TracingData.kallsymsAt(tracing.blocks(), off);
+        return TracingData.kallsymsAt(file, off);
     }
 
     /** All tracepoint samples and lost-event records, in the order perf script delivers them. */
@@ -487,6 +470,6 @@ public final class PerfDataReader implements Closeable {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        file.close();
     }
 }

@@ -41,13 +41,10 @@ public final class TextTraceSource implements TraceSource {
     public static TraceSource open(Path path, InputFormat format) throws IOException {
         if (format == InputFormat.TRACE_DAT) throw new IllegalArgumentException("trace.dat is not a text format");
         Header h = scan(path, format);
-        List<TraceInfo.Option> options = new ArrayList<>();
-        if (h.entries != null) options.add(new TraceInfo.Option(-1, "ENTRIES", 0, h.entries));
         String name = h.format == InputFormat.PERF_SCRIPT ? PERF : h.format == InputFormat.TRACE_CMD_REPORT ? REPORT : FTRACE;
         String clock = h.rawTicks ? "counter" : h.format == InputFormat.PERF_SCRIPT ? "perf" : "local";
-        TraceInfo info = new TraceInfo(path.toString(), name, 0, h.gzip ? "gzip" : "none", false, 0, 0, 0, clock,
-                List.of(), h.cpus, h.cpus, null, null, List.of(), Map.of(), null, 0, List.of(), false, List.of(),
-                List.copyOf(options), 0, false);
+        TraceInfo info = new TraceInfo(path.toString(), name, 0, h.gzip ? "gzip" : "none", false, clock, h.cpus, h.cpus,
+                null, null, Map.of(), List.of(), 0, null, new TraceInfo.Text(h.entries));
         return new TextTraceSource(path, h.format, info);
     }
 

@@ -1,11 +1,11 @@
 package io.exitscope.source.tracedat;
 
+import io.exitscope.source.BinaryFile;
 import io.exitscope.source.TraceFormatException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 
 /**
  * The pages of one CPU of one buffer, read block by block (uncompressed) or chunk by chunk
@@ -23,16 +23,16 @@ import java.nio.channels.FileChannel;
  */
 abstract class CpuPages {
     final String file;
-    final FileChannel channel;
+    final BinaryFile source;
     final int pageSize;
     /** Page bytes live here; the current page is {@code buf[pageStart, pageStart+available)}. */
     byte[] buf = new byte[0];
     int pageStart;
     int available;
 
-    CpuPages(String file, FileChannel channel, int pageSize) {
-        this.file = file;
-        this.channel = channel;
+    CpuPages(BinaryFile source, int pageSize) {
+        this.file = source.name();
+        this.source = source;
         this.pageSize = pageSize;
     }
 
@@ -51,10 +51,7 @@ abstract class CpuPages {
     abstract long totalBytes();
 
     void readFully(ByteBuffer b, long pos) throws IOException {
-        while (b.hasRemaining()) {
-            int k = channel.read(b, pos + b.position());
-            if (k < 0) throw new TraceFormatException(file, pos + b.position(), "unexpected end of file in CPU data");
-        }
+        source.readFully(b, pos, "CPU data");
     }
 
     /**
@@ -172,8 +169,8 @@ abstract class CpuPages {
         private int blockLength;
         private long next;            // file offset of the next page
 
-        Plain(String file, FileChannel ch, int pageSize, long start, long size) {
-            super(file, ch, pageSize);
+        Plain(BinaryFile source, int pageSize, long start, long size) {
+            super(source, pageSize);
             this.start = start;
             this.end = start + size;
             this.next = start;
@@ -232,8 +229,8 @@ abstract class CpuPages {
         private int nextInChunk;
         private byte[] compressed = new byte[0];
 
-        Chunked(String file, FileChannel ch, int pageSize, Compression compression, ByteOrder order, long start, long size) {
-            super(file, ch, pageSize);
+        Chunked(BinaryFile source, int pageSize, Compression compression, ByteOrder order, long start, long size) {
+            super(source, pageSize);
             this.compression = compression;
             this.start = start;
             // trace-cmd's recorded size counts the chunks but not the leading u32 chunk count

@@ -1,13 +1,14 @@
 package io.exitscope.source.tracedat;
 
 import io.exitscope.event.Event;
-import io.exitscope.event.EventFormat;
+import io.exitscope.event.HeaderPage;
 import io.exitscope.event.EventFormats;
 import io.exitscope.event.EventStream;
 import io.exitscope.event.RawEvent;
 import io.exitscope.event.SimpleEvent;
 import io.exitscope.source.TraceFormatException;
 import io.exitscope.source.TraceInfo;
+import io.exitscope.source.ringbuffer.CpuRecords;
 import io.exitscope.source.ringbuffer.PageCursor;
 
 import java.io.IOException;
@@ -25,26 +26,23 @@ final class MergedEventStream implements EventStream {
     static final class CpuStream {
         final int cpu;
         final CpuPages pages;
-        final PageCursor cursor;
+        final CpuRecords records;
         final RawEvent event;
-        final EventFormats formats;
         final TimestampConverter conv;
         final String file;
         final String buffer;
-        boolean pageLoaded;
         long ts;                 // converted timestamp of the current record
         long pendingLost;        // 0 none; -1 unknown; n: emit a LOST record before the next event
         boolean holdingEvent;    // current record is LOST and the event after it is loaded
         Event lostMarker;
         boolean done;
 
-        CpuStream(int cpu, CpuPages pages, PageCursor cursor, RawEvent event, EventFormats formats,
+        CpuStream(int cpu, CpuPages pages, HeaderPage header, boolean bigEndian, RawEvent event, EventFormats formats,
                   TimestampConverter conv, String file, String buffer) {
             this.cpu = cpu;
             this.pages = pages;
-            this.cursor = cursor;
+            this.records = new CpuRecords(cpu, header, bigEndian, event, formats);
             this.event = event;
-            this.formats = formats;
             this.conv = conv;
             this.file = file;
             this.buffer = buffer;
@@ -58,44 +56,23 @@ final class MergedEventStream implements EventStream {
                 return true;
             }
             while (true) {
-                if (pageLoaded) {
-                    boolean ok;
-                    try {
-                        ok = cursor.next();
-                    } catch (PageCursor.PageException e) {
-                        throw new TraceFormatException(file, pages.fileOffset(e.pageOffset), "CPU " + cpu + ": " + e.getMessage() + pages.where(e.pageOffset));
-                    }
-                    if (ok) {
-                        byte[] data = pages.buf;
-                        int p = cursor.payload;
-                        if (cursor.payloadLength < 8) {
-                            throw new TraceFormatException(file, pages.fileOffset(p - pages.pageStart),
-                                    "CPU " + cpu + ": event of " + cursor.payloadLength + " bytes is too short" + pages.where(p - pages.pageStart));
-                        }
-                        event.set(data, p, cursor.payloadLength, 0, cpu, null);
-                        int id = event.uint16(p);
-                        EventFormat f = formats.byId(id);
-                        // a format parsed on first use by another decoding thread may not be visible
-                        // to this one's unsynchronized look-up yet: ask again under the formats' lock
-                        if (f == null) {
-                            synchronized (formats) {
-                                f = formats.byId(id);
-                            }
-                        }
-                        if (f == null) {
-                            throw new TraceFormatException(file, pages.fileOffset(p - pages.pageStart),
-                                    "CPU " + cpu + ": unknown event id " + id + pages.where(p - pages.pageStart));
-                        }
-                        ts = conv.convert(cursor.timestamp, cpu);
-                        event.set(data, p, cursor.payloadLength, ts, cpu, f);
-                        if (pendingLost != 0) {
-                            lostMarker = SimpleEvent.lost(ts, cpu, buffer, pendingLost);
-                            pendingLost = 0;
-                            holdingEvent = true;
-                        }
-                        return true;
-                    }
+                int r;
+                try {
+                    r = records.next();
+                } catch (PageCursor.PageException e) {
+                    throw malformed(e.pageOffset, e.getMessage());
                 }
+                if (r == CpuRecords.RECORD) {
+                    ts = conv.convert(records.timestamp(), cpu);
+                    event.retime(ts);
+                    if (pendingLost != 0) {
+                        lostMarker = SimpleEvent.lost(ts, cpu, buffer, pendingLost);
+                        pendingLost = 0;
+                        holdingEvent = true;
+                    }
+                    return true;
+                }
+                if (r == CpuRecords.UNKNOWN_EVENT) throw malformed(records.recordOffset(), "unknown event id " + records.unknownId());
                 if (!pages.nextPage()) {
                     done = true;
                     if (pendingLost != 0) {
@@ -104,21 +81,24 @@ final class MergedEventStream implements EventStream {
                         pendingLost = 0;
                         done = false;
                         holdingEvent = false;
-                        pageLoaded = false;
                         exhaustedAfterLost = true;
                         return true;
                     }
                     return false;
                 }
+                long m;
                 try {
-                    cursor.reset(pages.buf, pages.pageStart, pages.available);
+                    m = records.load(pages.buf, pages.pageStart, pages.available);
                 } catch (PageCursor.PageException e) {
-                    throw new TraceFormatException(file, pages.fileOffset(e.pageOffset), "CPU " + cpu + ": " + e.getMessage() + pages.where(e.pageOffset));
+                    throw malformed(e.pageOffset, e.getMessage());
                 }
-                pageLoaded = true;
-                long m = cursor.missedEvents();
                 if (m != 0) pendingLost = pendingLost > 0 && m > 0 ? pendingLost + m : m;
             }
+        }
+
+        /** A problem at {@code pageOffset} in the current page, named by its file offset. */
+        private TraceFormatException malformed(int pageOffset, String problem) {
+            return new TraceFormatException(file, pages.fileOffset(pageOffset), "CPU " + cpu + ": " + problem + pages.where(pageOffset));
         }
 
         boolean exhaustedAfterLost;
@@ -146,11 +126,10 @@ final class MergedEventStream implements EventStream {
             TraceInfo.Buffer b = r.buffers.get(bi);
             for (TraceInfo.CpuData c : b.cpus()) {
                 CpuPages pages = r.bufferCompressed(bi)
-                        ? new CpuPages.Chunked(r.name, r.channel, b.pageSize(), r.compression, r.order, c.offset(), c.size())
-                        : new CpuPages.Plain(r.name, r.channel, b.pageSize(), c.offset(), c.size());
-                PageCursor cursor = new PageCursor(r.headerPage(), r.bigEndian);
+                        ? new CpuPages.Chunked(r.file, b.pageSize(), r.compression, r.order, c.offset(), c.size())
+                        : new CpuPages.Plain(r.file, b.pageSize(), c.offset(), c.size());
                 RawEvent ev = new RawEvent(r.bigEndian, b.name(), r::comm);
-                list.add(new CpuStream(c.cpu(), pages, cursor, ev, r.formats, conv, r.name, b.name()));
+                list.add(new CpuStream(c.cpu(), pages, r.headerPage(), r.bigEndian, ev, r.formats, conv, r.name, b.name()));
             }
         }
         return list.toArray(new CpuStream[0]);

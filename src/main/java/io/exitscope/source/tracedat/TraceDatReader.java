@@ -2,9 +2,9 @@ package io.exitscope.source.tracedat;
 
 import io.exitscope.event.EventFormat;
 import io.exitscope.event.EventStream;
-import io.exitscope.event.FormatParser;
 import io.exitscope.event.HeaderPage;
 import io.exitscope.event.EventFormats;
+import io.exitscope.source.BinaryFile;
 import io.exitscope.source.TraceFormatException;
 import io.exitscope.source.TraceInfo;
 
@@ -12,12 +12,9 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -55,7 +52,7 @@ public final class TraceDatReader implements Closeable {
 
     final Path path;
     final String name;
-    final FileChannel channel;
+    final BinaryFile file;
     final long fileSize;
     boolean bigEndian;
     ByteOrder order;
@@ -84,35 +81,29 @@ public final class TraceDatReader implements Closeable {
     final List<Boolean> bufferCompressed = new ArrayList<>();
     long kallsymsOffset = -1;
     boolean kallsymsInSection;
-    boolean synthetic;
+    /** The EXITSCOPE_SYNTHETIC option's text: null for real data. */
+    String syntheticNote;
     private boolean latencyOnly;
 
-    private TraceDatReader(Path path, FileChannel channel, long size) {
+    private TraceDatReader(Path path, BinaryFile file) {
         this.path = path;
-        this.name = path.toString();
-        this.channel = channel;
-        this.fileSize = size;
-        this.tracing = new TracingData(name, new TracingData.Blocks() {
-            @Override public ByteBuffer read(long off, long n, String what) throws IOException { return TraceDatReader.this.read(off, n, what); }
-            @Override public long end() { return fileSize; }
-        }, formats, cmdlines);
+        this.name = file.name();
+        this.file = file;
+        this.fileSize = file.size();
+        this.tracing = new TracingData(file, formats, cmdlines);
     }
 
     /** Opens and parses the metadata of a trace.dat file. */
     public static TraceDatReader open(Path path) throws IOException {
-        if (Files.isDirectory(path)) throw new TraceFormatException(path.toString(), 0, "is a directory, not a trace file");
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(path, StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-            throw new TraceFormatException(path.toString(), 0, "no such file");
-        }
-        TraceDatReader r = new TraceDatReader(path, ch, ch.size());
+        BinaryFile file = BinaryFile.open(path, MAX_BLOCK);
+        TraceDatReader r = new TraceDatReader(path, file);
         try {
             r.parse();
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            if (e instanceof FormatParser.FormatException fe) throw new TraceFormatException(r.name, r.lastOffset, q(fe.getMessage()));
+        } catch (RuntimeException e) {
+            file.close();
+            throw file.parseError(e);
+        } catch (IOException e) {
+            file.close();
             throw e;
         }
         return r;
@@ -127,23 +118,8 @@ public final class TraceDatReader implements Closeable {
 
     // ---------------------------------------------------------------- low-level reads
 
-    /** Offset of the structure being parsed, for error messages. */
-    long lastOffset;
-
     ByteBuffer read(long off, long n, String what) throws IOException {
-        lastOffset = off;
-        if (off < 0 || n < 0 || off > fileSize || n > fileSize - off) {
-            throw new TraceFormatException(name, Math.min(Math.max(off, 0), fileSize),
-                    "file ends inside " + what + " (needs " + n + " bytes, file has " + fileSize + ")");
-        }
-        if (n > MAX_BLOCK) throw new TraceFormatException(name, off, what + " claims " + n + " bytes");
-        ByteBuffer b = ByteBuffer.allocate((int) n).order(order == null ? ByteOrder.LITTLE_ENDIAN : order);
-        while (b.hasRemaining()) {
-            int k = channel.read(b, off + b.position());
-            if (k < 0) throw new TraceFormatException(name, off + b.position(), "unexpected end of file in " + what);
-        }
-        b.flip();
-        return b;
+        return file.read(off, n, what);
     }
 
     static String cstring(ByteBuffer b) {
@@ -158,12 +134,6 @@ public final class TraceDatReader implements Closeable {
         return TracingData.text(b);
     }
 
-    private String stringAt(long off, String what) throws IOException {
-        long n = Math.min(4096, fileSize - off);
-        ByteBuffer b = read(off, n, what);
-        for (int i = 0; i < b.limit(); i++) if (b.get(i) == 0) return cstring(b);
-        throw new TraceFormatException(name, off, what + " is not NUL-terminated");
-    }
 
     // ---------------------------------------------------------------- parsing
 
@@ -189,6 +159,7 @@ public final class TraceDatReader implements Closeable {
         if (endian != 0 && endian != 1) throw new TraceFormatException(name, pos, "bad endianness byte " + endian);
         bigEndian = endian == 1;
         order = bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        file.order(order);
         head.order(order);
         userLongSize = head.get();
         if (userLongSize != 4 && userLongSize != 8) throw new TraceFormatException(name, pos + 1, "bad long size " + userLongSize);
@@ -269,9 +240,7 @@ public final class TraceDatReader implements Closeable {
     }
 
     private void checkRange(long off, long size, long where, String what) {
-        if (off < 0 || size < 0 || off > fileSize || size > fileSize - off) {
-            throw new TraceFormatException(name, where, what + " (offset " + off + ", " + size + " bytes) lies beyond the end of the file (" + fileSize + " bytes)");
-        }
+        file.checkRange(off, size, where, what);
     }
 
     private long readOptionsV6(long pos) throws IOException {
@@ -313,7 +282,7 @@ public final class TraceDatReader implements Closeable {
 
     /** Indexes a format found at {@code where} (see {@link TracingData#addFormat}). */
     private void addFormat(String system, String text, long where, String sectionWhere) {
-        lastOffset = where;
+        file.at(where);
         tracing.addFormat(system, text, where, sectionWhere);
     }
 
@@ -372,9 +341,9 @@ public final class TraceDatReader implements Closeable {
     }
 
     private void parseV7(long pos) throws IOException {
-        String cname = stringAt(pos, "compression name");
+        String cname = file.stringAt(pos, "compression name");
         pos += cname.length() + 1;
-        String cver = stringAt(pos, "compression version");
+        String cver = file.stringAt(pos, "compression version");
         pos += cver.length() + 1;
         compression = Compression.byName(cname);
         if (compression == null) throw new TraceFormatException(name, pos - cver.length() - cname.length() - 2, "unknown compression '" + q(cname) + "'");
@@ -399,7 +368,7 @@ public final class TraceDatReader implements Closeable {
                 ByteBuffer data = b.slice(b.position(), (int) size).order(order);
                 b.position(b.position() + (int) size);
                 long where = s.offset + optPos;
-                lastOffset = where;
+                file.at(where);
                 if (id == OPT_DONE) {
                     next = size >= 8 ? data.getLong() : 0;
                     done = true;
@@ -627,8 +596,7 @@ public final class TraceDatReader implements Closeable {
                     summary = n + " CPUs" + ((flags & 1) != 0 ? ", interpolated" : "");
                 }
                 case OPT_EXITSCOPE_SYNTHETIC -> {
-                    synthetic = true;
-                    summary = text(data);
+                    summary = syntheticNote = text(data);
                 }
                 case OPT_HOOK, OPT_PROCMAPS, OPT_LAST_BOOT_INFO -> summary = text(data).lines().findFirst().orElse("");
                 default -> summary = "(" + size + " bytes)";
@@ -700,11 +668,12 @@ public final class TraceDatReader implements Closeable {
         for (TraceInfo.Buffer b : buffers) if (!b.cpus().isEmpty() && b.clock() != null) { clock = b.clock(); break; }
         List<String> clocks = new ArrayList<>();
         if (traceClockText != null) for (String c : traceClockText.split("\\s+")) if (!c.isBlank()) clocks.add(c.replace("[", "").replace("]", ""));
+        TraceInfo.Layout layout = new TraceInfo.Layout(userLongSize, tracing.headerPage().kernelLongSize(), pageSize);
         return new TraceInfo(name, "trace.dat", version, version == 7 ? compression.fileName + (compressionVersion.isEmpty() ? "" : " " + compressionVersion) : "none",
-                bigEndian, userLongSize, tracing.headerPage().kernelLongSize(), pageSize, clock, List.copyOf(clocks), cpus, cpuCount,
-                uname, tracerVersion == null ? null : "trace-cmd " + tracerVersion, List.copyOf(buffers), Collections.unmodifiableMap(new HashMap<>(cmdlines)), tsc2nsec,
-                offsetNs, List.copyOf(guests), timeShift != null, List.copyOf(cpuStats), List.copyOf(options),
-                formats.size(), synthetic);
+                bigEndian, clock, cpus, cpuCount, uname, tracerVersion == null ? null : "trace-cmd " + tracerVersion,
+                Collections.unmodifiableMap(new HashMap<>(cmdlines)), List.copyOf(guests), formats.size(), syntheticNote,
+                new TraceInfo.TraceDat(layout, List.copyOf(clocks), List.copyOf(buffers), tsc2nsec, offsetNs, timeShift != null,
+                        List.copyOf(cpuStats), List.copyOf(options)));
     }
 
     public EventFormats formats() {
@@ -761,7 +730,7 @@ public final class TraceDatReader implements Closeable {
             body = s.data;
             base = s.offset;
         } else {
-            return TracingData.kallsymsAt(tracing.blocks(), kallsymsOffset);
+            return TracingData.kallsymsAt(file, kallsymsOffset);
         }
         // robustness: a section too short for its own size field used to underflow
         if (body.remaining() < 4) throw new TraceFormatException(name, base, "kallsyms section of " + body.remaining() + " bytes has no size");
@@ -776,6 +745,6 @@ public final class TraceDatReader implements Closeable {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        file.close();
     }
 }

@@ -3,6 +3,7 @@ package io.exitscope.source.tracedat;
 import io.exitscope.event.EventFormats;
 import io.exitscope.event.FormatParser;
 import io.exitscope.event.HeaderPage;
+import io.exitscope.source.BinaryFile;
 import io.exitscope.source.TraceFormatException;
 
 import java.io.IOException;
@@ -25,31 +26,23 @@ public final class TracingData {
     /** "\027\010\104tracing": starts a trace.dat file and perf's tracing data. */
     public static final byte[] MAGIC = {0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g'};
 
-    /** Reads {@code n} bytes at a file offset in the file's byte order, or throws a {@link TraceFormatException}. */
-    public interface Blocks {
-        ByteBuffer read(long off, long n, String what) throws IOException;
-
-        /** The end of the readable bytes (the file size). */
-        long end();
-    }
-
     private final String name;
-    private final Blocks blocks;
+    private final BinaryFile file;
     private final EventFormats formats;
     private final Map<Integer, String> cmdlines;
     private HeaderPage headerPage;
     private long kallsymsOffset = -1;
 
-    public TracingData(String name, Blocks blocks, EventFormats formats, Map<Integer, String> cmdlines) {
-        this.name = name;
-        this.blocks = blocks;
+    public TracingData(BinaryFile file, EventFormats formats, Map<Integer, String> cmdlines) {
+        this.name = file.name();
+        this.file = file;
         this.formats = formats;
         this.cmdlines = cmdlines;
     }
 
     public HeaderPage headerPage() { return headerPage; }
 
-    public Blocks blocks() { return blocks; }
+    public BinaryFile file() { return file; }
 
     /** File offset of the kallsyms size field (u32 then text), -1 if none was read. */
     public long kallsymsOffset() { return kallsymsOffset; }
@@ -61,48 +54,43 @@ public final class TracingData {
      */
     public long readBody(long pos, boolean withCmdlines) throws IOException {
         pos = readHeaderInfo(pos);
-        ByteBuffer b = blocks.read(pos, 4, "ftrace format count");
+        ByteBuffer b = file.read(pos, 4, "ftrace format count");
         int n = b.getInt();
         pos += 4;
         pos = readFormatList(pos, n, "ftrace");
-        b = blocks.read(pos, 4, "event system count");
+        b = file.read(pos, 4, "event system count");
         int systems = b.getInt();
         pos += 4;
         if (systems < 0 || systems > 100_000) throw new TraceFormatException(name, pos - 4, "bad event system count " + systems);
         for (int s = 0; s < systems; s++) {
-            String sys = stringAt(pos, "event system name");
+            String sys = file.stringAt(pos, "event system name");
             pos += sys.length() + 1;
-            b = blocks.read(pos, 4, "event count");
+            b = file.read(pos, 4, "event count");
             int events = b.getInt();
             pos += 4;
             pos = readFormatList(pos, events, sys);
         }
-        b = blocks.read(pos, 4, "kallsyms size");
+        b = file.read(pos, 4, "kallsyms size");
         long ksize = b.getInt() & 0xffffffffL;
         kallsymsOffset = pos;
         pos += 4 + ksize;
-        b = blocks.read(pos, 4, "printk size");
+        b = file.read(pos, 4, "printk size");
         long psize = b.getInt() & 0xffffffffL;
         pos += 4 + psize;
         if (!withCmdlines) return pos;
-        b = blocks.read(pos, 8, "cmdlines size");
+        b = file.read(pos, 8, "cmdlines size");
         long csize = b.getLong();
-        readCmdlines(blocks.read(pos + 8, csize, "saved cmdlines"));
+        readCmdlines(file.read(pos + 8, csize, "saved cmdlines"));
         return pos + 8 + csize;
     }
 
-    private String stringAt(long off, String what) throws IOException {
-        ByteBuffer b = blocks.read(off, Math.max(0, Math.min(4096, blocks.end() - off)), what);
-        for (int i = 0; i < b.limit(); i++) if (b.get(i) == 0) return cstring(b);
-        throw new TraceFormatException(name, off, what + " is not NUL-terminated");
-    }
 
     private long readFormatList(long pos, int n, String system) throws IOException {
         if (n < 0 || n > 1_000_000) throw new TraceFormatException(name, pos - 4, "bad event format count " + n);
         for (int i = 0; i < n; i++) {
-            ByteBuffer b = blocks.read(pos, 8, "event format size");
+            ByteBuffer b = file.read(pos, 8, "event format size");
             long size = b.getLong();
-            ByteBuffer t = blocks.read(pos + 8, size, "event format");
+            ByteBuffer t = file.read(pos + 8, size, "event format");
             addFormat(system, text(t), pos + 8, "");
             pos += 8 + size;
         }
@@ -110,18 +98,18 @@ public final class TracingData {
     }
 
     private long readHeaderInfo(long pos) throws IOException {
-        ByteBuffer b = blocks.read(pos, 12 + 8, "header info");
+        ByteBuffer b = file.read(pos, 12 + 8, "header info");
         String tag = cstring(b);
         if (!tag.equals("header_page")) throw new TraceFormatException(name, pos, "expected 'header_page', found '" + q(tag) + "'");
         long size = b.getLong();
-        String hp = text(blocks.read(pos + 20, size, "header_page"));
+        String hp = text(file.read(pos + 20, size, "header_page"));
         long hpOff = pos + 20;
         pos += 20 + size;
-        b = blocks.read(pos, 13 + 8, "header_event");
+        b = file.read(pos, 13 + 8, "header_event");
         tag = cstring(b);
         if (!tag.equals("header_event")) throw new TraceFormatException(name, pos, "expected 'header_event', found '" + q(tag) + "'");
         long esize = b.getLong();
-        blocks.read(pos + 21, esize, "header_event");
+        file.read(pos + 21, esize, "header_event");
         pos += 21 + esize;
         headerPage(hp, hpOff, "");
         return pos;
@@ -175,10 +163,10 @@ public final class TracingData {
     }
 
     /** Summarizes the kallsyms stored at {@code offset} (u32 size, then the text). */
-    public static Kallsyms kallsymsAt(Blocks blocks, long offset) throws IOException {
-        ByteBuffer body = blocks.read(offset, 4, "kallsyms size");
+    public static Kallsyms kallsymsAt(BinaryFile file, long offset) throws IOException {
+        ByteBuffer body = file.read(offset, 4, "kallsyms size");
         long n = body.getInt() & 0xffffffffL;
-        body = blocks.read(offset + 4, n, "kallsyms");
+        body = file.read(offset + 4, n, "kallsyms");
         return Kallsyms.parse(body, offset + 4);
     }
 
@@ -197,25 +185,8 @@ public final class TracingData {
         return nul >= 0 ? s.substring(0, nul) : s;
     }
 
-    /**
-     * Text taken from the file, made safe for a one-line error message: control and non-ASCII
-     * characters escaped (a damaged file must not inject newlines or terminal escapes), cut at
-     * 120 characters. Only used on error paths, so valid files print nothing different.
-     */
+    /** Text taken from the file, made safe for a one-line error message ({@link TraceFormatException#quote}). */
     public static String q(String s) {
-        if (s == null) return "null";
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            if (sb.length() >= 120) {
-                sb.append("...");
-                break;
-            }
-            char c = s.charAt(i);
-            if (c == '\n') sb.append("\\n");
-            else if (c == '\t') sb.append("\\t");
-            else if (c < 0x20 || c >= 0x7f) sb.append(String.format("\\x%02x", c & 0xff));
-            else sb.append(c);
-        }
-        return sb.toString();
+        return TraceFormatException.quote(s);
     }
 }

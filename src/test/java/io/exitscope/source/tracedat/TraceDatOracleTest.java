@@ -116,20 +116,20 @@ public class TraceDatOracleTest {
             assertEquals(7, i.fileVersion());
             assertTrue(i.compression().startsWith("zlib"), i.compression());
             assertEquals("tsc2nsec", i.clock()); // the buffer's clock as recorded; TRACECLOCK says x86-tsc
-            assertTrue(i.clocksAvailable().contains("x86-tsc"));
+            assertTrue(((io.exitscope.source.TraceInfo.TraceDat) i.details()).clocksAvailable().contains("x86-tsc"));
             assertEquals(735842807L, i.tsc2nsec().mult());
             assertEquals(31, i.tsc2nsec().shift());
             assertEquals(20, i.cpus());
             assertEquals("Linux pamhal 6.5.0-21-generic x86_64", i.uname());
             assertEquals(1, i.guests().size());
             assertTrue(i.nanosecondClock());
-            assertEquals(15, i.buffers().stream().mapToInt(b -> b.cpus().size()).sum());
+            assertEquals(15, ((io.exitscope.source.TraceInfo.TraceDat) i.details()).buffers().stream().mapToInt(b -> b.cpus().size()).sum());
         }
         try (TraceDatReader r = TraceDatReader.open(SharedTraces.require(PVM + "pvm-ioeventfd-ab.dat"))) {
             TraceInfo i = r.info();
             assertEquals("local", i.clock());
             assertEquals(2, i.cpus());
-            assertTrue(i.buffers().stream().anyMatch(b -> b.name().equals("ref") && b.cpus().size() == 2));
+            assertTrue(((io.exitscope.source.TraceInfo.TraceDat) i.details()).buffers().stream().anyMatch(b -> b.name().equals("ref") && b.cpus().size() == 2));
             assertEquals("g2", r.comm(21516));
             Kallsyms k = r.kallsyms();
             assertTrue(k.symbols() > 1000);

@@ -127,10 +127,10 @@ class TraceDatWriterRoundTripTest {
             assertEquals("Linux testhost 6.18.0 x86_64", info.uname());
             assertNotNull(info.tsc2nsec());
             assertEquals(735842807L, info.tsc2nsec().mult());
-            assertEquals(123_456_789L + 16_000L, info.offsetNs());
+            assertEquals(123_456_789L + 16_000L, ((io.exitscope.source.TraceInfo.TraceDat) info.details()).offsetNs());
             assertEquals(1, info.guests().size());
             assertEquals(Map.of(0, 1000), info.guests().get(0).vcpuToHostPid());
-            assertEquals(2, info.cpuStats().size());
+            assertEquals(2, ((io.exitscope.source.TraceInfo.TraceDat) info.details()).cpuStats().size());
             assertTrue(info.recordedBy().startsWith("trace-cmd exitscope"), info.recordedBy());
         }
         TraceCmd.Result r = TraceCmd.run("report", "-t", "-R", "-i", file.toString());

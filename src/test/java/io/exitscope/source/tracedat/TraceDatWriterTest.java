@@ -108,13 +108,13 @@ class TraceDatWriterTest {
 
         try (TraceDatReader r = TraceDatReader.open(file)) {
             TraceInfo info = r.info();
-            assertEquals(2, info.buffers().size());
-            for (TraceInfo.Buffer b : info.buffers()) {
+            assertEquals(2, ((io.exitscope.source.TraceInfo.TraceDat) info.details()).buffers().size());
+            for (TraceInfo.Buffer b : ((io.exitscope.source.TraceInfo.TraceDat) info.details()).buffers()) {
                 for (TraceInfo.CpuData d : b.cpus()) assertEquals(0, d.offset() % 4096, "CPU data page aligned");
             }
             if (c != Compression.NONE) {
                 // chunks of CHUNK_PAGES pages, the last one shorter
-                TraceInfo.CpuData d = info.buffers().get(0).cpus().get(0);
+                TraceInfo.CpuData d = ((io.exitscope.source.TraceInfo.TraceDat) info.details()).buffers().get(0).cpus().get(0);
                 int chunks = f.getInt((int) d.offset());
                 int p = (int) d.offset() + 4;
                 for (int i = 0; i < chunks; i++) {
@@ -328,7 +328,7 @@ class TraceDatWriterTest {
             for (byte[] p : pages(1, 20, false, 4096)) w.addPage(0, 1, p);
         }
         try (TraceDatReader r = TraceDatReader.open(file); EventStream s = r.events()) {
-            assertEquals(List.of("", "guest"), r.info().buffers().stream().map(TraceInfo.Buffer::name).toList());
+            assertEquals(List.of("", "guest"), ((io.exitscope.source.TraceInfo.TraceDat) r.info().details()).buffers().stream().map(TraceInfo.Buffer::name).toList());
             assertTrue(s.advance());
             assertEquals("guest", s.current().buffer());
         }

@@ -1,6 +1,6 @@
 package io.exitscope.view.tui;
 
-import org.junit.jupiter.api.Assumptions;
+import io.exitscope.testutil.Tmux;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,15 +19,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TuiHeatmapTmuxTest {
     @BeforeAll
     static void needTmux() {
-        Assumptions.assumeTrue(Tmux.available(), "tmux is not installed");
+        Tmux.assumeAvailable();
     }
 
     @Test
     void heatmapAtEightyByTwentyFourAndOneSixtyByFifty(@TempDir Path dir) throws Exception {
-        Path sh = TuiTmuxTest.launcher(dir);
+        Path sh = Tmux.launcher(dir);
         for (int[] size : new int[][]{{80, 24}, {160, 50}}) {
             int w = size[0], h = size[1];
-            try (Tmux t = new Tmux(w, h, TuiTmuxTest.CWD, dir)) {
+            try (Tmux t = new Tmux(w, h, dir)) {
                 t.line("sh " + sh + " replay traces/pvm-ioeventfd-ab.dat; echo EXIT=$?");
                 t.waitFor("the replay to end", x -> x.matches(TuiTmuxTest.END), 60);
                 t.keys("m");

@@ -1,5 +1,6 @@
 package io.exitscope.view.tui;
 
+import io.exitscope.testutil.Tmux;
 import io.exitscope.testutil.Kvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,13 +24,13 @@ class TuiLiveHangupTest {
     void killingTheTmuxSessionEndsLiveAndRemovesItsInstance(@TempDir Path dir) throws Exception {
         Path tracefs = TuiLiveTmuxTest.assumeLiveInTmux();
         Map<String, String> top = Kvm.topLevelSnapshot();
-        Path sh = TuiTmuxTest.launcher(dir);
-        Tmux t = new Tmux(80, 24, TuiTmuxTest.CWD, dir);
+        Path sh = Tmux.launcher(dir);
+        Tmux t = new Tmux(80, 24, dir);
         Path instance;
         long pid;
         try {
             instance = TuiLiveTmuxTest.startLive(t, sh, dir, tracefs, "300ms");
-            pid = TuiTmuxTest.pid(dir);
+            pid = Tmux.launchedPid(dir);
             t.run("kill-session", "-t", "e2e");
         } finally {
             t.close();

@@ -1,5 +1,7 @@
 package io.exitscope.view.tui;
 
+import io.exitscope.testutil.Kvm;
+import io.exitscope.testutil.Tmux;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,34 +26,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TuiLiveTmuxTest {
     static final String PORT = "0x5a5"; // a port nobody else's test writes to: our row, not theirs
 
-    static Path tracefs() {
-        for (String p : new String[]{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}) {
-            if (Files.isDirectory(Path.of(p, "instances"))) return Path.of(p);
-        }
-        return null;
-    }
-
-    static boolean root() throws Exception {
-        Process p = new ProcessBuilder("id", "-u").start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        p.waitFor(5, TimeUnit.SECONDS);
-        return out.equals("0");
-    }
-
     /** tmux, root and a tracefs with instances, or the test is skipped; the tracefs found. */
-    static Path assumeLiveInTmux() throws Exception {
-        Assumptions.assumeTrue(Tmux.available(), "tmux is not installed");
-        Assumptions.assumeTrue(root(), "live tracing needs root");
-        Path tracefs = tracefs();
-        Assumptions.assumeTrue(tracefs != null, "no tracefs with instances");
-        return tracefs;
+    static Path assumeLiveInTmux() {
+        Tmux.assumeAvailable();
+        Kvm.assumeLiveTracing();
+        return Kvm.TRACEFS;
     }
 
     /** Starts {@code exitscope live} in the pane, waits for its view; its private instance, checked to exist. */
     static Path startLive(Tmux t, Path sh, Path dir, Path tracefs, String interval) throws Exception {
         t.line("clear; sh " + sh + " live --interval " + interval + "; echo EXIT=$?");
         t.waitFor("the live view", x -> x.matches("(?s).*exitscope live . exits +live, tracefs instance exitscope-\\d+.*"), 60);
-        Path instance = tracefs.resolve("instances").resolve("exitscope-" + TuiTmuxTest.pid(dir));
+        Path instance = tracefs.resolve("instances").resolve("exitscope-" + Tmux.launchedPid(dir));
         assertTrue(Files.isDirectory(instance), "the private instance " + instance);
         return instance;
     }
@@ -64,13 +50,13 @@ class TuiLiveTmuxTest {
     @Test
     void liveViewWithoutAGuestLeavesTerminalAndTracingAsFound(@TempDir Path dir) throws Exception {
         Path tracefs = assumeLiveInTmux();
-        java.util.Map<String, String> top = io.exitscope.testutil.Kvm.topLevelSnapshot();
-        Path sh = TuiTmuxTest.launcher(dir);
+        java.util.Map<String, String> top = Kvm.topLevelSnapshot();
+        Path sh = Tmux.launcher(dir);
         for (String way : new String[]{"q", "SIGTERM"}) {
-            try (Tmux t = new Tmux(80, 24, TuiTmuxTest.CWD, dir)) {
+            try (Tmux t = new Tmux(80, 24, dir)) {
                 String before = t.stty("stty-before");
                 Path instance = startLive(t, sh, dir, tracefs, "300ms");
-                long pid = TuiTmuxTest.pid(dir);
+                long pid = Tmux.launchedPid(dir);
                 t.keys("?");
                 t.waitFor("this help", 10);
                 String s;
@@ -94,7 +80,7 @@ class TuiLiveTmuxTest {
                 assertEquals(before, t.stty("stty-after"), way + ": stty -a");
             }
         }
-        assertEquals(top, io.exitscope.testutil.Kvm.topLevelSnapshot(), "top-level tracing files");
+        assertEquals(top, Kvm.topLevelSnapshot(), "top-level tracing files");
     }
 
     @Test
@@ -104,8 +90,8 @@ class TuiLiveTmuxTest {
         Path exerciser = Path.of(System.getProperty("exitscope.native.dir", "target/native"), "kvm-exerciser");
         Assumptions.assumeTrue(Files.isExecutable(exerciser), "no KVM exerciser at " + exerciser + " (built by mvn compile when gcc is present)");
 
-        Path sh = TuiTmuxTest.launcher(dir);
-        try (Tmux t = new Tmux(120, 40, TuiTmuxTest.CWD, dir)) {
+        Path sh = Tmux.launcher(dir);
+        try (Tmux t = new Tmux(120, 40, dir)) {
             String before = t.stty("stty-before");
             Path instance = startLive(t, sh, dir, tracefs, "500ms");
             t.keys("x"); // subkeys: ports

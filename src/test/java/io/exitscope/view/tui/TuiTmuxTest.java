@@ -1,11 +1,10 @@
 package io.exitscope.view.tui;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.exitscope.testutil.Tmux;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,37 +22,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * jar is packaged.
  */
 class TuiTmuxTest {
-    static final Path CWD = Path.of("").toAbsolutePath();
-
     @BeforeAll
     static void needTmux() {
-        Assumptions.assumeTrue(Tmux.available(), "tmux is not installed");
-    }
-
-    /** A script that records its pid, then becomes the JVM running exitscope with the given arguments. */
-    static Path launcher(Path dir) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Path cp = dir.resolve("classpath");
-        Files.writeString(cp, System.getProperty("java.class.path"));
-        Path sh = dir.resolve("exitscope.sh");
-        Files.writeString(sh, "#!/bin/sh\n"
-                + "echo $$ > '" + dir.resolve("pid") + "'\n"
-                + "exec '" + java + "' -Xmx512m -cp \"$(cat '" + cp + "')\" io.exitscope.cli.Main \"$@\"\n");
-        return sh;
-    }
-
-    static long pid(Path dir) throws IOException, InterruptedException {
-        Path f = dir.resolve("pid");
-        for (int i = 0; i < 200 && (!Files.exists(f) || Files.readString(f).isBlank()); i++) Thread.sleep(50);
-        return Long.parseLong(Files.readString(f).strip());
+        Tmux.assumeAvailable();
     }
 
     static final String END = "(?s).*(\u25a0|#) end t\\+131ms.*";
 
     @Test
     void replayAsAPersonWouldThenQuitLeavesTheTerminalAsItWas(@TempDir Path dir) throws Exception {
-        Path sh = launcher(dir);
-        try (Tmux t = new Tmux(120, 40, CWD, dir)) {
+        Path sh = Tmux.launcher(dir);
+        try (Tmux t = new Tmux(120, 40, dir)) {
             String before = t.stty("stty-before");
             t.line("sh " + sh + " replay traces/pvm-ioeventfd-ab.dat; echo EXIT=$?");
             // the figures of 'report' for this file
@@ -106,8 +85,8 @@ class TuiTmuxTest {
 
     @Test
     void signalsAndCtrlCRestoreTheTerminal(@TempDir Path dir) throws Exception {
-        Path sh = launcher(dir);
-        try (Tmux t = new Tmux(120, 40, CWD, dir)) {
+        Path sh = Tmux.launcher(dir);
+        try (Tmux t = new Tmux(120, 40, dir)) {
             String before = t.stty("stty-before");
             int n = 0;
             for (String how : new String[]{"TERM", "INT", "HUP", "C-c"}) {
@@ -117,7 +96,7 @@ class TuiTmuxTest {
                 if (how.startsWith("C-")) {
                     t.keys(how);
                 } else {
-                    Process k = new ProcessBuilder("kill", "-" + how, Long.toString(pid(dir))).inheritIO().start();
+                    Process k = new ProcessBuilder("kill", "-" + how, Long.toString(Tmux.launchedPid(dir))).inheritIO().start();
                     assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -" + how);
                 }
                 String s = t.waitMatch("the exit status (" + how + ")", "(?s).*EXIT-" + how + "=\\d+.*", 20); // not the typed echo
@@ -137,8 +116,8 @@ class TuiTmuxTest {
 
     @Test
     void twoFilesAndATimeWindowAsBaselineAndNoColor(@TempDir Path dir) throws Exception {
-        Path sh = launcher(dir);
-        try (Tmux t = new Tmux(120, 40, CWD, dir)) {
+        Path sh = Tmux.launcher(dir);
+        try (Tmux t = new Tmux(120, 40, dir)) {
             // A B: the same file twice, so nothing moved
             t.line("sh " + sh + " replay traces/pvm-ioeventfd-ab.dat traces/pvm-ioeventfd-ab.dat; echo EXIT=$?");
             t.waitFor("the replay to end", x -> x.matches(END), 60);

@@ -1,6 +1,6 @@
 package io.exitscope.view.tui;
 
-import org.junit.jupiter.api.Assumptions;
+import io.exitscope.testutil.Tmux;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,13 +20,13 @@ class TuiWalkTmuxTest {
 
     @BeforeAll
     static void needTmux() {
-        Assumptions.assumeTrue(Tmux.available(), "tmux is not installed");
+        Tmux.assumeAvailable();
     }
 
     @Test
     void mainSubkeysBaselineCompareOptimizationsDetailAt80x24(@TempDir Path dir) throws Exception {
-        Path sh = TuiTmuxTest.launcher(dir);
-        try (Tmux t = new Tmux(80, 24, TuiTmuxTest.CWD, dir)) {
+        Path sh = Tmux.launcher(dir);
+        try (Tmux t = new Tmux(80, 24, dir)) {
             t.line("sh " + sh + " replay traces/pvm-ioeventfd-ab.dat; echo EXIT=$?");
             // main: the two runs' port writes by class, the userspace ones timed
             t.waitMatch("main at the end of the replay", TuiTmuxTest.END + "PIO +user +5998 .*PIO +kern +4000 .*", 60);

@@ -1,4 +1,6 @@
-package io.exitscope.view.tui;
+package io.exitscope.testutil;
+
+import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,13 +12,46 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A private tmux server (own socket) with one shell pane, driven as a person would: keys in with
- * {@code send-keys}, the screen out with {@code capture-pane -p}.
+ * The end-to-end tests' terminal: a private tmux server (own socket) with one shell pane, driven
+ * as a person would: keys in with {@code send-keys}, the screen out with {@code capture-pane -p};
+ * closing it kills the server. Also how exitscope is started in it ({@link #launcher}) and found
+ * again ({@link #launchedPid}).
  */
 public final class Tmux implements AutoCloseable {
+    /** The directory the tests run in (the checkout): bundled traces are named relative to it. */
+    public static final Path CWD = Path.of("").toAbsolutePath();
+
     private static int counter;
     final String socket;
     final Path dir;
+
+    /** Skips the test where tmux is not installed. */
+    public static void assumeAvailable() {
+        Assumptions.assumeTrue(available(), "tmux is not installed");
+    }
+
+    /**
+     * A script that records its pid in {@code dir/pid}, then becomes the JVM running exitscope with
+     * its arguments: the classes under test (the test class path), so the tests work in
+     * {@code mvn test} before the jar is packaged.
+     */
+    public static Path launcher(Path dir) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Path cp = dir.resolve("classpath");
+        Files.writeString(cp, System.getProperty("java.class.path"));
+        Path sh = dir.resolve("exitscope.sh");
+        Files.writeString(sh, "#!/bin/sh\n"
+                + "echo $$ > '" + dir.resolve("pid") + "'\n"
+                + "exec '" + java + "' -Xmx512m -cp \"$(cat '" + cp + "')\" io.exitscope.cli.Main \"$@\"\n");
+        return sh;
+    }
+
+    /** The pid of the exitscope the {@link #launcher} in {@code dir} started last (waits up to 10 s for it). */
+    public static long launchedPid(Path dir) throws IOException, InterruptedException {
+        Path f = dir.resolve("pid");
+        for (int i = 0; i < 200 && (!Files.exists(f) || Files.readString(f).isBlank()); i++) Thread.sleep(50);
+        return Long.parseLong(Files.readString(f).strip());
+    }
 
     public static boolean available() {
         try {
@@ -29,6 +64,11 @@ public final class Tmux implements AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** A pane of {@code cols} x {@code rows} whose shell starts in the checkout ({@link #CWD}); {@code dir} takes its files. */
+    public Tmux(int cols, int rows, Path dir) throws IOException, InterruptedException {
+        this(cols, rows, CWD, dir);
     }
 
     public Tmux(int cols, int rows, Path cwd, Path dir) throws IOException, InterruptedException {
@@ -107,7 +147,7 @@ public final class Tmux implements AutoCloseable {
     }
 
     /** Saves {@code stty -a} of the pane's terminal into {@code name} and waits for it. */
-    String stty(String name) throws IOException, InterruptedException {
+    public String stty(String name) throws IOException, InterruptedException {
         Path f = dir.resolve(name);
         Path tmp = dir.resolve(name + ".tmp"); // written whole, then renamed: the wait below never sees half of it
         line("stty -a > " + tmp + " && mv " + tmp + " " + f);
