@@ -5,6 +5,7 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
@@ -94,4 +95,28 @@ class ArchitectureTest {
     static final ArchRule modelAndAnalysisRenderNothing = noClasses().that()
             .resideInAnyPackage("io.exitscope.model..", "io.exitscope.analysis..", "io.exitscope.calibrate..")
             .should().dependOnClassesThat().resideInAnyPackage(VIEWS, "io.exitscope.triage..", "io.exitscope.export..");
+
+    private static final String TUI = "io.exitscope.view.tui";
+    private static final String TUI_APP = TUI + ".TuiApp";
+    private static final String TUI_SCREEN = TUI + ".View";
+
+    /**
+     * The full-screen UI is layered as Lanterna is (terminal, screen, gui2): the feeds produce
+     * frames on their own thread and know nothing of the screens that draw them.
+     */
+    @ArchTest
+    static final ArchRule tuiFeedsKnowNoScreens = noClasses().that().resideInAPackage(TUI + ".feed..")
+            .should().dependOnClassesThat().resideInAPackage(TUI);
+
+    /** A screen is handed a Scene (and the bars a Chrome.Bar): none reaches into the app for its state. */
+    @ArchTest
+    static final ArchRule tuiScreensDoNotReachIntoTheApp = noClasses().that().implement(TUI_SCREEN)
+            .or().haveFullyQualifiedName(TUI + ".Chrome").or().haveFullyQualifiedName(TUI + ".Chrome$Bar")
+            .should().dependOnClassesThat().haveFullyQualifiedName(TUI_APP);
+
+    /** The app's state and each screen's own state (selection, scroll) are theirs alone. */
+    @ArchTest
+    static final ArchRule tuiStateIsPrivate = fields().that().areDeclaredInClassesThat().implement(TUI_SCREEN)
+            .or().areDeclaredIn(TUI_APP).and().areNotStatic()
+            .should().bePrivate();
 }

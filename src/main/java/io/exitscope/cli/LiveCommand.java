@@ -174,7 +174,7 @@ final class LiveCommand implements Callable<Integer> {
         io.exitscope.view.tui.TuiOptions t = io.exitscope.view.tui.TuiOptions.defaults(noColor);
         if (ascii) t = new io.exitscope.view.tui.TuiOptions(t.color(), io.exitscope.view.tui.Glyphs.ASCII, t.projector());
         try (src) {
-            io.exitscope.view.tui.Tui.run(new io.exitscope.view.tui.LiveFeed(src,
+            io.exitscope.view.tui.Tui.run(new io.exitscope.view.tui.feed.LiveFeed(src,
                     () -> new LiveAnalysis(src.info(), opt, km.module(), km.evidence()), Math.max(intervalNs, 50_000_000L)), t, null);
             if (rec != null) {
                 src.stop(); // readers hand over what is still in the ring buffer before the file is closed

@@ -6,11 +6,11 @@ import io.exitscope.analysis.TraceAnalysis;
 import io.exitscope.source.TraceFiles;
 import io.exitscope.source.TraceSource;
 import io.exitscope.util.Durations;
-import io.exitscope.view.tui.Baseline;
 import io.exitscope.view.tui.Glyphs;
-import io.exitscope.view.tui.ReplayFeed;
 import io.exitscope.view.tui.Tui;
 import io.exitscope.view.tui.TuiOptions;
+import io.exitscope.view.tui.feed.Baseline;
+import io.exitscope.view.tui.feed.ReplayFeed;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -103,7 +103,7 @@ final class ReplayCommand implements java.util.concurrent.Callable<Integer> {
             baseline = analyse(a, opt, "file A " + a.getFileName(), null);
         } else if (window != null) {
             AnalysisOptions w = new AnalysisOptions(window[0], window[1], opt.tid(), opt.vcpu(), opt.vm());
-            baseline = analyse(played, w, "window " + rel(window[0]) + ".." + (window[1] == Long.MAX_VALUE ? "end" : rel(window[1])), window);
+            baseline = analyse(played, w, "window " + Durations.sinceStart(window[0]) + ".." + (window[1] == Long.MAX_VALUE ? "end" : Durations.sinceStart(window[1])), window);
         }
         long from = opt.fromNs() == Long.MIN_VALUE ? 0 : opt.fromNs();
         ReplayFeed feed = new ReplayFeed(() -> TraceFiles.open(played, inputs.inputFormat.value, inputs.decode.threads()), opt, from, opt.toNs(), intervalNs, sp, stepNs, paused);
@@ -111,10 +111,6 @@ final class ReplayCommand implements java.util.concurrent.Callable<Integer> {
         if (ascii) t = new TuiOptions(t.color(), Glyphs.ASCII, t.projector());
         Tui.run(feed, t, baseline);
         return 0;
-    }
-
-    private static String rel(long ns) {
-        return "t+" + (ns <= 0 ? "0" : Durations.format(ns));
     }
 
     /** @param window the baseline's time window (its span is the rate denominator), or null for the whole file */

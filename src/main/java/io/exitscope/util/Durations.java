@@ -12,6 +12,11 @@ public final class Durations {
         return three(ns / 1e9) + "s";
     }
 
+    /** Trace time after the first event, as the replay screens and commands show it: {@code t+0}, {@code t+45.2ms}. */
+    public static String sinceStart(long ns) {
+        return "t+" + (ns <= 0 ? "0" : format(ns));
+    }
+
     /** A confidence interval {@code [low, high]} in ns as {@code 1.19us-1.21us}; a high end of Long.MAX_VALUE is open: {@code >=1.19us}. */
     public static String interval(long[] ci) {
         if (ci == null) return "-";

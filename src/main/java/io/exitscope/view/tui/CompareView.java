@@ -6,6 +6,9 @@ import io.exitscope.stats.ExitKey;
 import io.exitscope.stats.GroupBy;
 import io.exitscope.stats.Significance;
 import io.exitscope.stats.StatsSnapshot;
+import io.exitscope.view.tui.feed.Baseline;
+import io.exitscope.view.tui.feed.Frame;
+import io.exitscope.view.tui.feed.Side;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,22 +16,54 @@ import java.util.List;
 /**
  * Baseline versus now per key, ranked by how far each key's distribution moved
  * ({@link Comparison}): count and rate change, percentile shifts with arrows (and colours).
+ *
+ * <p>Its own state: the selected row, the first row on screen, and the rows shown last (Enter and
+ * m open the selected one).
  */
-final class CompareView {
-    private CompareView() {}
+final class CompareView implements View {
+    private int selected, firstShown;
+    private int pageRows = 10;
+    private List<Comparison.Shift> shown = List.of();
 
     /** The shifts to show, or null while the feed prepares the grouping. */
-    static List<Comparison.Shift> shifts(TuiApp app, Side now) {
-        GroupBy by = app.compareGrouping();
+    static List<Comparison.Shift> shifts(Scene scene, Side now) {
+        GroupBy by = scene.lens().compareGrouping();
+        Baseline baseline = scene.baseline();
         StatsSnapshot b = now.grouped(by);
-        if (b == null || app.baseline == null) return null;
-        StatsSnapshot a = app.baseline.grouped(by);
+        if (b == null || baseline == null) return null;
+        StatsSnapshot a = baseline.grouped(by);
         List<Comparison.Shift> out = new ArrayList<>();
         // the verdicts (Shift.significant, verdictText) come from the stats layer; sampling noise only here
-        for (Comparison.Shift s : Comparison.compare(Significance.Sample.of(a, app.baseline.side.seconds), Significance.Sample.of(b, now.seconds), false)) {
-            if (keep(app.filter, s)) out.add(s);
+        for (Comparison.Shift s : Comparison.compare(Significance.Sample.of(a, baseline.side.seconds()), Significance.Sample.of(b, now.seconds()), false)) {
+            if (keep(scene.filter(), s)) out.add(s);
         }
         return out;
+    }
+
+    /** The rows the screen showed last. */
+    List<Comparison.Shift> shown() {
+        return shown;
+    }
+
+    /** Selects the first row (a new baseline). */
+    void first() {
+        selected = 0;
+    }
+
+    @Override
+    public void move(Action a, Scene s) {
+        selected = View.moved(selected, View.delta(a, pageRows));
+    }
+
+    @Override
+    public List<String[]> hints(boolean replay, Glyphs g) {
+        List<String[]> h = new ArrayList<>();
+        h.add(new String[]{"Esc", "back"});
+        h.add(new String[]{"Enter", "detail"});
+        h.add(new String[]{"b", "new baseline"});
+        h.add(new String[]{"B", "drop"});
+        h.add(new String[]{"k", "group"});
+        return h;
     }
 
     static boolean keep(Filter f, Comparison.Shift s) {
@@ -49,20 +84,24 @@ final class CompareView {
         return g != null && g.classCounts().getOrDefault(c, 0L) > 0;
     }
 
-    static ExitKey selectedKey(TuiApp app) {
-        List<Comparison.Shift> l = app.lastShifts;
+    /** The key of the selected row, null when none is shown. */
+    ExitKey selectedKey() {
+        List<Comparison.Shift> l = shown;
         if (l.isEmpty()) return null;
-        return l.get(Math.max(0, Math.min(app.cmpSel, l.size() - 1))).key();
+        return l.get(Math.max(0, Math.min(selected, l.size() - 1))).key();
     }
 
-    static void render(Canvas c, TuiApp app, Frame f, int top, int bottom) {
-        Side now = f.side(app.intervalView);
+    @Override
+    public void render(Canvas c, Scene scene, int top, int bottom) {
+        Frame f = scene.frame();
+        Side now = scene.side();
+        Baseline baseline = scene.baseline();
         Glyphs gl = c.glyphs;
         int row = top;
-        if (app.baseline == null) {
-            app.lastShifts = List.of();
+        if (baseline == null) {
+            shown = List.of();
             List<String> text = new ArrayList<>();
-            if (app.pendingBaseline != null) text.add("taking the baseline" + gl.ellipsis);
+            if (scene.baselinePending()) text.add("taking the baseline" + gl.ellipsis);
             text.add("No baseline yet. Press b: the statistics so far become the baseline and a new window starts, so this screen"
                     + " shows before vs after (e.g. before and after turning an optimization on).");
             text.add("Replay: 'exitscope replay A B' compares file B with file A; '--baseline FROM..TO' compares with a time window of"
@@ -75,19 +114,19 @@ final class CompareView {
         }
         if (now == null) return;
         List<Flow.Seg> head = new ArrayList<>();
-        head.add(new Flow.Seg("A baseline: " + app.baseline.label + ", " + app.baseline.side.fine.exits() + " exits in "
-                + Text.dur(Math.round(app.baseline.side.seconds * 1e9)), Style.NORMAL, 0));
-        head.add(new Flow.Seg("B now: " + now.label + (app.intervalView ? "" : " since " + f.window()) + ", " + now.fine.exits() + " exits in "
-                + Text.dur(Math.round(now.seconds * 1e9)), Style.NORMAL, 0));
-        head.add(new Flow.Seg("group " + app.compareGrouping() + ", ranked by significant effect; * = beyond sampling noise at 5% family-wise",
+        head.add(new Flow.Seg("A baseline: " + baseline.label + ", " + baseline.side.fine().exits() + " exits in "
+                + Text.dur(Math.round(baseline.side.seconds() * 1e9)), Style.NORMAL, 0));
+        head.add(new Flow.Seg("B now: " + now.label() + (scene.lens().interval() ? "" : " since " + f.window()) + ", " + now.fine().exits() + " exits in "
+                + Text.dur(Math.round(now.seconds() * 1e9)), Style.NORMAL, 0));
+        head.add(new Flow.Seg("group " + scene.lens().compareGrouping() + ", ranked by significant effect; * = beyond sampling noise at 5% family-wise",
                 Style.DIM, 1));
         row += Flow.draw(c, row, head, 3);
-        List<Comparison.Shift> shifts = shifts(app, now);
+        List<Comparison.Shift> shifts = shifts(scene, now);
         if (shifts == null) {
-            c.text(1, row + 1, "preparing the " + app.compareGrouping() + " grouping" + gl.ellipsis, Style.DIM);
+            c.text(1, row + 1, "preparing the " + scene.lens().compareGrouping() + " grouping" + gl.ellipsis, Style.DIM);
             return;
         }
-        app.lastShifts = shifts;
+        shown = shifts;
         Columns col = Columns.lay(c.width, shifts);
         c.fill(row, Style.HEADER);
         c.left(col.xKey, row, col.keyW, "KEY", Style.HEADER);
@@ -101,26 +140,26 @@ final class CompareView {
         c.left(col.xWhy, row, col.whyW, "WHY", Style.HEADER);
         row++;
         if (shifts.isEmpty()) {
-            c.text(1, row + 1, "(no keys" + (app.filter.active() ? " match the filter" : "") + ")", Style.DIM);
+            c.text(1, row + 1, "(no keys" + (scene.filter().active() ? " match the filter" : "") + ")", Style.DIM);
             return;
         }
         int lines = bottom - row;
-        app.pageRows = Math.max(1, lines / 2);
-        app.cmpSel = Math.max(0, Math.min(app.cmpSel, shifts.size() - 1));
+        pageRows = Math.max(1, lines / 2);
+        selected = Math.max(0, Math.min(selected, shifts.size() - 1));
         // rows take as many lines as their key and why need: keep the selected one whole on screen
         List<List<String>> keyL = new ArrayList<>(), whyL = new ArrayList<>();
         for (Comparison.Shift s : shifts) {
             keyL.add(Lines.wrap(keyText(s), col.keyW));
             whyL.add(Lines.wrap(whyText(s), col.whyW));
         }
-        if (app.cmpSel < app.cmpTop) app.cmpTop = app.cmpSel;
-        while (app.cmpTop < app.cmpSel && height(keyL, whyL, app.cmpTop, app.cmpSel) > lines) app.cmpTop++;
+        if (selected < firstShown) firstShown = selected;
+        while (firstShown < selected && height(keyL, whyL, firstShown, selected) > lines) firstShown++;
         int y = row;
-        for (int i = app.cmpTop; i < shifts.size(); i++) {
+        for (int i = firstShown; i < shifts.size(); i++) {
             int h = Math.max(keyL.get(i).size(), whyL.get(i).size());
-            if (y + h > bottom && i > app.cmpTop) break;
+            if (y + h > bottom && i > firstShown) break;
             Comparison.Shift s = shifts.get(i);
-            boolean sel = i == app.cmpSel;
+            boolean sel = i == selected;
             Style base = sel ? Style.SELECTED : Style.NORMAL;
             for (int k = 0; k < h; k++) if (sel) c.fillRange(0, c.width, y + k, Style.SELECTED);
             if (s.significant()) c.text(0, y, "*", sel ? Style.SELECTED : Style.WARN);
@@ -129,7 +168,7 @@ final class CompareView {
             String cnt = count(s.a()) + gl.arrow + count(s.b());
             c.right(col.xCount, y, COUNT_W, cnt.length() <= COUNT_W ? cnt : Text.count(s.b() == null ? 0 : s.b().count()), base);
             if (col.rate) {
-                double ra = rate(s.a(), app.baseline.side.seconds), rb = rate(s.b(), now.seconds);
+                double ra = rate(s.a(), baseline.side.seconds()), rb = rate(s.b(), now.seconds());
                 c.right(col.xRate, y, RATE_W, Double.isNaN(ra) || Double.isNaN(rb) ? "-" : Text.change(ra, rb), base);
             }
             for (int p = 0; p < col.pcts.size(); p++) cell(c, col.xP + p * (PCT_W + 1), y, PCT_W, s, col.pcts.get(p), sel, gl);

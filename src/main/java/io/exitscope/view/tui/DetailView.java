@@ -1,11 +1,14 @@
 package io.exitscope.view.tui;
 
 import io.exitscope.exit.ExitClass;
+import io.exitscope.stats.ExitKey;
 import io.exitscope.stats.ExitStats;
 import io.exitscope.stats.GroupBy;
 import io.exitscope.stats.Intervals;
 import io.exitscope.stats.Percentile;
 import io.exitscope.stats.StatsSnapshot;
+import io.exitscope.view.tui.feed.Frame;
+import io.exitscope.view.tui.feed.Side;
 import org.HdrHistogram.Histogram;
 
 import java.util.ArrayList;
@@ -17,37 +20,85 @@ import java.util.Set;
 /**
  * One key in depth: its latency histogram as log2 bucket bars with the percentile marks on them,
  * the percentile ladder, per-vCPU / per-subkey / per-VM breakdowns and the slowest exits.
+ *
+ * <p>Its own state: the key shown, the grouping it was picked in, where the screen returns to, the scroll.
  */
-final class DetailView {
-    private DetailView() {}
-
+final class DetailView implements View {
     static final double[] LADDER = {50, 90, 99, 99.9, 99.99};
 
-    static void render(Canvas c, TuiApp app, Frame f, int top, int bottom) {
-        Side s = f.side(app.intervalView);
-        Lines l = build(c.width, app, f, s, c.glyphs);
-        app.pageRows = Math.max(1, bottom - top);
-        app.scroll = l.render(c, top, bottom, app.scroll);
+    private ExitKey key;
+    private GroupBy by;
+    private ViewId back = ViewId.MAIN;
+    private int scroll;
+    private int pageRows = 10;
+
+    /** Shows {@code key} of grouping {@code by}, from the top; Esc returns to {@code from}. */
+    void open(ExitKey key, GroupBy by, ViewId from) {
+        this.key = key;
+        this.by = by;
+        this.back = from;
+        this.scroll = 0;
     }
 
-    static Lines build(int width, TuiApp app, Frame f, Side s, Glyphs gl) {
+    ExitKey key() {
+        return key;
+    }
+
+    GroupBy by() {
+        return by;
+    }
+
+    ViewId back() {
+        return back;
+    }
+
+    /** Back at the top (the screen is entered again). */
+    void top() {
+        scroll = 0;
+    }
+
+    @Override
+    public void move(Action a, Scene s) {
+        scroll = View.moved(scroll, View.delta(a, pageRows));
+    }
+
+    @Override
+    public List<String[]> hints(boolean replay, Glyphs g) {
+        List<String[]> h = new ArrayList<>();
+        h.add(new String[]{"Esc", "back"});
+        if (replay) h.add(new String[]{"j", "jump to slowest"});
+        h.add(new String[]{"i", "interval"});
+        return h;
+    }
+
+    @Override
+    public void render(Canvas c, Scene scene, int top, int bottom) {
+        Lines l = build(c.width, scene, c.glyphs);
+        pageRows = Math.max(1, bottom - top);
+        scroll = l.render(c, top, bottom, scroll);
+    }
+
+    Lines build(int width, Scene scene, Glyphs gl) {
+        Frame f = scene.frame();
+        Side s = scene.side();
+        Filter filter = scene.filter();
         Lines L = new Lines();
-        String title = Agg.keyText(app.detailKey) + (app.detailKey.exitClass() != null ? " [" + app.detailKey.exitClass().label + "]" : "")
-                + (app.detailKey.blocking() ? " (blocking)" : "");
+        String title = Agg.keyText(key) + (key.exitClass() != null ? " [" + key.exitClass().label + "]" : "")
+                + (key.blocking() ? " (blocking)" : "");
         L.line().at(0, Text.fit(title, width, gl), Style.BOLD);
         if (s == null) return L;
-        List<StatsSnapshot.Group> members = Agg.members(s.fine.groups(), app.detailKey, app.detailBy, app.filter);
+        List<StatsSnapshot.Group> members = Agg.members(s.fine().groups(), key, by, filter);
         if (members.isEmpty()) {
-            L.line().at(1, Text.fit("(no exits of this key in the " + s.label + " view" + (app.filter.active() ? " with filter " + app.filter.describe() : "")
+            L.line().at(1, Text.fit("(no exits of this key in the " + s.label() + " view" + (filter.active() ? " with filter " + filter.describe() : "")
                     + ")", width - 1, gl), Style.DIM);
             return L;
         }
-        StatsSnapshot.Group g = StatsSnapshot.Group.merge(app.detailKey, members);
+        StatsSnapshot.Group g = StatsSnapshot.Group.merge(key, members);
         long overhead = s.overheadNs();
         List<Flow.Seg> sum = new ArrayList<>();
         sum.add(new Flow.Seg("count " + g.count(), Style.NORMAL, 0));
         sum.add(new Flow.Seg("timed " + g.measured(), Style.NORMAL, 0));
-        sum.add(new Flow.Seg("rate " + (s.seconds > 0 ? Text.rate(g.count() / s.seconds) : "-") + "/s", Style.NORMAL, 0));
+        sum.add(new Flow.Seg("rate " + (s.seconds() > 0 ? Text.rate(g.count() / s.seconds()) : "-") + "/s", Style.NORMAL, 0));
         sum.add(new Flow.Seg(g.blocking() ? "%time - (idle)" : "%time " + Text.pct(StatsSnapshot.share(g.totalNs(), overhead)), Style.NORMAL, 0));
         sum.add(new Flow.Seg("total " + Text.dur(g.totalNs()), Style.NORMAL, 0));
         if (g.measured() > 0) {
@@ -59,7 +110,7 @@ final class DetailView {
         sum.add(new Flow.Seg(cls.toString(), Style.NORMAL, 0));
         if (g.userspaceNs() > 0) sum.add(new Flow.Seg("in userspace " + Text.dur(g.userspaceNs()) + " of " + Text.dur(g.totalNs()), Style.NORMAL, 0));
         if (g.requestsKnown() > 0) sum.add(new Flow.Seg("requests pending " + g.requestsPending() + "/" + g.requestsKnown(), Style.NORMAL, 0));
-        sum.add(new Flow.Seg(s.label + (app.intervalView ? "" : " since " + f.window()) + ", group " + app.detailBy, Style.DIM, 0));
+        sum.add(new Flow.Seg(s.label() + (scene.lens().interval() ? "" : " since " + f.window()) + ", group " + by, Style.DIM, 0));
         flowInto(L, sum, width, gl);
 
         if (g.measured() == 0) {

@@ -5,7 +5,10 @@ import io.exitscope.stats.GroupBy;
 import io.exitscope.util.Durations;
 import io.exitscope.view.Heatmap;
 import io.exitscope.view.LogBuckets;
+import io.exitscope.view.tui.feed.Frame;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Predicate;
 
 /**
@@ -17,18 +20,29 @@ import java.util.function.Predicate;
  *
  * <p>Its own state: what is shown, the cursor, and where the screen returns to.
  */
-final class HeatmapView {
+final class HeatmapView implements View {
+    /** What Enter on a column asks of the app: the main table on that interval. */
+    interface Host {
+        /** The main table's interval view of {@code [startTs, endTs)} of the trace (replay), and a message. */
+        void showInterval(long startTs, long endTs, String message);
+
+        /** The main table's interval view of the last interval (live), and a message. */
+        void showLastInterval(String message);
+
+        void warn(String message);
+    }
+
     /** The key shown; null: the whole view. */
-    ExitKey key;
-    GroupBy by;
+    private ExitKey key;
+    private GroupBy by;
     /** Cursor column; -1 follows the newest column. */
-    int cursor = -1;
-    TuiApp.View back = TuiApp.View.MAIN;
+    private int cursor = -1;
+    private ViewId back = ViewId.MAIN;
     /** Columns on screen at the last draw (a page). */
     private int visible = 40;
 
     /** Opens the screen on {@code key} in grouping {@code by} (null: the whole view), coming from {@code from}. */
-    void open(ExitKey key, GroupBy by, TuiApp.View from) {
+    void open(ExitKey key, GroupBy by, ViewId from) {
         this.key = key;
         this.by = by;
         this.cursor = -1;
@@ -42,13 +56,39 @@ final class HeatmapView {
         return fine -> filter.test(fine) && (k == null ? !fine.blocking() : fine.under(b).equals(k));
     }
 
+    /** {@code m} on the screen: the whole view, or back to the key {@code selected} (of the screen it came from; null: none). */
+    void toggleKey(ExitKey selected) {
+        key = key != null ? null : selected;
+    }
+
+    ViewId back() {
+        return back;
+    }
+
+    /** Up and Down mean nothing here (Left/Right, PgUp/PgDn, Home/End move the cursor: {@link #handle}). */
+    @Override
+    public void move(Action a, Scene s) {
+        // nothing to scroll
+    }
+
+    @Override
+    public List<String[]> hints(boolean replay, Glyphs g) {
+        List<String[]> h = new ArrayList<>();
+        h.add(new String[]{"Esc", "back"});
+        h.add(new String[]{g.unicode ? "\u2190\u2192" : "<- ->", "cursor"});
+        h.add(new String[]{"Enter", "its table"});
+        h.add(new String[]{"m", key == null ? "selected key" : "whole view"});
+        h.add(new String[]{"i", "interval"});
+        return h;
+    }
+
     String what() {
         return key == null ? "all exits but blocking ones" : Agg.keyText(key) + (key.exitClass() == null ? "" : " [" + key.exitClass().label + "]");
     }
 
     /** Keys that mean something here; true when handled. */
-    boolean handle(TuiApp app, Action a) {
-        Frame f = app.frame();
+    boolean handle(Action a, Scene scene, Host host) {
+        Frame f = scene.frame();
         int n = f == null ? 0 : f.timeline().columns().size();
         int at = cursor < 0 ? n - 1 : Math.min(cursor, n - 1);
         switch (a) {
@@ -58,7 +98,7 @@ final class HeatmapView {
             case PAGE_DOWN -> cursor = at + visible - 1 >= n - 1 ? -1 : at + visible - 1;
             case HOME -> cursor = 0;
             case END -> cursor = -1;
-            case DETAIL -> jump(app, f, at);
+            case DETAIL -> jump(scene, host, at);
             default -> {
                 return false;
             }
@@ -67,28 +107,27 @@ final class HeatmapView {
     }
 
     /** Shows the interval of column {@code at} in the main table's interval view. */
-    private void jump(TuiApp app, Frame f, int at) {
+    private static void jump(Scene scene, Host host, int at) {
+        Frame f = scene.frame();
         if (f == null || at < 0) return;
         Heatmap.Column c = f.timeline().columns().get(at);
         String span = Text.rel(c.startTs() - f.originTs()) + ".." + Text.rel(c.endTs() - f.originTs());
-        if (app.feed.replay()) {
-            app.feed.showInterval(c.startTs(), c.endTs());
-            app.intervalView = true;
-            app.view = TuiApp.View.MAIN;
-            app.say("interval " + span + " (interval view; i: cumulative)");
+        if (scene.replay()) {
+            host.showInterval(c.startTs(), c.endTs(), "interval " + span + " (interval view; i: cumulative)");
         } else if (at == f.timeline().columns().size() - 1) {
-            app.intervalView = true;
-            app.view = TuiApp.View.MAIN;
-            app.say("the last interval (interval view; i: cumulative)");
+            host.showLastInterval("the last interval (interval view; i: cumulative)");
         } else {
-            app.warn("live cannot go back to " + span + ": the heatmap keeps buckets, not tables (record with -o and replay to open any interval)");
+            host.warn("live cannot go back to " + span + ": the heatmap keeps buckets, not tables (record with -o and replay to open any interval)");
         }
     }
 
-    void render(Canvas c, TuiApp app, Frame f, int top, int bottom) {
+    @Override
+    public void render(Canvas c, Scene scene, int top, int bottom) {
+        Frame f = scene.frame();
+        Filter filter = scene.filter();
         Glyphs g = c.glyphs;
         Heatmap.Timeline t = f.timeline();
-        Heatmap.Grid grid = t.grid(selection(app.filter));
+        Heatmap.Grid grid = t.grid(selection(filter));
         int n = grid.columns();
         long total = grid.timed + grid.untimedTotal;
         int row = top;
@@ -96,7 +135,7 @@ final class HeatmapView {
         c.text(1, row, Text.fit(title, c.width - 2, g), Style.BOLD);
         row++;
         String counts = Text.count(total) + " exits" + (grid.untimedTotal > 0 ? " (" + Text.count(grid.untimedTotal) + " not timed)" : "")
-                + ", " + n + " columns of " + (t.widthNs() == 0 ? "-" : Durations.format(t.widthNs())) + (app.filter == Filter.NONE ? "" : ", filtered");
+                + ", " + n + " columns of " + (t.widthNs() == 0 ? "-" : Durations.format(t.widthNs())) + (filter == Filter.NONE ? "" : ", filtered");
         c.text(1, row, Text.fit(counts, c.width - 2, g), Style.DIM);
         row++;
         if (n == 0 || total == 0) {

@@ -1,8 +1,15 @@
 package io.exitscope.view.tui;
 
-/** Every key (from {@link Action}, so none is missing) and what the columns mean. */
-final class HelpView {
-    private HelpView() {}
+import java.util.List;
+
+/**
+ * Every key (from {@link Action}, so none is missing) and what the columns mean. Its own state:
+ * the scroll and the screen it returns to.
+ */
+final class HelpView implements View {
+    private ViewId back = ViewId.MAIN;
+    private int scroll;
+    private int pageRows = 10;
 
     static final String[] NOTES = {
             "KEY: exit reason, and subkey/VM/vCPU when grouped by them. H/K/U: share of the key's exits handled by hardware,"
@@ -15,10 +22,31 @@ final class HelpView {
             "b closes the window: what was counted so far becomes the baseline and counting restarts, so compare shows before"
                     + " vs after. r restarts the window without keeping a baseline."};
 
-    static void render(Canvas c, TuiApp app, int top, int bottom) {
-        Lines L = build(c.width, app.feed.replay());
-        app.pageRows = Math.max(1, bottom - top);
-        app.scroll = L.render(c, top, bottom, app.scroll);
+    /** Shows the help from the top; Esc returns to {@code from}. */
+    void open(ViewId from) {
+        back = from;
+        scroll = 0;
+    }
+
+    ViewId back() {
+        return back;
+    }
+
+    @Override
+    public void move(Action a, Scene s) {
+        scroll = View.moved(scroll, View.delta(a, pageRows));
+    }
+
+    @Override
+    public List<String[]> hints(boolean replay, Glyphs g) {
+        return List.<String[]>of(new String[]{"Esc", "back"});
+    }
+
+    @Override
+    public void render(Canvas c, Scene scene, int top, int bottom) {
+        Lines L = build(c.width, scene.replay());
+        pageRows = Math.max(1, bottom - top);
+        scroll = L.render(c, top, bottom, scroll);
     }
 
     static Lines build(int width, boolean replay) {

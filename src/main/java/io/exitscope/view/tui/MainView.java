@@ -1,15 +1,115 @@
 package io.exitscope.view.tui;
 
 import io.exitscope.exit.ExitClass;
+import io.exitscope.stats.ExitKey;
 import io.exitscope.stats.StatsSnapshot;
 import io.exitscope.view.report.ReportData;
+import io.exitscope.view.tui.feed.Side;
 
 import java.util.ArrayList;
 import java.util.List;
 
-/** The main table: one row per key, blocking (idle) exits apart below the others. */
-final class MainView {
-    private MainView() {}
+/**
+ * The main table: one row per key, blocking (idle) exits apart below the others. Its own state:
+ * the sort, the selected row (kept on its key across refreshes and re-sorts) and the scroll.
+ */
+final class MainView implements View {
+    private Column sort = Column.TIME;
+    private boolean invert;
+    private int sel, tableTop;
+    private ExitKey selKey;
+    private int pageRows = 10;
+    /** The selected row's key when the table had to cut it (shown whole in the footer), else null. */
+    private String truncatedSelection;
+
+    private Side cachedSide;
+    private String cachedSpec;
+    private TableModel cachedModel;
+
+    /** The rows of a side through a lens in this sort, made once per frame and setting. */
+    TableModel table(Side s, Lens lens) {
+        String spec = lens.spec() + "|" + sort + "|" + invert;
+        if (s != cachedSide || !spec.equals(cachedSpec)) {
+            cachedModel = new TableModel(s, lens.grouping(), lens.filter(), sort, invert);
+            cachedSide = s;
+            cachedSpec = spec;
+        }
+        return cachedModel;
+    }
+
+    /** The selected row, null when the table is empty. */
+    TableModel.Row selectedRow(Scene s) {
+        if (s.side() == null) return null;
+        TableModel m = table(s.side(), s.lens());
+        return m.size() == 0 ? null : m.get(clamp(sel, m.size()));
+    }
+
+    /** The key of the selected row, null when the table is empty. */
+    ExitKey selectedKey(Scene s) {
+        TableModel.Row r = selectedRow(s);
+        return r == null ? null : r.g().key();
+    }
+
+    /** Brings the selection into the table (it may have shrunk since the last draw). */
+    void clampSelection(Scene s) {
+        if (s.side() != null && table(s.side(), s.lens()).size() > 0) sel = clamp(sel, table(s.side(), s.lens()).size());
+    }
+
+    String fullSelection() {
+        return truncatedSelection;
+    }
+
+    /** The sort as the status line shows it, e.g. {@code %TIME▼}. */
+    String sortText(Glyphs g) {
+        return sort.title + (sort.descending != invert ? g.sortDesc : g.sortAsc);
+    }
+
+    /** Sorts by the column {@code step} places on from the current one, in its natural order; returns what to say. */
+    String sortBy(int step) {
+        int n = Column.values().length;
+        sort = Column.values()[(sort.ordinal() + step + n) % n];
+        invert = false;
+        return "sorted by " + sort.title;
+    }
+
+    String invertSort() {
+        invert = !invert;
+        return "sort order inverted";
+    }
+
+    @Override
+    public void move(Action a, Scene s) {
+        int n = s.side() == null ? 0 : table(s.side(), s.lens()).size();
+        sel = clamp((long) sel + View.delta(a, pageRows), n);
+        selKey = n == 0 ? null : table(s.side(), s.lens()).get(sel).g().key();
+    }
+
+    private static int clamp(long v, int n) {
+        return (int) Math.max(0, Math.min(v, n - 1L));
+    }
+
+    @Override
+    public List<String[]> hints(boolean replay, Glyphs g) {
+        List<String[]> h = new ArrayList<>();
+        h.add(new String[]{"Enter", "detail"});
+        h.add(new String[]{"m", "heatmap"});
+        h.add(new String[]{"<>", "sort"});
+        h.add(new String[]{"f", "filter"});
+        h.add(new String[]{"k", "group"});
+        if (replay) h.add(new String[]{"space", "pause"});
+        h.add(new String[]{"b", "baseline"});
+        h.add(new String[]{"x", "subkeys"});
+        h.add(new String[]{"i", "interval"});
+        h.add(new String[]{"O", "optimizations"});
+        if (replay) {
+            h.add(new String[]{".", "step"});
+            h.add(new String[]{"+-", "speed"});
+            h.add(new String[]{"j", "slowest"});
+        } else {
+            h.add(new String[]{"space", "freeze"});
+        }
+        return h;
+    }
 
     /** Column positions for a width; the key column takes what the numbers leave. */
     static final class Layout {
@@ -60,50 +160,52 @@ final class MainView {
         }
     }
 
-    static void render(Canvas c, TuiApp app, Frame f, int top, int bottom) {
-        Side s = f.side(app.intervalView);
+    @Override
+    public void render(Canvas c, Scene scene, int top, int bottom) {
+        Side s = scene.side();
+        Filter filter = scene.filter();
         Layout L = new Layout(c.width);
         // column titles
         c.fill(top, Style.HEADER);
         for (Column col : L.cols) {
             int w = L.w[col.ordinal()];
-            String t = title(col, app, c.glyphs, w);
+            String t = title(col, c.glyphs, w);
             if (L.numeric(col)) c.right(L.x[col.ordinal()], top, w, t, Style.HEADER);
             else c.left(L.x[col.ordinal()], top, w, t, Style.HEADER);
         }
         int first = top + 1;
-        app.pageRows = Math.max(1, bottom - first);
-        app.truncatedSelection = null;
+        pageRows = Math.max(1, bottom - first);
+        truncatedSelection = null;
         if (s == null) return;
-        TableModel m = app.table(s);
+        TableModel m = table(s, scene.lens());
         if (m.size() == 0) {
-            String why = app.filter.active() ? "(no exits match the filter " + app.filter.describe() + "; c clears it)"
-                    : s.exits == 0 ? "(no exits yet)" : "(no exits)";
+            String why = filter.active() ? "(no exits match the filter " + filter.describe() + "; c clears it)"
+                    : s.exits() == 0 ? "(no exits yet)" : "(no exits)";
             c.text(1, first + 1, Text.fit(why, c.width - 2, c.glyphs), Style.DIM);
             return;
         }
         // keep the selection on the same key across refreshes and re-sorts
-        if (app.selKey != null) {
-            int i = m.indexOf(app.selKey);
-            if (i >= 0) app.sel = i;
+        if (selKey != null) {
+            int i = m.indexOf(selKey);
+            if (i >= 0) sel = i;
         }
-        app.sel = Math.max(0, Math.min(app.sel, m.size() - 1));
-        app.selKey = m.get(app.sel).g().key();
-        String selText = Agg.keyText(app.selKey);
-        if (selText.length() > L.w[Column.KEY.ordinal()]) app.truncatedSelection = selText;
+        sel = Math.max(0, Math.min(sel, m.size() - 1));
+        selKey = m.get(sel).g().key();
+        String selText = Agg.keyText(selKey);
+        if (selText.length() > L.w[Column.KEY.ordinal()]) truncatedSelection = selText;
 
         // items: rows, and a separator before the blocking ones
         int sepAt = m.blocking.isEmpty() ? -1 : m.main.size();
         int items = m.size() + (sepAt >= 0 ? 1 : 0);
-        int selItem = app.sel + (sepAt >= 0 && app.sel >= sepAt ? 1 : 0);
+        int selItem = sel + (sepAt >= 0 && sel >= sepAt ? 1 : 0);
         int rows = bottom - first;
         boolean scrolls = items > rows;
         if (scrolls) rows = Math.max(1, rows - 1); // the last line says what is out of view
-        if (selItem < app.tableTop) app.tableTop = selItem;
-        if (selItem >= app.tableTop + rows) app.tableTop = selItem - rows + 1;
-        app.tableTop = Math.max(0, Math.min(app.tableTop, Math.max(0, items - rows)));
+        if (selItem < tableTop) tableTop = selItem;
+        if (selItem >= tableTop + rows) tableTop = selItem - rows + 1;
+        tableTop = Math.max(0, Math.min(tableTop, Math.max(0, items - rows)));
         for (int r = 0; r < rows; r++) {
-            int item = app.tableTop + r;
+            int item = tableTop + r;
             if (item >= items) break;
             int y = first + r;
             if (sepAt >= 0 && item == sepAt) {
@@ -112,23 +214,23 @@ final class MainView {
                 continue;
             }
             int idx = sepAt >= 0 && item > sepAt ? item - 1 : item;
-            row(c, L, m.get(idx), y, idx == app.sel);
+            row(c, L, m.get(idx), y, idx == sel);
         }
         if (scrolls) {
-            int above = app.tableTop, below = Math.max(0, items - app.tableTop - rows);
+            int above = tableTop, below = Math.max(0, items - tableTop - rows);
             String more = (above > 0 ? c.glyphs.up + " " + above + " above  " : "") + (below > 0 ? c.glyphs.down + " " + below + " below  " : "")
-                    + "row " + (app.sel + 1) + "/" + m.size();
+                    + "row " + (sel + 1) + "/" + m.size();
             c.text(1, first + rows, Text.fit(more, c.width - 2, c.glyphs), Style.DIM);
         }
     }
 
-    static String title(Column col, TuiApp app, Glyphs g, int w) {
+    private String title(Column col, Glyphs g, int w) {
         String t = col.title;
         if (col == Column.CLASS && w < 8) t = "HKU";
         if (col == Column.RATE && w < 7) t = "RATE";
-        if (app.sort == col) {
-            t = t + (col.descending != app.invert ? g.sortDesc : g.sortAsc);
-            if (t.length() > w && col == Column.RATE) t = "RAT" + (col.descending != app.invert ? g.sortDesc : g.sortAsc);
+        if (sort == col) {
+            t = t + (col.descending != invert ? g.sortDesc : g.sortAsc);
+            if (t.length() > w && col == Column.RATE) t = "RAT" + (col.descending != invert ? g.sortDesc : g.sortAsc);
         }
         return t;
     }

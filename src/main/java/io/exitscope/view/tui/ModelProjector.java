@@ -1,5 +1,6 @@
 package io.exitscope.view.tui;
 
+import io.exitscope.view.tui.feed.Side;
 import io.exitscope.model.ExitPathModel;
 import io.exitscope.model.ModelConfig;
 import io.exitscope.model.ModelInput;
@@ -81,7 +82,7 @@ public final class ModelProjector implements Projector {
     private synchronized void detect(Side side) {
         if (model == null || side == detectedSide) return;
         detectedSide = side;
-        input = ModelInput.of(side.fine, side.measures, side.evidence);
+        input = ModelInput.of(side.fine(), side.result().measures(), side.evidence());
         recorded = new SwitchDetector(model).detect(input, null, List.of(), true);
     }
 

@@ -1,5 +1,6 @@
 package io.exitscope.view.tui;
 
+import io.exitscope.view.tui.feed.Side;
 import io.exitscope.evidence.OptimizationEvidence;
 import io.exitscope.exit.ExitClass;
 import io.exitscope.stats.StatsSnapshot;
@@ -51,7 +52,7 @@ public final class Optimizations {
 
     /** @param baseline the compare screen's baseline, or null: another run whose evidence counts too */
     public static List<Row> detect(Side s, Side baseline) {
-        OptimizationEvidence ev = baseline == null ? s.evidence : s.evidence.withOtherRun(baseline.evidence, "the baseline");
+        OptimizationEvidence ev = baseline == null ? s.evidence() : s.evidence().withOtherRun(baseline.evidence(), "the baseline");
         List<Row> out = new ArrayList<>();
         long overhead = s.overheadNs();
         List<Row> io = new ArrayList<>();
@@ -84,7 +85,7 @@ public final class Optimizations {
         OptimizationEvidence.Requests rq = ev.requests();
         if (rq.visible()) {
             double approx = 0;
-            for (StatsSnapshot.Group g : s.fine.groups()) {
+            for (StatsSnapshot.Group g : s.fine().groups()) {
                 if (g.blocking() || g.count() == 0 || g.requestsPending() == 0) continue;
                 approx += (double) g.totalNs() * g.requestsPending() / g.count();
             }
@@ -101,14 +102,14 @@ public final class Optimizations {
         Boolean module = ev.kvm().module();
         State ms = module == null ? State.UNKNOWN : module ? State.OFF : State.ON;
         String mt = module == null ? "unknown" : module ? "module" : "built in";
-        long all = s.fine.exits();
+        long all = s.fine().exits();
         out.add(new Row("kvm-module", "KVM built in", "", ms, mt, ev.kvm().evidence(), module == null ? 0 : all,
                 module == null || overhead == 0 ? Double.NaN : 1.0, true));
 
         OptimizationEvidence.Fpu fpu = ev.fpu();
         if (fpu.seen()) {
             long usExits = 0, usTime = 0;
-            for (StatsSnapshot.Group g : s.fine.groups()) {
+            for (StatsSnapshot.Group g : s.fine().groups()) {
                 if (g.key().exitClass() == ExitClass.USERSPACE && !g.blocking()) {
                     usExits += g.count();
                     usTime += g.totalNs();

@@ -2,6 +2,9 @@ package io.exitscope.view.tui;
 
 import io.exitscope.stats.ExitKey;
 import io.exitscope.stats.GroupBy;
+import io.exitscope.view.tui.feed.Baseline;
+import io.exitscope.view.tui.feed.Frame;
+import io.exitscope.view.tui.feed.Side;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,33 +17,64 @@ import java.util.List;
  * the name column takes what is left and %TIME goes first (into the evidence line) when the
  * terminal is narrow. A cell too long for its column wraps onto the next lines, never cut.
  * Up/Down select a row; Enter opens the detail of the exits it is about.
+ *
+ * <p>Its own state: the selected row and the scroll that keeps it in view.
  */
-final class OptimizationsView {
-    private OptimizationsView() {}
+final class OptimizationsView implements View {
+    private int sel, scroll;
+    private int pageRows = 10;
 
     /** The grouping the detail of an optimization row opens in: its address. */
     static final GroupBy BY_TARGET = GroupBy.parse("subkey");
 
-    static List<Optimizations.Row> rows(TuiApp app, Side s) {
-        List<Optimizations.Row> out = new ArrayList<>(Optimizations.detect(s, app.baseline == null ? null : app.baseline.side));
-        if (app.projector != null) out.addAll(app.projector.rows(s));
+    /** The rows of a side: the evidence's (with the baseline's, when there is one) and the model's. */
+    static List<Optimizations.Row> rows(Side s, Baseline baseline, Projector projector) {
+        List<Optimizations.Row> out = new ArrayList<>(Optimizations.detect(s, baseline == null ? null : baseline.side));
+        if (projector != null) out.addAll(projector.rows(s));
         return out;
     }
 
-    static void render(Canvas c, TuiApp app, Frame f, int top, int bottom) {
-        Side s = f.side(app.intervalView);
+    /** The selected row, null when there is none. */
+    Optimizations.Row selected(Scene scene) {
+        if (scene.side() == null) return null;
+        List<Optimizations.Row> rows = rows(scene.side(), scene.baseline(), scene.projector());
+        return rows.isEmpty() ? null : rows.get(Math.max(0, Math.min(sel, rows.size() - 1)));
+    }
+
+    /** Back at the top (the screen is entered again); the selection stays. */
+    void top() {
+        scroll = 0;
+    }
+
+    @Override
+    public void move(Action a, Scene s) {
+        sel = View.moved(sel, View.delta(a, pageRows));
+    }
+
+    @Override
+    public List<String[]> hints(boolean replay, Glyphs g) {
+        List<String[]> h = new ArrayList<>();
+        h.add(new String[]{"Esc", "back"});
+        h.add(new String[]{"Enter", "detail"});
+        h.add(new String[]{"i", "interval"});
+        return h;
+    }
+
+    @Override
+    public void render(Canvas c, Scene scene, int top, int bottom) {
+        Side s = scene.side();
         if (s == null) return;
-        Layout lay = build(c.width, app, f, s, c.glyphs);
-        app.pageRows = Math.max(1, bottom - top);
-        app.optSel = Math.max(0, Math.min(app.optSel, lay.rowLine.size() - 1));
+        Layout lay = build(c.width, scene, c.glyphs);
+        pageRows = Math.max(1, bottom - top);
+        sel = Math.max(0, Math.min(sel, lay.rowLine.size() - 1));
         // keep the selected row (all its lines) in view
         if (!lay.rowLine.isEmpty()) {
-            int first = lay.rowLine.get(app.optSel), last = app.optSel + 1 < lay.rowLine.size() ? lay.rowLine.get(app.optSel + 1) - 1 : lay.lines.size() - 1;
+            int first = lay.rowLine.get(sel), last = sel + 1 < lay.rowLine.size() ? lay.rowLine.get(sel + 1) - 1 : lay.lines.size() - 1;
             int rows = Math.max(1, bottom - top - 1);
-            if (first < app.scroll) app.scroll = first;
-            if (last >= app.scroll + rows) app.scroll = Math.min(first, last - rows + 1);
+            if (first < scroll) scroll = first;
+            if (last >= scroll + rows) scroll = Math.min(first, last - rows + 1);
         }
-        app.scroll = lay.lines.render(c, top, bottom, app.scroll);
+        scroll = lay.lines.render(c, top, bottom, scroll);
     }
 
     /** The screen's lines and where each row starts (for the selection). */
@@ -49,17 +83,20 @@ final class OptimizationsView {
     /** The row Enter opens: the key of its address's exits (reason and subkey), or null when it is about no one address. */
     static ExitKey detailKey(Optimizations.Row r, Side s) {
         if (r == null || r.target().isEmpty()) return null;
-        for (io.exitscope.stats.StatsSnapshot.Group g : s.fine.groups()) {
+        for (io.exitscope.stats.StatsSnapshot.Group g : s.fine().groups()) {
             if (r.target().equals(g.key().subkey())) return g.key().under(BY_TARGET);
         }
         return null;
     }
 
-    static Layout build(int width, TuiApp app, Frame f, Side s, Glyphs gl) {
+    Layout build(int width, Scene scene, Glyphs gl) {
+        Frame f = scene.frame();
+        Side s = scene.side();
+        Projector projector = scene.projector();
         Lines L = new Lines();
-        List<Optimizations.Row> all = rows(app, s);
-        String proj = app.projector == null ? "no exit-path model: projected shifts -" : "projections: " + app.projector.name();
-        L.line().at(0, Text.fit("optimizations " + gl.hline + " " + (app.intervalView ? "last interval" : "cumulative window since " + f.window()),
+        List<Optimizations.Row> all = rows(s, scene.baseline(), projector);
+        String proj = projector == null ? "no exit-path model: projected shifts -" : "projections: " + projector.name();
+        L.line().at(0, Text.fit("optimizations " + gl.hline + " " + (scene.lens().interval() ? "last interval" : "cumulative window since " + f.window()),
                 width, gl), Style.BOLD);
         for (String w : Lines.wrap(proj + "; EXITS = exits it affects, %TIME = their share of measured exit time (~ estimated);"
                 + " Enter = detail of the selected row", width - 2)) {
@@ -80,7 +117,7 @@ final class OptimizationsView {
         List<String> projected = new ArrayList<>();
         int stateW = 5, projLen = 9;
         for (Optimizations.Row x : all) {
-            String p = app.projector == null ? null : app.projector.projectedShift(x, s);
+            String p = projector == null ? null : projector.projectedShift(x, s);
             projected.add(p);
             stateW = Math.max(stateW, stateText(x).length());
             if (p != null) projLen = Math.max(projLen, p.length());
@@ -112,7 +149,7 @@ final class OptimizationsView {
         List<Integer> rowLine = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
             Optimizations.Row x = all.get(i);
-            boolean sel = app.view == TuiApp.View.OPTIMIZATIONS && i == app.optSel;
+            boolean sel = i == this.sel;
             String name = x.name() + (x.target().isEmpty() ? "" : " " + x.target());
             String p = projected.get(i);
             String t = Double.isNaN(x.share()) ? "-" : (x.approx() ? "~" : "") + Text.pct(x.share());

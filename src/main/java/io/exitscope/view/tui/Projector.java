@@ -1,5 +1,6 @@
 package io.exitscope.view.tui;
 
+import io.exitscope.view.tui.feed.Side;
 import java.util.List;
 import java.util.ServiceLoader;
 

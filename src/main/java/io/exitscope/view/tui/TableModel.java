@@ -1,5 +1,6 @@
 package io.exitscope.view.tui;
 
+import io.exitscope.view.tui.feed.Side;
 import io.exitscope.stats.GroupBy;
 import io.exitscope.stats.StatsSnapshot;
 
@@ -19,9 +20,9 @@ final class TableModel {
     TableModel(Side side, GroupBy by, Filter filter, Column sort, boolean invert) {
         overheadNs = side.overheadNs();
         long n = 0;
-        for (StatsSnapshot.Group g : StatsSnapshot.regroup(side.fine.groups(), by, filter)) {
+        for (StatsSnapshot.Group g : StatsSnapshot.regroup(side.fine().groups(), by, filter)) {
             double share = StatsSnapshot.share(g, overheadNs, false);
-            double rate = side.seconds > 0 ? g.count() / side.seconds : Double.NaN;
+            double rate = side.seconds() > 0 ? g.count() / side.seconds() : Double.NaN;
             (g.blocking() ? blocking : main).add(new Row(g, share, rate));
             n += g.count();
         }

@@ -72,6 +72,6 @@ final class Text {
 
     /** Trace time relative to the start, e.g. {@code t+45.2ms}. */
     static String rel(long ns) {
-        return "t+" + (ns <= 0 ? "0" : Durations.format(ns));
+        return Durations.sinceStart(ns);
     }
 }

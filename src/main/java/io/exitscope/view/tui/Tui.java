@@ -2,6 +2,9 @@ package io.exitscope.view.tui;
 
 import com.googlecode.lanterna.screen.TerminalScreen;
 
+import io.exitscope.view.tui.feed.Baseline;
+import io.exitscope.view.tui.feed.Feed;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.Charset;

@@ -10,6 +10,11 @@ import io.exitscope.stats.ExitStats;
 import io.exitscope.stats.GroupBy;
 import io.exitscope.stats.StatsSnapshot;
 import io.exitscope.util.Durations;
+import io.exitscope.view.tui.feed.Baseline;
+import io.exitscope.view.tui.feed.Feed;
+import io.exitscope.view.tui.feed.Feeds;
+import io.exitscope.view.tui.feed.Frame;
+import io.exitscope.view.tui.feed.Side;
 
 import java.io.IOException;
 import java.time.LocalTime;
@@ -25,63 +30,44 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * The full-screen UI's state and key handling, and the render of one screen from the newest
- * frame. {@link #draw(Screen)} only writes the back buffer; the caller refreshes (DELTA, so only
- * changed cells reach the terminal). The same object drives tests on a virtual terminal and the
- * real loop in {@link #run(Screen, Object)}.
+ * The full-screen UI's app-level state and key handling: which screen is on, the frame on show
+ * (the feed's newest, or the frozen one), the lens every screen looks through, the baseline, the
+ * prompt and the message. Each screen keeps its own selection and scroll and is handed a
+ * {@link Scene}; the bars get a {@link Chrome.Bar}. {@link #draw(Screen)} only writes the back
+ * buffer; the caller refreshes (DELTA, so only changed cells reach the terminal). The same object
+ * drives tests on a virtual terminal and the real loop in {@link #run(Screen, Object)}.
  */
 public final class TuiApp {
-    enum View { MAIN, DETAIL, COMPARE, OPTIMIZATIONS, HELP, HEATMAP }
+    private final Feed feed;
+    private final Palette palette;
+    private final Glyphs glyphs;
+    private final Projector projector;
 
-    static final String[] GROUPINGS = {"reason", "reason,class", "subkey", "vcpu", "vm"};
+    private final MainView main = new MainView();
+    private final DetailView detail = new DetailView();
+    private final CompareView compare = new CompareView();
+    private final OptimizationsView optimizations = new OptimizationsView();
+    private final HelpView help = new HelpView();
+    private final HeatmapView heatmap = new HeatmapView();
 
-    final Feed feed;
-    final Palette palette;
-    final Glyphs glyphs;
-    final Projector projector;
-    final HeatmapView heatmap = new HeatmapView();
-
-    View view = View.MAIN;
-    View helpReturn = View.MAIN, detailReturn = View.MAIN;
-    boolean intervalView;
-    int groupIdx = 1;
-    int groupBeforeSubkeys = -1;
-    Column sort = Column.TIME;
-    boolean invert;
-    Filter filter = Filter.NONE;
-    int sel, tableTop;
-    ExitKey selKey;
-    int cmpSel, cmpTop;
-    /** The selected row of the optimizations screen. */
-    int optSel;
-    /** The rows the compare screen showed last (Enter opens the selected one). */
-    List<io.exitscope.stats.Comparison.Shift> lastShifts = List.of();
-    ExitKey detailKey;
-    GroupBy detailBy;
-    int scroll;
-    int pageRows = 10;
-    Baseline baseline;
-    CompletableFuture<Baseline> pendingBaseline;
+    private ViewId view = ViewId.MAIN;
+    private Lens lens = Lens.START;
+    private Baseline baseline;
+    private CompletableFuture<Baseline> pendingBaseline;
     private CompletableFuture<Baseline> initialBaseline;
-    boolean frozen;
-    Frame frozenFrame;
-    Prompt prompt;
-    String message;
-    boolean messageAlarm;
-    long messageUntil;
-    boolean quit;
-    boolean fullRedraw;
-    /** The selected row's key when the table had to cut it (shown whole in the footer), else null. */
-    String truncatedSelection;
+    private boolean frozen;
+    private Frame frozenFrame;
+    private Prompt prompt;
+    private String message;
+    private boolean messageAlarm;
+    private long messageUntil;
+    private boolean quit;
+    private boolean fullRedraw;
     private String lastClock = "";
     private long lastSeq = -1;
 
-    private Side cachedSide;
-    private String cachedSpec;
-    private TableModel cachedModel;
-
     /** A one-line input at the bottom (filters, seek time, interval). */
-    static final class Prompt {
+    private static final class Prompt {
         final String label;
         final StringBuilder text;
         final Consumer<String> onAccept;
@@ -105,51 +91,83 @@ public final class TuiApp {
         this.initialBaseline = b;
     }
 
+    /** Makes {@code b} the compare screen's "before" now, without a message. */
+    void useBaseline(Baseline b) {
+        this.baseline = b;
+    }
+
     public boolean quitRequested() {
         return quit;
     }
 
-    Frame frame() {
+    Projector projector() {
+        return projector;
+    }
+
+    CompareView compareScreen() {
+        return compare;
+    }
+
+    private Frame frame() {
         return frozen && frozenFrame != null ? frozenFrame : feed.latest();
     }
 
-    Side side() {
+    /** What the screens are handed: the frame on show and the side of it the lens picks. */
+    private Scene scene() {
         Frame f = frame();
-        return f == null ? null : f.side(intervalView);
+        Side side = f == null ? null : f.side(lens.interval());
+        return new Scene(f, side, lens, baseline, pendingBaseline != null, feed.replay(), projector);
     }
 
-    GroupBy grouping() {
-        return GroupBy.parse(GROUPINGS[groupIdx]);
+    private View view(ViewId id) {
+        return switch (id) {
+            case MAIN -> main;
+            case DETAIL -> detail;
+            case COMPARE -> compare;
+            case OPTIMIZATIONS -> optimizations;
+            case HELP -> help;
+            case HEATMAP -> heatmap;
+        };
     }
 
-    /** The grouping comparisons use: the table's, plus the VM/vCPU the filter cuts by. */
-    GroupBy compareGrouping() {
-        String g = GROUPINGS[groupIdx];
-        if (filter.vm() != null && !g.contains("vm")) g += ",vm";
-        if (filter.vcpu() != null && !g.contains("vcpu")) g += ",vcpu";
-        return GroupBy.parse(g);
+    /** Shows {@code id}; screens that scroll are entered at their top. */
+    private void show(ViewId id) {
+        view = id;
+        if (id == ViewId.DETAIL) detail.top();
+        if (id == ViewId.OPTIMIZATIONS) optimizations.top();
     }
 
-    TableModel table(Side s) {
-        String spec = GROUPINGS[groupIdx] + "|" + filter + "|" + sort + "|" + invert;
-        if (s != cachedSide || !spec.equals(cachedSpec)) {
-            cachedModel = new TableModel(s, grouping(), filter, sort, invert);
-            cachedSide = s;
-            cachedSpec = spec;
-        }
-        return cachedModel;
-    }
-
-    void say(String m) {
+    private void say(String m) {
         message = m;
         messageAlarm = false;
         messageUntil = System.currentTimeMillis() + 5000;
     }
 
-    void warn(String m) {
+    private void warn(String m) {
         say(m);
         messageAlarm = true;
     }
+
+    /** What the heatmap's Enter may do: the main table on one interval. */
+    private final HeatmapView.Host heatmapHost = new HeatmapView.Host() {
+        @Override
+        public void showInterval(long startTs, long endTs, String m) {
+            feed.showInterval(startTs, endTs);
+            showLastInterval(m);
+        }
+
+        @Override
+        public void showLastInterval(String m) {
+            lens = lens.withInterval(true);
+            view = ViewId.MAIN;
+            say(m);
+        }
+
+        @Override
+        public void warn(String m) {
+            TuiApp.this.warn(m);
+        }
+    };
 
     // ------------------------------------------------------------------ keys
 
@@ -163,7 +181,7 @@ public final class TuiApp {
         if (a == null) return;
         message = null; // a message lasts until the next key (or 5s)
         perform(a);
-        feed.want(compareGrouping());
+        feed.want(lens.compareGrouping());
     }
 
     private void promptKey(KeyStroke k) {
@@ -177,7 +195,7 @@ public final class TuiApp {
                 } catch (IllegalArgumentException e) {
                     warn(e.getMessage());
                 }
-                feed.want(compareGrouping());
+                feed.want(lens.compareGrouping());
             }
             case Backspace -> {
                 if (p.text.length() > 0) p.text.setLength(p.text.length() - 1);
@@ -197,48 +215,40 @@ public final class TuiApp {
         }
     }
 
-    void perform(Action a) {
-        if (view == View.HEATMAP && heatmap.handle(this, a)) return;
+    private void perform(Action a) {
+        if (view == ViewId.HEATMAP && heatmap.handle(a, scene(), heatmapHost)) return;
         switch (a) {
             case QUIT -> quit = true;
             case HELP -> {
-                if (view == View.HELP) {
-                    view = helpReturn;
+                if (view == ViewId.HELP) {
+                    show(help.back());
                 } else {
-                    helpReturn = view;
-                    view = View.HELP;
-                    scroll = 0;
+                    help.open(view);
+                    view = ViewId.HELP;
                 }
             }
-            case BACK -> {
-                if (view == View.HELP) view = helpReturn;
-                else if (view == View.DETAIL) view = detailReturn;
-                else if (view == View.HEATMAP) view = heatmap.back;
-                else view = View.MAIN;
-                scroll = 0;
-            }
-            case NEXT_SCREEN -> {
-                view = switch (view) {
-                    case MAIN -> View.COMPARE;
-                    case COMPARE -> View.OPTIMIZATIONS;
-                    default -> View.MAIN;
-                };
-                scroll = 0;
-            }
-            case COMPARE -> view = View.COMPARE;
-            case OPTIMIZATIONS -> {
-                view = View.OPTIMIZATIONS;
-                scroll = 0;
-            }
+            case BACK -> show(switch (view) {
+                case HELP -> help.back();
+                case DETAIL -> detail.back();
+                case HEATMAP -> heatmap.back();
+                default -> ViewId.MAIN;
+            });
+            case NEXT_SCREEN -> show(switch (view) {
+                case MAIN -> ViewId.COMPARE;
+                case COMPARE -> ViewId.OPTIMIZATIONS;
+                default -> ViewId.MAIN;
+            });
+            case COMPARE -> view = ViewId.COMPARE;
+            case OPTIMIZATIONS -> show(ViewId.OPTIMIZATIONS);
             case TOGGLE_INTERVAL -> {
-                intervalView = !intervalView;
-                say(intervalView ? "showing the last interval" : "showing the cumulative window");
+                lens = lens.withInterval(!lens.interval());
+                say(lens.interval() ? "showing the last interval" : "showing the cumulative window");
             }
             case BASELINE -> {
                 if (pendingBaseline != null) return;
                 pendingBaseline = feed.takeBaseline();
-                view = View.COMPARE;
-                cmpSel = 0;
+                view = ViewId.COMPARE;
+                compare.first();
             }
             case DROP_BASELINE -> {
                 baseline = null;
@@ -264,42 +274,35 @@ public final class TuiApp {
                 }
             }
             case REDRAW -> fullRedraw = true;
-            case UP, DOWN, PAGE_UP, PAGE_DOWN, HOME, END -> move(a);
+            case UP, DOWN, PAGE_UP, PAGE_DOWN, HOME, END -> view(view).move(a, scene());
             case DETAIL -> openDetail();
-            case SORT_NEXT, SORT_CYCLE -> sortBy(Column.values()[(sort.ordinal() + 1) % Column.values().length]);
-            case SORT_PREV -> sortBy(Column.values()[(sort.ordinal() + Column.values().length - 1) % Column.values().length]);
-            case SORT_INVERT -> {
-                invert = !invert;
-                say("sort order inverted");
-            }
-            case FILTER_REGEX -> prompt = new Prompt("filter regex (empty: none): ", filter.regex(), s -> filter = filter.withRegex(s));
+            case SORT_NEXT, SORT_CYCLE -> say(main.sortBy(1));
+            case SORT_PREV -> say(main.sortBy(-1));
+            case SORT_INVERT -> say(main.invertSort());
+            case FILTER_REGEX -> prompt = new Prompt("filter regex (empty: none): ", lens.filter().regex(),
+                    s -> lens = lens.withFilter(lens.filter().withRegex(s)));
             case FILTER_CLASS -> {
-                ExitClass c = filter.exitClass();
+                ExitClass c = lens.filter().exitClass();
                 ExitClass next = c == null ? ExitClass.HARDWARE : c == ExitClass.HARDWARE ? ExitClass.KERNEL
                         : c == ExitClass.KERNEL ? ExitClass.USERSPACE : null;
-                filter = filter.withClass(next);
+                lens = lens.withFilter(lens.filter().withClass(next));
                 say(next == null ? "all classes" : "only " + next.label + " exits");
             }
-            case FILTER_VM -> prompt = new Prompt("VM" + choices(true) + ": ", filter.vm(), s -> filter = filter.withVm(s));
-            case FILTER_VCPU -> prompt = new Prompt("vCPU" + choices(false) + ": ", filter.vcpu(), s -> filter = filter.withVcpu(s));
+            case FILTER_VM -> prompt = new Prompt("VM" + choices(true) + ": ", lens.filter().vm(),
+                    s -> lens = lens.withFilter(lens.filter().withVm(s)));
+            case FILTER_VCPU -> prompt = new Prompt("vCPU" + choices(false) + ": ", lens.filter().vcpu(),
+                    s -> lens = lens.withFilter(lens.filter().withVcpu(s)));
             case CLEAR_FILTERS -> {
-                filter = Filter.NONE;
+                lens = lens.withFilter(Filter.NONE);
                 say("filters cleared");
             }
             case GROUP -> {
-                groupIdx = (groupIdx + 1) % GROUPINGS.length;
-                groupBeforeSubkeys = -1;
-                say("grouped by " + grouping());
+                lens = lens.nextGrouping();
+                say("grouped by " + lens.grouping());
             }
             case SUBKEYS -> {
-                if (groupIdx == 2) {
-                    groupIdx = groupBeforeSubkeys >= 0 ? groupBeforeSubkeys : 1;
-                    groupBeforeSubkeys = -1;
-                } else {
-                    groupBeforeSubkeys = groupIdx;
-                    groupIdx = 2;
-                }
-                say("grouped by " + grouping());
+                lens = lens.toggleSubkeys();
+                say("grouped by " + lens.grouping());
             }
             case HEATMAP -> openHeatmap();
             case STEP, FASTER, SLOWER, SEEK_BACK, SEEK_FWD, SEEK_TO, STEP_SHORTER, STEP_LONGER, JUMP -> replayAction(a);
@@ -335,19 +338,22 @@ public final class TuiApp {
     }
 
     private void jumpToSlowest() {
-        Side s = side();
+        Scene sc = scene();
+        Side s = sc.side();
         if (s == null) return;
+        Filter filter = lens.filter();
         List<ExitStats.Slow> cands = new ArrayList<>();
         String what = "all keys";
-        if (view == View.DETAIL && detailKey != null) {
-            for (StatsSnapshot.Group g : Agg.members(s.fine.groups(), detailKey, detailBy, filter)) cands.addAll(g.slowest());
-            what = Agg.keyText(detailKey);
-        } else if (view == View.MAIN && table(s).size() > 0) {
-            StatsSnapshot.Group g = table(s).get(Math.min(sel, table(s).size() - 1)).g();
+        ExitKey selected = view == ViewId.MAIN ? main.selectedKey(sc) : null;
+        if (view == ViewId.DETAIL && detail.key() != null) {
+            for (StatsSnapshot.Group g : Agg.members(s.fine().groups(), detail.key(), detail.by(), filter)) cands.addAll(g.slowest());
+            what = Agg.keyText(detail.key());
+        } else if (selected != null) {
+            StatsSnapshot.Group g = main.selectedRow(sc).g();
             cands.addAll(g.slowest());
             what = Agg.keyText(g.key());
         } else {
-            for (StatsSnapshot.Group g : s.fine.groups()) if (filter.test(g.key())) cands.addAll(g.slowest());
+            for (StatsSnapshot.Group g : s.fine().groups()) if (filter.test(g.key())) cands.addAll(g.slowest());
         }
         ExitStats.Slow best = null;
         for (ExitStats.Slow x : cands) if (best == null || x.latencyNs() > best.latencyNs()) best = x;
@@ -355,22 +361,22 @@ public final class TuiApp {
             say("no timed exits to jump to");
             return;
         }
-        Frame f = frame();
+        Frame f = sc.frame();
         long step = f != null && f.progress() != null ? f.progress().stepNs() : 10_000_000L;
         // the exit completes at its end event, at or a little after exit + latency (the round trip of a
         // userspace exit starts after the exit's first event): land a little later, within the step
         feed.jumpTo(best.exitTs() + best.latencyNs() + Math.min(step / 4, 1_000_000L));
-        intervalView = true;
+        lens = lens.withInterval(true);
         long origin = f == null ? 0 : f.originTs();
         say("slowest exit of " + what + ": " + Durations.format(best.latencyNs()) + " at " + Text.rel(best.exitTs() - origin)
                 + " cpu " + best.cpu() + " tid " + best.tid() + " (interval view)");
     }
 
     private String choices(boolean vm) {
-        Side s = side();
+        Side s = scene().side();
         if (s == null) return "";
         Set<String> seen = new LinkedHashSet<>();
-        for (StatsSnapshot.Group g : s.fine.groups()) {
+        for (StatsSnapshot.Group g : s.fine().groups()) {
             String v = vm ? g.key().vm() : g.key().vcpu();
             if (v != null) seen.add(v);
         }
@@ -380,101 +386,61 @@ public final class TuiApp {
         return " (" + j + (l.size() > 4 ? ", ..." : "") + "; empty: all)";
     }
 
-    private void sortBy(Column c) {
-        sort = c;
-        invert = false;
-        say("sorted by " + c.title);
-    }
-
-    private void move(Action a) {
-        int page = Math.max(1, pageRows - 1);
-        int delta = switch (a) {
-            case UP -> -1;
-            case DOWN -> 1;
-            case PAGE_UP -> -page;
-            case PAGE_DOWN -> page;
-            case HOME -> Integer.MIN_VALUE / 2;
-            default -> Integer.MAX_VALUE / 2;
-        };
-        switch (view) {
-            case MAIN -> {
-                Side s = side();
-                int n = s == null ? 0 : table(s).size();
-                sel = clamp((long) sel + delta, n);
-                selKey = n == 0 ? null : table(s).get(sel).g().key();
-            }
-            case COMPARE -> cmpSel = (int) Math.max(0, Math.min((long) cmpSel + delta, Integer.MAX_VALUE / 4));
-            case OPTIMIZATIONS -> optSel = (int) Math.max(0, Math.min((long) optSel + delta, Integer.MAX_VALUE / 4));
-            default -> scroll = (int) Math.max(0, Math.min((long) scroll + delta, Integer.MAX_VALUE / 4));
-        }
-    }
-
-    private static int clamp(long v, int n) {
-        return (int) Math.max(0, Math.min(v, n - 1L));
-    }
-
     private void openDetail() {
-        if (view == View.MAIN) {
-            Side s = side();
-            if (s == null || table(s).size() == 0) return;
-            sel = clamp(sel, table(s).size());
-            detailKey = table(s).get(sel).g().key();
-            detailBy = grouping();
-            detailReturn = View.MAIN;
-        } else if (view == View.COMPARE) {
-            ExitKey k = CompareView.selectedKey(this);
+        Scene sc = scene();
+        if (view == ViewId.MAIN) {
+            ExitKey k = main.selectedKey(sc);
             if (k == null) return;
-            detailKey = k;
-            detailBy = compareGrouping();
-            detailReturn = View.COMPARE;
-        } else if (view == View.OPTIMIZATIONS) {
-            Side s = side();
-            if (s == null) return;
-            List<Optimizations.Row> rows = OptimizationsView.rows(this, s);
-            if (rows.isEmpty()) return;
-            Optimizations.Row r = rows.get(Math.max(0, Math.min(optSel, rows.size() - 1)));
-            ExitKey k = OptimizationsView.detailKey(r, s);
+            main.clampSelection(sc);
+            detail.open(k, lens.grouping(), ViewId.MAIN);
+        } else if (view == ViewId.COMPARE) {
+            ExitKey k = compare.selectedKey();
+            if (k == null) return;
+            detail.open(k, lens.compareGrouping(), ViewId.COMPARE);
+        } else if (view == ViewId.OPTIMIZATIONS) {
+            Optimizations.Row r = optimizations.selected(sc);
+            if (r == null) return;
+            ExitKey k = OptimizationsView.detailKey(r, sc.side());
             if (k == null) {
                 say(r.name() + " is about no one address: its evidence is on this screen");
                 return;
             }
-            detailKey = k;
-            detailBy = OptimizationsView.BY_TARGET;
-            detailReturn = View.OPTIMIZATIONS;
+            detail.open(k, OptimizationsView.BY_TARGET, ViewId.OPTIMIZATIONS);
         } else {
             return;
         }
-        view = View.DETAIL;
-        scroll = 0;
+        view = ViewId.DETAIL;
     }
 
     /** The heatmap of the selected key (main table, detail, compare), or of the whole view; in the heatmap: toggles. */
     private void openHeatmap() {
-        if (view == View.HEATMAP) {
-            if (heatmap.key != null) heatmap.key = null;
-            else if (heatmap.back == View.MAIN && side() != null && table(side()).size() > 0) heatmap.key = table(side()).get(clamp(sel, table(side()).size())).g().key();
-            else if (heatmap.back == View.DETAIL) heatmap.key = detailKey;
-            else if (heatmap.back == View.COMPARE) heatmap.key = CompareView.selectedKey(this);
+        Scene sc = scene();
+        if (view == ViewId.HEATMAP) {
+            heatmap.toggleKey(switch (heatmap.back()) {
+                case MAIN -> main.selectedKey(sc);
+                case DETAIL -> detail.key();
+                case COMPARE -> compare.selectedKey();
+                default -> null;
+            });
             return;
         }
         ExitKey k = null;
-        GroupBy by = grouping();
-        Side s = side();
-        if (view == View.MAIN && s != null && table(s).size() > 0) {
-            k = table(s).get(clamp(sel, table(s).size())).g().key();
-        } else if (view == View.DETAIL) {
-            k = detailKey;
-            by = detailBy;
-        } else if (view == View.COMPARE) {
-            k = CompareView.selectedKey(this);
-            by = compareGrouping();
+        GroupBy by = lens.grouping();
+        if (view == ViewId.MAIN) {
+            k = main.selectedKey(sc);
+        } else if (view == ViewId.DETAIL) {
+            k = detail.key();
+            by = detail.by();
+        } else if (view == ViewId.COMPARE) {
+            k = compare.selectedKey();
+            by = lens.compareGrouping();
         }
-        heatmap.open(k, by, view == View.HELP ? helpReturn : view);
-        view = View.HEATMAP;
+        heatmap.open(k, by, view == ViewId.HELP ? help.back() : view);
+        view = ViewId.HEATMAP;
     }
 
     /** Picks up baselines that finished on the feed thread. */
-    void tick() {
+    private void tick() {
         if (pendingBaseline != null && pendingBaseline.isDone()) {
             try {
                 baseline = pendingBaseline.join();
@@ -504,24 +470,26 @@ public final class TuiApp {
         tick();
         Canvas c = new Canvas(screen, palette, glyphs);
         c.clear();
-        Frame f = frame();
+        Scene sc = scene();
+        Frame f = sc.frame();
         int footer = c.height - 1;
-        int row = Chrome.header(c, this, f);
+        int row = Chrome.header(c, bar(sc), f);
         if (f == null) {
             c.text(1, row + 1, "starting" + glyphs.ellipsis, Style.DIM);
         } else {
-            switch (view) {
-                case MAIN -> MainView.render(c, this, f, row, footer);
-                case DETAIL -> DetailView.render(c, this, f, row, footer);
-                case COMPARE -> CompareView.render(c, this, f, row, footer);
-                case OPTIMIZATIONS -> OptimizationsView.render(c, this, f, row, footer);
-                case HELP -> HelpView.render(c, this, row, footer);
-                case HEATMAP -> heatmap.render(c, this, f, row, footer);
-            }
+            view(view).render(c, sc, row, footer);
         }
-        Chrome.footer(c, this, footer);
+        Chrome.footer(c, bar(sc), footer);
         screen.setCursorPosition(prompt == null ? null
                 : new com.googlecode.lanterna.TerminalPosition(Math.min(c.width - 1, prompt.label.length() + prompt.text.length()), footer));
+    }
+
+    /** What the bars show: made after the screen drew (the main table says there whether it cut the selected key). */
+    private Chrome.Bar bar(Scene sc) {
+        String switches = projector == null || sc.frame() == null ? null : projector.switchSet(sc.side());
+        return new Chrome.Bar(view, clockText(), sc.side(), lens, main.sortText(glyphs), frozen, switches,
+                baseline == null ? null : baseline.label, prompt == null ? null : prompt.label + prompt.text, message, messageAlarm,
+                view(view).hints(feed.replay(), glyphs), view == ViewId.MAIN ? main.fullSelection() : null);
     }
 
     /**
@@ -562,7 +530,7 @@ public final class TuiApp {
      * @param lock held while drawing, so a shutdown hook can restore the terminal between frames
      */
     public void run(Screen screen, java.util.concurrent.locks.Lock lock) throws IOException {
-        feed.want(compareGrouping());
+        feed.want(lens.compareGrouping());
         locked(lock, screen);
         while (!quit) {
             boolean dirty = false;
@@ -619,7 +587,7 @@ public final class TuiApp {
         }
     }
 
-    String clockText() {
+    private static String clockText() {
         return LocalTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss"));
     }
 }

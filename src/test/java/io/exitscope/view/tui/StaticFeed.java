@@ -1,9 +1,9 @@
 package io.exitscope.view.tui;
 
 import io.exitscope.stats.GroupBy;
-import io.exitscope.view.tui.Baseline;
-import io.exitscope.view.tui.Feed;
-import io.exitscope.view.tui.Frame;
+import io.exitscope.view.tui.feed.Baseline;
+import io.exitscope.view.tui.feed.Feed;
+import io.exitscope.view.tui.feed.Frame;
 
 import java.util.concurrent.CompletableFuture;
 

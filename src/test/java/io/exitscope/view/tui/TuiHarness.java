@@ -9,10 +9,10 @@ import com.googlecode.lanterna.terminal.virtual.DefaultVirtualTerminal;
 import io.exitscope.analysis.AnalysisOptions;
 import io.exitscope.source.InputFormat;
 import io.exitscope.source.TraceFiles;
-import io.exitscope.view.tui.Feed;
-import io.exitscope.view.tui.Frame;
+import io.exitscope.view.tui.feed.Feed;
+import io.exitscope.view.tui.feed.Frame;
 import io.exitscope.view.tui.Glyphs;
-import io.exitscope.view.tui.ReplayFeed;
+import io.exitscope.view.tui.feed.ReplayFeed;
 import io.exitscope.view.tui.TuiApp;
 import io.exitscope.view.tui.TuiOptions;
 

@@ -10,6 +10,7 @@ import io.exitscope.stats.ExitStats;
 import io.exitscope.stats.GroupBy;
 import io.exitscope.stats.StatsSnapshot;
 import io.exitscope.util.Durations;
+import io.exitscope.view.tui.feed.Frame;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
@@ -66,7 +67,7 @@ class TuiHeatmapTest {
             String all = String.join("\n", lines);
             assertTrue(all.contains("HEATMAP all exits but blocking ones"), all);
             long viewExits = 0;
-            for (StatsSnapshot.Group x : f.cumulative().fine.groups()) if (!x.blocking()) viewExits += x.count();
+            for (StatsSnapshot.Group x : f.cumulative().fine().groups()) if (!x.blocking()) viewExits += x.count();
             assertTrue(all.contains(" " + viewExits + " exits (4000 not timed), 14 columns of 10.0ms"), all);
 
             h.key(KeyType.Home);
@@ -110,14 +111,14 @@ class TuiHeatmapTest {
                 assertEquals(want99, row99, "row of the p99 mark in column " + col + "\n" + screen);
             }
             assertEquals(viewExits, sum, "the columns add up to the exits of the view");
-            assertEquals(f.cumulative().exits, sum, "no blocking exits in this trace: every exit is in a column");
+            assertEquals(f.cumulative().exits(), sum, "no blocking exits in this trace: every exit is in a column");
 
             h.key(KeyType.Home);
             h.key(KeyType.Enter); // the first column's table: the replay seeks to it
             Frame iv = h.await(x -> x.progress() != null && !x.progress().seeking() && x.progress().positionNs() == STEP && !x.progress().playing());
             String table = h.text();
             assertTrue(table.contains("view interval 10.0ms"), table);
-            assertTrue(iv.interval().exits > 0 && iv.interval().exits <= window(0, STEP).exits() + 1, "the interval of the column");
+            assertTrue(iv.interval().exits() > 0 && iv.interval().exits() <= window(0, STEP).exits() + 1, "the interval of the column");
         }
     }
 
@@ -127,7 +128,7 @@ class TuiHeatmapTest {
         try (TuiHarness h = TuiHarness.replay(PVM, 100, 40)) {
             Frame end = h.awaitEnd();
             long before = total(end);
-            assertEquals(end.cumulative().exits, before);
+            assertEquals(end.cumulative().exits(), before);
             h.feed.seekTo(30_000_000L);
             h.await(x -> !x.ended() && x.progress() != null && !x.progress().seeking() && x.progress().positionNs() == 30_000_000L);
             assertEquals(before, total(h.feed.latest()), "after the seek back");

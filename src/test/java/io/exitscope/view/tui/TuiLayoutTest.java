@@ -11,6 +11,9 @@ import io.exitscope.source.TraceSource;
 import io.exitscope.stats.Comparison;
 import io.exitscope.stats.GroupBy;
 import io.exitscope.testutil.Cli;
+import io.exitscope.view.tui.feed.Baseline;
+import io.exitscope.view.tui.feed.ReplayFeed;
+import io.exitscope.view.tui.feed.Side;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -56,7 +59,7 @@ class TuiLayoutTest {
         ReplayFeed f = new ReplayFeed(() -> TraceFiles.open(PVM, InputFormat.AUTO), AnalysisOptions.ALL.withTid(run[1]), 0, Long.MAX_VALUE,
                 200_000_000L, 0, 10_000_000L, false);
         TuiHarness h = new TuiHarness(f, cols, rows, new TuiOptions(false, Glyphs.UNICODE, new ModelProjector()));
-        h.app.baseline = Baseline.of("run A (tid " + run[0] + ")", a, a.durationSeconds());
+        h.app.useBaseline(Baseline.of("run A (tid " + run[0] + ")", a, a.durationSeconds()));
         return h;
     }
 
@@ -90,7 +93,7 @@ class TuiLayoutTest {
                 int hd = header(lines, "KEY", "COUNT A\u2192B", "SHIFT", "WHY");
                 int xWhy = lines.get(hd).indexOf("WHY"), xShift = lines.get(hd).indexOf("SHIFT");
                 assertFalse(String.join("\n", lines.subList(hd, lines.size())).contains("\u2026"), "nothing cut at " + screen);
-                Comparison.Shift port500 = h.app.lastShifts.stream().filter(s -> "port 0x500 out".equals(s.key().subkey())).findFirst().orElseThrow();
+                Comparison.Shift port500 = h.app.compareScreen().shown().stream().filter(s -> "port 0x500 out".equals(s.key().subkey())).findFirst().orElseThrow();
                 // the row, then the lines its why wrapped onto
                 int r = -1;
                 for (int i = hd + 1; i < lines.size(); i++) if (lines.get(i).contains("PIO port 0x500 out")) r = i;
@@ -123,10 +126,10 @@ class TuiLayoutTest {
                 assertFalse(String.join("\n", lines).contains("\u2026"), "nothing cut at " + screen);
                 int xp = lines.get(hd).indexOf("PROJECTED");
                 Side side = h.feed.latest().cumulative();
-                Optimizations.Row row = OptimizationsView.rows(h.app, side).stream()
+                Optimizations.Row row = OptimizationsView.rows(side, null, h.app.projector()).stream()
                         .filter(x -> x.id().equals("ioeventfd") && x.target().equals("port 0x500 out") && x.state() == Optimizations.State.OFF)
                         .findFirst().orElseThrow();
-                String expected = h.app.projector.projectedShift(row, side);
+                String expected = h.app.projector().projectedShift(row, side);
                 assertNotNull(expected);
                 int r = -1;
                 for (int i = hd + 1; i < lines.size() && r < 0; i++) if (lines.get(i).matches(". ?ioeventfd.* OFF no ioeventfd +4000 .*")) r = i;

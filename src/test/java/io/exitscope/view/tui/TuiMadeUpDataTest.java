@@ -11,11 +11,11 @@ import io.exitscope.exit.ExitRecord;
 import io.exitscope.exit.Measure;
 import io.exitscope.stats.ExitStats;
 import io.exitscope.stats.NotificationEvidence;
-import io.exitscope.view.tui.Frame;
+import io.exitscope.view.tui.feed.Frame;
 import io.exitscope.view.tui.Glyphs;
 import io.exitscope.view.tui.Optimizations;
 import io.exitscope.view.tui.Projector;
-import io.exitscope.view.tui.Side;
+import io.exitscope.view.tui.feed.Side;
 import io.exitscope.view.tui.TuiOptions;
 import org.junit.jupiter.api.Test;
 

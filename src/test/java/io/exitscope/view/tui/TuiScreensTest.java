@@ -7,7 +7,7 @@ import com.googlecode.lanterna.input.KeyType;
 import io.exitscope.testutil.Cli;
 import io.exitscope.testutil.SharedTraces;
 import io.exitscope.util.Durations;
-import io.exitscope.view.tui.Frame;
+import io.exitscope.view.tui.feed.Frame;
 import io.exitscope.view.tui.Glyphs;
 import org.junit.jupiter.api.Test;
 
@@ -69,8 +69,8 @@ class TuiScreensTest {
         double seconds = (json.get("last_ts_ns").asLong() - json.get("first_ts_ns").asLong()) / 1e9;
         try (TuiHarness h = TuiHarness.replay(trace, 150, 50)) {
             Frame f = h.awaitEnd();
-            assertEquals(json.get("exits").asLong(), f.cumulative().exits, "exits");
-            assertEquals(json.get("events").asLong(), f.cumulative().events, "events");
+            assertEquals(json.get("exits").asLong(), f.cumulative().exits(), "exits");
+            assertEquals(json.get("events").asLong(), f.cumulative().events(), "events");
             List<String> lines = h.lines();
             List<Row> rows = rows(lines);
             assertEquals(json.get("groups").size(), rows.size(), "rows\n" + String.join("\n", lines));
@@ -308,12 +308,12 @@ class TuiScreensTest {
         try (TuiHarness h = TuiHarness.replay(PVM, 120, 40)) {
             h.awaitEnd();
             h.key('b');
-            h.await(f -> f.cumulative().exits == 0);
+            h.await(f -> f.cumulative().exits() == 0);
             h.key('t');
             h.type("0");
             h.key(KeyType.Enter);
             h.key(' ');
-            h.await(f -> f.ended() && f.cumulative().exits == 9998);
+            h.await(f -> f.ended() && f.cumulative().exits() == 9998);
             List<String> lines = h.lines();
             String t = String.join("\n", lines);
             int user = indexOf(lines, "PIO [userspace]");
@@ -377,14 +377,14 @@ class TuiScreensTest {
             assertTrue(h.text().contains("\u2016 paused max t+0"), h.text());
             h.key('.');
             Frame f = h.await(x -> x.progress().positionNs() == 10_000_000L);
-            assertEquals(10.0e-3, f.interval().seconds, 1e-9, "a step is one interval of trace time");
+            assertEquals(10.0e-3, f.interval().seconds(), 1e-9, "a step is one interval of trace time");
             h.key(']');
             h.await(x -> x.progress().stepNs() == 20_000_000L);
             h.key(KeyType.ArrowRight);
             h.await(x -> x.progress().positionNs() == 30_000_000L && !x.progress().seeking());
             h.key(KeyType.ArrowLeft); // backwards: re-read from the start
             f = h.await(x -> x.progress().positionNs() == 10_000_000L && !x.progress().seeking());
-            long exitsAt10 = f.cumulative().exits;
+            long exitsAt10 = f.cumulative().exits();
             assertTrue(exitsAt10 > 0);
             h.key('-'); // max -> 100x
             h.await(x -> x.progress().speed() == 100);
@@ -398,7 +398,7 @@ class TuiScreensTest {
             h.type("10ms");
             h.key(KeyType.Enter);
             f = h.await(x -> x.progress().positionNs() == 10_000_000L && !x.progress().seeking());
-            assertEquals(exitsAt10, f.cumulative().exits, "seeking back gives the same statistics as stepping there");
+            assertEquals(exitsAt10, f.cumulative().exits(), "seeking back gives the same statistics as stepping there");
             h.key('+');
             h.key(' ');
             h.awaitEnd();
@@ -414,11 +414,11 @@ class TuiScreensTest {
             String msg = h.lines().get(39);
             assertTrue(msg.startsWith("slowest exit of PIO: 71.7us at t+"), msg);
             Frame f = h.await(x -> !x.ended() && x.progress() != null && !x.progress().seeking() && !x.progress().playing()
-                    && x.interval().exits > 0);
+                    && x.interval().exits() > 0);
             String t = h.text();
             assertTrue(t.contains("view interval "), t);
             assertTrue(t.matches("(?s).*PIO .*71\\.7us\\s*\n.*"), "the slowest exit is in the interval shown\n" + t);
-            assertTrue(f.interval().seconds > 0);
+            assertTrue(f.interval().seconds() > 0);
         }
     }
 
@@ -538,7 +538,7 @@ class TuiScreensTest {
             assertTrue(t.contains("ERROR: " + bad + ": at byte"), t);
             assertTrue(t.replaceAll("\\s+", " ").contains("bad compressed chunk"), "the whole message, wrapped\n" + t);
             assertTrue(rows(h.lines()).isEmpty() || t.contains("PIO"), t);
-            assertTrue(f.cumulative().exits > 0, "what was read before the damage is kept");
+            assertTrue(f.cumulative().exits() > 0, "what was read before the damage is kept");
         }
     }
 }

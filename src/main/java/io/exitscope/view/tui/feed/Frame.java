@@ -1,4 +1,4 @@
-package io.exitscope.view.tui;
+package io.exitscope.view.tui.feed;
 
 /**
  * Everything a screen shows at one moment, immutable: facts about the source, the cumulative

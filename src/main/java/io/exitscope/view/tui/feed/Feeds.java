@@ -1,4 +1,4 @@
-package io.exitscope.view.tui;
+package io.exitscope.view.tui.feed;
 
 import io.exitscope.source.TraceFormatException;
 
@@ -6,11 +6,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /** Small helpers shared by the feeds. */
-final class Feeds {
+public final class Feeds {
     private Feeds() {}
 
     /** One line for the user, never a stack trace. */
-    static String describe(Throwable t) {
+    public static String describe(Throwable t) {
         if (t instanceof UncheckedIOException u && u.getCause() != null) t = u.getCause();
         if (t instanceof TraceFormatException) return t.getMessage();
         if (t instanceof java.nio.file.NoSuchFileException e) return e.getFile() + ": no such file";

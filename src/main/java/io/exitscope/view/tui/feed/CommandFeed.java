@@ -1,4 +1,4 @@
-package io.exitscope.view.tui;
+package io.exitscope.view.tui.feed;
 
 import io.exitscope.stats.GroupBy;
 

@@ -1,4 +1,4 @@
-package io.exitscope.view.tui;
+package io.exitscope.view.tui.feed;
 
 import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.analysis.LiveAnalysis;
@@ -145,7 +145,7 @@ public final class LiveFeed extends CommandFeed {
             ivStartWall = now;
         }
         Side cs = Side.of("cumulative", la.cumulative(), (now - windowWall) / 1e9, want, false);
-        if (originTs == 0 && cs.firstTs != 0) originTs = cs.firstTs;
+        if (originTs == 0 && cs.result().firstTs() != 0) originTs = cs.result().firstTs();
         String window = clock(windowWall, now);
         show(new Frame(++seq, facts, cs, intervalSide, null, window, now - startWall, originTs, error, ended,
                 heat.timeline(lastTs == 0 ? Long.MIN_VALUE : lastTs)));

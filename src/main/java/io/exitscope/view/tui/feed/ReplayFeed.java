@@ -1,4 +1,4 @@
-package io.exitscope.view.tui;
+package io.exitscope.view.tui.feed;
 
 import io.exitscope.analysis.AnalysisOptions;
 import io.exitscope.analysis.AnalysisResult;
@@ -9,6 +9,7 @@ import io.exitscope.source.KvmBuild;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.TraceSource;
 import io.exitscope.stats.GroupBy;
+import io.exitscope.util.Durations;
 import io.exitscope.view.Heatmap;
 
 import java.io.IOException;
@@ -113,7 +114,7 @@ public final class ReplayFeed extends CommandFeed {
             long now = now();
             AnalysisResult r = la.cumulative();
             double secs = Math.max(0, now - windowAbs()) / 1e9;
-            String label = Text.rel(windowStartRel) + ".." + Text.rel(now - firstTsOr0());
+            String label = Durations.sinceStart(windowStartRel) + ".." + Durations.sinceStart(now - firstTsOr0());
             f.complete(Baseline.of("window " + label, r, secs));
             newWindow();
             publish(true);
@@ -512,7 +513,7 @@ public final class ReplayFeed extends CommandFeed {
         }
         AnalysisResult cum = la.cumulative();
         Side cs = Side.of("cumulative", cum, Math.max(0, now - windowAbs()) / 1e9, want, false);
-        emit(new Frame(++seq, facts, cs, intervalSide, progress(target != NONE), Text.rel(windowStartRel),
+        emit(new Frame(++seq, facts, cs, intervalSide, progress(target != NONE), Durations.sinceStart(windowStartRel),
                 Math.max(0, now - firstTsOr0()), firstTsOr0(), error, finished, heat.timeline(firstTs == NONE ? Long.MIN_VALUE : now + 1)));
     }
 
@@ -522,7 +523,7 @@ public final class ReplayFeed extends CommandFeed {
             publish(false);
             return;
         }
-        emit(new Frame(++seq, f.source(), f.cumulative(), f.interval(), progress(target != NONE), Text.rel(windowStartRel),
+        emit(new Frame(++seq, f.source(), f.cumulative(), f.interval(), progress(target != NONE), Durations.sinceStart(windowStartRel),
                 f.elapsedNs(), firstTsOr0(), error, finished, f.timeline()));
     }
 
