@@ -90,6 +90,9 @@ final class Chrome {
         segs.add(new Flow.Seg("switches " + (sw == null ? "-" : sw), Style.NORMAL, 7));
         Side s = app.side();
         if (s != null) segs.add(new Flow.Seg("measure " + s.measureShort(), Style.NORMAL, 7));
+        if (s != null && s.unknownClassExits() > 0) {
+            segs.add(new Flow.Seg("class unknown: " + io.exitscope.exit.ExitClass.UNKNOWN_WHY, Style.WARN, 5));
+        }
         if (app.baseline != null) segs.add(new Flow.Seg("baseline " + app.baseline.label, Style.NORMAL, 9));
         return segs;
     }

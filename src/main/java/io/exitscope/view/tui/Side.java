@@ -92,6 +92,13 @@ public final class Side {
         return fine.overheadNs(false);
     }
 
+    /** Exits whose class the trace cannot tell (it has no kvm_userspace_exit). */
+    public long unknownClassExits() {
+        long n = 0;
+        for (StatsSnapshot.Group g : fine.groups()) n += g.classCounts().getOrDefault(io.exitscope.exit.ExitClass.UNKNOWN, 0L);
+        return n;
+    }
+
     public String measureShort() {
         if (measures.contains(Measure.EXIT_TO_ENTRY)) return measures.size() > 1 ? "exit->entry+" : "exit->entry";
         if (measures.contains(Measure.USERSPACE_ROUND_TRIP)) return "userspace round trip";

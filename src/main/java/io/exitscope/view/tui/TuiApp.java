@@ -276,7 +276,7 @@ public final class TuiApp {
             case FILTER_CLASS -> {
                 ExitClass c = filter.exitClass();
                 ExitClass next = c == null ? ExitClass.HARDWARE : c == ExitClass.HARDWARE ? ExitClass.KERNEL
-                        : c == ExitClass.KERNEL ? ExitClass.USERSPACE : null;
+                        : c == ExitClass.KERNEL ? ExitClass.USERSPACE : c == ExitClass.USERSPACE ? ExitClass.UNKNOWN : null;
                 filter = filter.withClass(next);
                 say(next == null ? "all classes" : "only " + next.label + " exits");
             }

@@ -52,9 +52,12 @@ class ArchFixturesTest {
 
     static Result analyse(Path p) throws IOException {
         List<ExitRecord> out = new ArrayList<>();
-        ExitAssembler asm = new ExitAssembler(out::add, e -> e.comm());
-        try (TraceSource src = TraceFiles.open(p, InputFormat.AUTO); EventStream s = src.events()) {
-            while (s.advance()) asm.accept(s.current());
+        ExitAssembler asm;
+        try (TraceSource src = TraceFiles.open(p, InputFormat.AUTO)) {
+            asm = new ExitAssembler(out::add, e -> e.comm(), src.recordsUserspaceExits());
+            try (EventStream s = src.events()) {
+                while (s.advance()) asm.accept(s.current());
+            }
         }
         asm.finish();
         return new Result(out, asm.truncatedAtStart(), asm.unreadableEvents(), asm.incomplete());
