@@ -13,7 +13,8 @@ ext="$here/../shared/traces/external"
 mkdir -p "$out"
 traces=("$here"/traces/*.dat)
 for f in "$ext/x86-vmx-linux-6.5/host-kvm-tsc2nsec.dat" "$ext/x86-vmx-linux-6.5/host-kvm-x86tsc.v7-zstd.dat" \
-         "$ext/x86-pvm-linux-6.18/pvm-ioeventfd-ab.dat" "$ext/text/kvm_exit_vapic.report-filtered.txt"; do
+         "$ext/x86-pvm-linux-6.18/pvm-ioeventfd-ab.dat" "$ext/text/kvm_exit_vapic.report-filtered.txt" \
+         "$ext/x86-pvm-linux-6.18/perf/kvm-stat.perf.data" "$ext/x86-pvm-linux-6.18/perf/kvm-all.perf.data"; do
   [ -f "$f" ] && traces+=("$f")
 done
 run() { # name, args...

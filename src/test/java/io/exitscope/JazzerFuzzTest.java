@@ -66,6 +66,7 @@ class JazzerFuzzTest {
                     fmt.format(e).length();
                 }
             }
+            src.recordsUserspaceExits();
         } catch (TraceFormatException e) {
             String m = e.getMessage();
             assertTrue(m != null && m.contains(f.toString()) && !m.contains("\n"), "one line naming the file: " + m);

@@ -33,12 +33,13 @@ public final class LiveAnalysis {
     private long intervalStartTs = Long.MIN_VALUE, lastTs = Long.MIN_VALUE, firstTs = Long.MIN_VALUE;
     private java.util.function.Consumer<ExitRecord> exitListener;
 
-    public LiveAnalysis(TraceInfo info, AnalysisOptions opt, Boolean kvmModule, String kvmModuleEvidence) {
+    /** @param userspaceExitsRecorded the source records kvm_userspace_exit ({@code TraceSource.recordsUserspaceExits}) */
+    public LiveAnalysis(TraceInfo info, AnalysisOptions opt, Boolean kvmModule, String kvmModuleEvidence, boolean userspaceExitsRecorded) {
         this.info = info;
         this.opt = opt;
         this.kvmModule = kvmModule;
         this.kvmModuleEvidence = kvmModuleEvidence;
-        this.asm = new ExitAssembler(this::onExit, VmName::of);
+        this.asm = new ExitAssembler(this::onExit, VmName::of, userspaceExitsRecorded);
     }
 
     private void onExit(ExitRecord r) {

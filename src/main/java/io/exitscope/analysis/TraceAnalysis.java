@@ -71,7 +71,7 @@ public final class TraceAnalysis {
                 }
                 if (extra != null) extra.accept(r);
             };
-            ExitAssembler asm = new ExitAssembler(keep, e -> VmName.of(e, guestOf));
+            ExitAssembler asm = new ExitAssembler(keep, e -> VmName.of(e, guestOf), src.recordsUserspaceExits());
             long damaged, firstDamaged;
             try (EventStream s = src.events()) {
                 while (s.advance()) {

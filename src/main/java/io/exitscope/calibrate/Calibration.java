@@ -152,7 +152,7 @@ public final class Calibration {
             } catch (Tracefs.UnavailableException e) {
                 throw new RefusedException(e.getMessage());
             }
-            Collector c = new Collector(kind, tid);
+            Collector c = new Collector(kind, tid, src.recordsUserspaceExits());
             try (src) {
                 LiveSource.LiveStream s = src.events();
                 run.resume();
@@ -228,10 +228,10 @@ public final class Calibration {
             }
         }
 
-        Collector(Kind kind, int tid) {
+        Collector(Kind kind, int tid, boolean userspaceExitsRecorded) {
             this.kind = kind;
             this.tid = tid;
-            this.asm = new ExitAssembler(this::onExit, io.exitscope.exit.VmName::of);
+            this.asm = new ExitAssembler(this::onExit, io.exitscope.exit.VmName::of, userspaceExitsRecorded);
         }
 
         void accept(Event e) {

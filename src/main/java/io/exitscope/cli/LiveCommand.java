@@ -127,7 +127,8 @@ final class LiveCommand implements Callable<Integer> {
     @SuppressWarnings("try") // resources held open for their close (hooks, finish-on-signal), not used by name
     private int batch(LiveSource src, HostFacts.KvmModule km, long intervalNs, long durationNs, GroupBy groupBy,
                       LiveHooks.Config hooksCfg, PrintWriter out, PrintWriter err, io.exitscope.source.live.LiveRecorder rec) throws Exception {
-        LiveAnalysis la = new LiveAnalysis(src.info(), new AnalysisOptions(Long.MIN_VALUE, Long.MAX_VALUE, -1, vcpu, null), km.module(), km.evidence());
+        LiveAnalysis la = new LiveAnalysis(src.info(), new AnalysisOptions(Long.MIN_VALUE, Long.MAX_VALUE, -1, vcpu, null), km.module(), km.evidence(),
+                src.recordsUserspaceExits());
         ReportOptions ropt = new ReportOptions(groupBy, false, 0);
         try (src; LiveHooks h = (hooks = hooksCfg.attach(src, err))) { // hooks attach before events()
             LiveSource.LiveStream s = src.events();
@@ -175,7 +176,7 @@ final class LiveCommand implements Callable<Integer> {
         if (ascii) t = new io.exitscope.view.tui.TuiOptions(t.color(), io.exitscope.view.tui.Glyphs.ASCII, t.projector());
         try (src) {
             io.exitscope.view.tui.Tui.run(new io.exitscope.view.tui.feed.LiveFeed(src,
-                    () -> new LiveAnalysis(src.info(), opt, km.module(), km.evidence()), Math.max(intervalNs, 50_000_000L)), t, null);
+                    () -> new LiveAnalysis(src.info(), opt, km.module(), km.evidence(), src.recordsUserspaceExits()), Math.max(intervalNs, 50_000_000L)), t, null);
             if (rec != null) {
                 src.stop(); // readers hand over what is still in the ring buffer before the file is closed
                 LiveOptions.finishRecording(rec, src, output, err);

@@ -158,12 +158,12 @@ final class TriageCommand implements Callable<Integer> {
         LiveSource src = LiveOptions.start(bufferKb, LiveOptions.pids(pid, null), LiveSource.DEFAULT_SLACK_NS, err);
         HostFacts.KvmModule km = HostFacts.kvmModule();
         LiveAnalysis la = new LiveAnalysis(src.info(), new AnalysisOptions(Long.MIN_VALUE, Long.MAX_VALUE, -1, inputs.vcpu, inputs.vm),
-                km.module(), km.evidence());
+                km.module(), km.evidence(), src.recordsUserspaceExits());
         // a second assembler feeds the big-lock tracker: LiveAnalysis keeps statistics, not exits
         ConcurrencyTracker conc = new ConcurrencyTracker();
         ExitAssembler concAsm = new ExitAssembler(r -> {
             if ((inputs.vcpu < 0 || r.vcpu() == inputs.vcpu) && (inputs.vm == null || inputs.vm.equals(r.vm()))) conc.accept(r);
-        }, VmName::of);
+        }, VmName::of, src.recordsUserspaceExits());
         LiveHooks hooks = null;
         try (src) {
             hooks = cfg.attach(src, err);

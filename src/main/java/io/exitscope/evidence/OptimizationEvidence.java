@@ -1,5 +1,6 @@
 package io.exitscope.evidence;
 
+import io.exitscope.exit.ExitClass;
 import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.source.KvmBuild;
 import io.exitscope.stats.NotificationEvidence;
@@ -39,7 +40,9 @@ public record OptimizationEvidence(List<Notification> notifications, long notifi
         IOEVENTFD("kernel", "stays in the kernel: ioeventfd", "ioeventfd", true),
         KERNEL_DEVICE("kernel", "stays in the kernel: emulated by KVM, not ioeventfd", "in-kernel device", false),
         KERNEL_UNPROVEN("kernel", "stays in the kernel: no evidence of ioeventfd", "in kernel", false),
-        MIXED("mixed", "partly reaches userspace", "partly", false);
+        MIXED("mixed", "partly reaches userspace", "partly", false),
+        /** Where the writes went is not in the trace: it has no kvm_userspace_exit (last: the others keep their order). */
+        UNKNOWN("unknown", "unknown: " + ExitClass.UNKNOWN_WHY, "unknown", false);
 
         /** The JSON word ({@code evidence.notifications[].verdict}): where the writes went. */
         public final String json;
@@ -139,6 +142,7 @@ public record OptimizationEvidence(List<Notification> notifications, long notifi
      * device with and without KVM_IOEVENTFD). Without any of these, no ioeventfd is claimed.
      */
     private static Notification judge(NotificationEvidence.Address a, Map<String, Integer> reachesUserspace) {
+        if (a.unknownClass() > 0) return new Notification(a, Verdict.UNKNOWN, "record " + ExitClass.EVIDENCE_EVENT + " to see where the writes go");
         if (a.inKernel() == 0) {
             String data = DeviceAddresses.dataPort(a.address());
             return data == null ? new Notification(a, Verdict.USERSPACE, null) : new Notification(a, Verdict.DATA_PORT, data);
@@ -191,13 +195,17 @@ public record OptimizationEvidence(List<Notification> notifications, long notifi
      * @param s390 the trace is s390's: DIAG 0x500 notifications count, others do not
      */
     public SwitchState ioeventfdSwitch(boolean s390) {
-        long us = 0, kernel = 0;
+        long us = 0, kernel = 0, unknown = 0;
         for (Notification n : notifications) {
             if (s390 != isDiag500(n.address()) || !doorbell(n)) continue;
             us += n.toUserspace();
             kernel += n.inKernel();
+            unknown += n.seen().unknownClass();
         }
-        if (us + kernel == 0) return new SwitchState(null, "no notification writes in the trace");
+        if (us + kernel == 0) {
+            return new SwitchState(null, unknown > 0 ? unknown + " notification writes, where they went unknown: " + ExitClass.UNKNOWN_WHY
+                    : "no notification writes in the trace");
+        }
         if (s390) {
             String d = us + " of " + (us + kernel) + " DIAG 0x500 exits reach userspace";
             return new SwitchState(kernel > 0, kernel > 0 && us > 0 ? d + " (mixed: some queues without ioeventfd)" : d);

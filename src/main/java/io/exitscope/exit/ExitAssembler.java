@@ -36,6 +36,10 @@ import java.util.function.Function;
  * held back ({@link #HELD_PER_THREAD} at most): an entry then shows they were the tail of one
  * truncated exit; otherwise they are released as child-mode exits.
  *
+ * <p>An exit not seen in userspace is {@link ExitClass#KERNEL} only where the trace records
+ * {@code kvm_userspace_exit} (the source says, {@code TraceSource.recordsUserspaceExits}); elsewhere
+ * it could have been either, and is {@link ExitClass#UNKNOWN}.
+ *
  * <p>Incomplete exits (no entry before the next exit, lost events on the thread's CPU, trace end)
  * are counted, never measured. After events are lost on a CPU, open exits seen on that CPU are
  * dropped rather than paired with an entry that may belong to a later exit, and the events of those
@@ -103,6 +107,8 @@ public final class ExitAssembler {
 
     private final Consumer<ExitRecord> sink;
     private final Function<Event, String> vmOf;
+    /** KERNEL where the trace records kvm_userspace_exit, else UNKNOWN: the class of exits not seen in userspace. */
+    private final ExitClass notUserspace;
     private final LongMap<Vcpu> threads = new LongMap<>();
     private static final EventDecoder UNBOUND = (e, to) -> false;
     private EventDecoder[] decoders = new EventDecoder[512];
@@ -141,12 +147,15 @@ public final class ExitAssembler {
     private long firstTs = Long.MIN_VALUE, lastTs;
 
     /**
-     * @param sink receives every completed exit
-     * @param vmOf names the VM of the thread of an event (guest name, VMM process or comm); asked once per thread
+     * @param sink                  receives every completed exit
+     * @param vmOf                  names the VM of the thread of an event (guest name, VMM process or comm); asked once per thread
+     * @param userspaceExitsRecorded the trace records {@code kvm_userspace_exit}: exits not seen in
+     *                              userspace were handled in the kernel (else their class is unknown)
      */
-    public ExitAssembler(Consumer<ExitRecord> sink, Function<Event, String> vmOf) {
+    public ExitAssembler(Consumer<ExitRecord> sink, Function<Event, String> vmOf, boolean userspaceExitsRecorded) {
         this.sink = sink;
         this.vmOf = vmOf;
+        this.notUserspace = userspaceExitsRecorded ? ExitClass.KERNEL : ExitClass.UNKNOWN;
     }
 
     /** Feeds one event; events must come in timestamp order. */
@@ -312,7 +321,7 @@ public final class ExitAssembler {
         }
         long us = -1;
         if (v.inUserspace) us = (v.userspaceEndTs >= 0 ? v.userspaceEndTs : ts) - v.userspaceTs;
-        emit(v, ts, v.inUserspace ? ExitClass.USERSPACE : ExitClass.KERNEL, Measure.EXIT_TO_ENTRY, ts - v.exitTs, us);
+        emit(v, ts, v.inUserspace ? ExitClass.USERSPACE : notUserspace, Measure.EXIT_TO_ENTRY, ts - v.exitTs, us);
         v.reset();
     }
 
@@ -333,7 +342,7 @@ public final class ExitAssembler {
         // child-event mode: the child marks an exit
         if (v.open && !v.inUserspace && v.arch == Arch.UNKNOWN && v.subkeyRank >= rank) {
             // the previous one stayed in the kernel
-            emit(v, -1, ExitClass.KERNEL, Measure.COUNT_ONLY, -1, -1);
+            emit(v, -1, notUserspace, Measure.COUNT_ONLY, -1, -1);
             v.reset();
         }
         if (!v.open) {
@@ -368,7 +377,7 @@ public final class ExitAssembler {
         }
         if (v.open && !v.inUserspace && reason == KvmTables.KVM_EXIT_INTR && v.subkeyRank > 0) {
             // KVM_RUN returned for a signal, not for the pending child exit: that one stayed in the kernel
-            emit(v, -1, ExitClass.KERNEL, Measure.COUNT_ONLY, -1, -1);
+            emit(v, -1, notUserspace, Measure.COUNT_ONLY, -1, -1);
             v.reset();
         }
         if (!v.open) {
@@ -402,7 +411,7 @@ public final class ExitAssembler {
             long rt = ts - v.userspaceTs;
             emit(v, ts, ExitClass.USERSPACE, Measure.USERSPACE_ROUND_TRIP, rt, rt);
         } else {
-            emit(v, -1, ExitClass.KERNEL, Measure.COUNT_ONLY, -1, -1);
+            emit(v, -1, notUserspace, Measure.COUNT_ONLY, -1, -1);
         }
         v.reset();
     }
@@ -410,7 +419,7 @@ public final class ExitAssembler {
     private void flushChildMode(Vcpu v) {
         if (v.open && !v.paired) {
             if (v.inUserspace) countIncomplete(v, Incomplete.NO_ENTRY);
-            else emit(v, -1, ExitClass.KERNEL, Measure.COUNT_ONLY, -1, -1);
+            else emit(v, -1, notUserspace, Measure.COUNT_ONLY, -1, -1);
         }
         v.reset();
     }
@@ -452,7 +461,7 @@ public final class ExitAssembler {
             if (v.open && (v.lastCpu == cpu || v.exitCpu == cpu)) {
                 if (!v.paired && !v.inUserspace) {
                     // child-mode kernel exit: it was complete (count only) before the loss
-                    emit(v, -1, ExitClass.KERNEL, Measure.COUNT_ONLY, -1, -1);
+                    emit(v, -1, notUserspace, Measure.COUNT_ONLY, -1, -1);
                 } else {
                     countIncomplete(v, Incomplete.LOST_EVENTS);
                 }
@@ -466,7 +475,7 @@ public final class ExitAssembler {
         threads.forEachValue(v -> {
             if (v.held != null) release(v);
             if (v.open) {
-                if (!v.paired && !v.inUserspace) emit(v, -1, ExitClass.KERNEL, Measure.COUNT_ONLY, -1, -1);
+                if (!v.paired && !v.inUserspace) emit(v, -1, notUserspace, Measure.COUNT_ONLY, -1, -1);
                 else countIncomplete(v, Incomplete.TRACE_END);
                 v.reset();
             }

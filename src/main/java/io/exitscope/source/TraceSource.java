@@ -16,4 +16,13 @@ public interface TraceSource extends Closeable {
     default KvmBuild kvmBuild() throws IOException {
         return KvmBuild.NO_KALLSYMS;
     }
+
+    /**
+     * {@code kvm_userspace_exit} is among the events this trace recorded, so exits not seen in
+     * userspace were handled in the kernel ({@link UserspaceExitEvidence} gives the rule per
+     * source); without it their class is unknown. Here: the event occurs (text traces).
+     */
+    default boolean recordsUserspaceExits() throws IOException {
+        return UserspaceExitEvidence.occursIn(this);
+    }
 }

@@ -31,11 +31,12 @@ public final class NotificationEvidence implements Consumer<ExitRecord> {
      * @param inKernelFastMmio kernel-handled writes with {@code kvm_fast_mmio} beside them
      * @param inKernelByDevice kernel-handled writes with an in-kernel device's event beside them
      * @param device           that device (the first seen), or null
+     * @param unknownClass     writes whose class the trace cannot tell (it has no kvm_userspace_exit)
      */
     public record Address(String address, String reason, int tid, String vm, long toUserspace, long inKernel,
                           long userspaceTimeNs, long userspaceMeasured, long inKernelFastMmio, long inKernelByDevice,
-                          KernelHandler device) {
-        public long total() { return toUserspace + inKernel; }
+                          KernelHandler device, long unknownClass) {
+        public long total() { return toUserspace + inKernel + unknownClass; }
 
         /** Mean userspace round trip of the notifications that went there, ns (0 if none measured). */
         public long meanUserspaceNs() {
@@ -47,7 +48,7 @@ public final class NotificationEvidence implements Consumer<ExitRecord> {
 
     private static final class Acc {
         final String reason, vm;
-        long toUserspace, inKernel, usTime, usMeasured, fastMmio, byDevice;
+        long toUserspace, inKernel, usTime, usMeasured, fastMmio, byDevice, unknownClass;
         KernelHandler device;
 
         Acc(String reason, String vm) {
@@ -95,6 +96,8 @@ public final class NotificationEvidence implements Consumer<ExitRecord> {
                 a.usTime += r.userspaceNs();
                 a.usMeasured++;
             }
+        } else if (r.exitClass() == ExitClass.UNKNOWN) {
+            a.unknownClass++;
         } else {
             a.inKernel++;
             KernelHandler h = r.kernelHandler();
@@ -114,7 +117,7 @@ public final class NotificationEvidence implements Consumer<ExitRecord> {
             Acc a = acc.get(k);
             if (a == null) {
                 if (acc.size() >= MAX_ADDRESSES) {
-                    writesLeftOut += o.toUserspace + o.inKernel;
+                    writesLeftOut += o.toUserspace + o.inKernel + o.unknownClass;
                     return;
                 }
                 a = new Acc(o.reason, o.vm);
@@ -122,6 +125,7 @@ public final class NotificationEvidence implements Consumer<ExitRecord> {
             }
             a.toUserspace += o.toUserspace;
             a.inKernel += o.inKernel;
+            a.unknownClass += o.unknownClass;
             a.usTime += o.usTime;
             a.usMeasured += o.usMeasured;
             a.fastMmio += o.fastMmio;
@@ -139,7 +143,7 @@ public final class NotificationEvidence implements Consumer<ExitRecord> {
     public List<Address> addresses() {
         List<Address> out = new ArrayList<>();
         acc.forEach((k, a) -> out.add(new Address(k.address(), a.reason, k.tid(), a.vm, a.toUserspace, a.inKernel, a.usTime, a.usMeasured,
-                a.fastMmio, a.byDevice, a.device)));
+                a.fastMmio, a.byDevice, a.device, a.unknownClass)));
         out.sort(Comparator.comparingInt(Address::tid).thenComparing(Comparator.comparingLong(Address::total).reversed()));
         return out;
     }

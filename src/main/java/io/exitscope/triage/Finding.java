@@ -30,7 +30,9 @@ public record Finding(String kind, String title, String key, double share, Map<S
         BIG_LOCK("big-lock"),
         EXIT_TIME("exit-time"),
         KVM_MODULE("kvm-module"),
-        IDLE("idle");
+        IDLE("idle"),
+        /** The trace has no kvm_userspace_exit: where exits were handled is unknown, so are the rules that need it. */
+        CLASS_UNKNOWN("class-unknown");
 
         public final String id;
 

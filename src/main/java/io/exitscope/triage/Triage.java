@@ -64,6 +64,7 @@ public final class Triage {
         Ctx c = new Ctx(r, opt == null ? TriageOptions.DEFAULT : opt);
         List<Finding> out = new ArrayList<>();
         lostEvents(c, out);
+        classUnknown(c, out);
         noIoeventfd(c, out);
         userspaceDominated(c, out);
         exitStorm(c, out);
@@ -138,6 +139,30 @@ public final class Triage {
                 byCpu.isEmpty() ? "lost pages" : "cpu " + String.join(",", byCpu.keySet()), frac, ev,
                 "Enlarge the per-CPU ring buffer (exitscope live --buffer-kb, trace-cmd record -b), trace only the VM "
                         + "that matters (-p PID) or fewer events; exits around the losses were dropped, not mis-paired.",
+                List.of()));
+    }
+
+    /**
+     * Exits whose class is unknown (the trace has no kvm_userspace_exit): no-ioeventfd and
+     * userspace-dominated need the class, so their silence means nothing here; said first, after losses.
+     */
+    private static void classUnknown(Ctx c, List<Finding> out) {
+        long unknown = 0, all = 0;
+        for (StatsSnapshot.Group g : c.byReasonClass.groups()) {
+            unknown += g.classCounts().getOrDefault(ExitClass.UNKNOWN, 0L);
+            all += g.count();
+        }
+        if (unknown == 0) return;
+        Map<String, Object> ev = new LinkedHashMap<>();
+        ev.put("unknown_class_exits", unknown);
+        ev.put("exits", all);
+        ev.put("missing_event", ExitClass.EVIDENCE_EVENT);
+        out.add(new Finding(Finding.Kind.CLASS_UNKNOWN.id,
+                "exit class unknown for " + unknown + " of " + all + " exits: " + ExitClass.UNKNOWN_WHY,
+                "class", all == 0 ? 0 : (double) unknown / all, ev,
+                "Without " + ExitClass.EVIDENCE_EVENT + " the trace cannot show which exits returned to the VMM, so "
+                        + "exits to userspace (no-ioeventfd, userspace-dominated) cannot be found. Record it too: "
+                        + "perf record -e 'kvm:*' or trace-cmd record -e kvm (perf kvm stat record leaves it out).",
                 List.of()));
     }
 
@@ -676,6 +701,8 @@ public final class Triage {
             double rank;
             if (f.kind().equals(Finding.Kind.LOST_EVENTS.id)) {
                 rank = f.share() >= LOST_FIRST ? 10 : f.share();
+            } else if (f.kind().equals(Finding.Kind.CLASS_UNKNOWN.id)) {
+                rank = 9;                                               // qualifies every finding below it
             } else if (f.kind().equals(Finding.Kind.IDLE.id)) {
                 rank = -2;
             } else if (f.kind().equals(Finding.Kind.KVM_MODULE.id)) {

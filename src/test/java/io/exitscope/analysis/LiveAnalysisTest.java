@@ -54,7 +54,7 @@ class LiveAnalysisTest {
             java.util.Map<String, Long> incompleteInIntervals = new java.util.TreeMap<>();
             AnalysisResult cum;
             try (TraceSource src = TraceFiles.open(file, InputFormat.AUTO); EventStream s = src.events()) {
-                LiveAnalysis la = new LiveAnalysis(src.info(), AnalysisOptions.ALL, null, null);
+                LiveAnalysis la = new LiveAnalysis(src.info(), AnalysisOptions.ALL, null, null, src.recordsUserspaceExits());
                 long next = Long.MIN_VALUE;
                 int intervals = 0;
                 while (s.advance()) {

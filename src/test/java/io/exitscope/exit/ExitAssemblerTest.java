@@ -92,7 +92,7 @@ class ExitAssemblerTest {
     }
 
     final List<ExitRecord> out = new ArrayList<>();
-    final ExitAssembler asm = new ExitAssembler(out::add, Event::comm);
+    final ExitAssembler asm = new ExitAssembler(out::add, Event::comm, true);
 
     void feed(Event... events) {
         for (Event e : events) asm.accept(e);

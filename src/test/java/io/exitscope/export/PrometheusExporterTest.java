@@ -84,7 +84,7 @@ class PrometheusExporterTest {
                 assertEquals(PrometheusExporter.BUCKETS_NS.length + 1, buckets.get(k), "buckets of " + k);
             }
             assertEquals(groups, count.size(), "one series per reason and class");
-            assertTrue(count.containsKey("HLT/kernel"));
+            assertTrue(count.containsKey("HLT/unknown"));
             assertEquals("counter", fams.get("exitscope_exits").type());
             assertEquals("counter", fams.get("exitscope_lost_events").type());
             assertEquals(0.0, fams.get("exitscope_lost_events").samples().get(0).value());
@@ -190,7 +190,7 @@ class PrometheusExporterTest {
             TraceFeed.replay(f, 300_000_000L, hooks::onInterval);
             String om = new String(get(hooks.prometheusPort(), OPENMETRICS).body(), StandardCharsets.UTF_8);
             OpenMetricsChecker.parse(om);
-            assertTrue(om.contains("exitscope_exit_latency_seconds_count{blocking=\"false\",class=\"kernel\",reason=\"APIC_WRITE\"} 3206"), om);
+            assertTrue(om.contains("exitscope_exit_latency_seconds_count{blocking=\"false\",class=\"unknown\",reason=\"APIC_WRITE\"} 3206"), om);
             assertTrue(err.toString().contains("Prometheus metrics on http://127.0.0.1:"), err.toString());
         }
     }

@@ -19,7 +19,7 @@ final class TraceFeed {
     /** @return the live analysis after the last interval */
     static LiveAnalysis replay(Path file, long intervalNs, BiConsumer<AnalysisResult, AnalysisResult> onInterval) throws Exception {
         try (TraceSource src = TraceFiles.open(file, InputFormat.AUTO); EventStream s = src.events()) {
-            LiveAnalysis la = new LiveAnalysis(src.info(), AnalysisOptions.ALL, null, null);
+            LiveAnalysis la = new LiveAnalysis(src.info(), AnalysisOptions.ALL, null, null, src.recordsUserspaceExits());
             long next = Long.MIN_VALUE;
             while (s.advance()) {
                 Event e = s.current();

@@ -366,8 +366,10 @@ public final class FuzzHarness {
                     if (f != null) fieldCount[0] += f.fields.size();
                 }
                 s.position();
+                s.damagedLines();
             }
             src.kvmBuild();
+            src.recordsUserspaceExits();
         }
         return n;
     }

@@ -169,7 +169,8 @@ public final class FuzzSeeds {
             seeds.add(Mutator.Seed.text("perf-script-from-ftrace", perf.toString().getBytes(StandardCharsets.ISO_8859_1), 10));
         }
         // every architecture's print forms of every era (test resources: arm64 4.x/5.10+, riscv, x86 4.x/2009/SVM EXIT_*)
-        for (String f : new String[]{"arm64-linux-5.10-6.x", "arm64-linux-4.x", "riscv-linux-6.13", "x86-old-names", "x86-starts-mid-exit"}) {
+        for (String f : new String[]{"arm64-linux-5.10-6.x", "arm64-linux-4.x", "riscv-linux-6.13", "x86-old-names", "x86-starts-mid-exit",
+                "x86-cut-lines-no-userspace-exit"}) {
             try (java.io.InputStream in = FuzzSeeds.class.getResourceAsStream("/io/exitscope/arch/" + f + ".trace.txt")) {
                 seeds.add(Mutator.Seed.text("forms-" + f, in.readAllBytes(), 10));
             } catch (java.io.IOException e) {

@@ -23,7 +23,7 @@ class TriageTest {
     static final String VMX_TSC2NSEC = "x86-vmx-linux-6.5/host-kvm-tsc2nsec.dat";
     static final String VMX_X86TSC = "x86-vmx-linux-6.5/host-kvm-x86tsc.v7-zstd.dat";
     static final Set<String> KINDS = Set.of("lost-events", "no-ioeventfd", "userspace-dominated", "exit-storm", "long-tail",
-            "requests-pending", "big-lock", "exit-time", "kvm-module", "idle");
+            "requests-pending", "big-lock", "exit-time", "kvm-module", "idle", "class-unknown");
 
     static JsonNode run(String... args) throws Exception {
         Cli r = Cli.run(args);

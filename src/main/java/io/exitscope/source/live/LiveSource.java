@@ -149,6 +149,12 @@ public final class LiveSource implements TraceSource {
         return header.subBufferSize();
     }
 
+    /** This source enabled its events itself: kvm_userspace_exit is recorded when the kernel has it. */
+    @Override
+    public boolean recordsUserspaceExits() {
+        return instance.enabledEvents().contains("kvm/" + io.exitscope.source.UserspaceExitEvidence.EVENT);
+    }
+
     public TracefsInstance instance() {
         return instance;
     }

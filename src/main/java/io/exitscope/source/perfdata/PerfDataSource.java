@@ -39,6 +39,12 @@ public final class PerfDataSource implements TraceSource {
         return Kallsyms.kvmBuildOf(reader.kallsyms());
     }
 
+    /** perf's tracing data holds the formats of the events it recorded, and only those ({@link io.exitscope.source.UserspaceExitEvidence}). */
+    @Override
+    public boolean recordsUserspaceExits() {
+        return reader.formats().byName("kvm:" + io.exitscope.source.UserspaceExitEvidence.EVENT) != null;
+    }
+
     @Override
     public void close() throws IOException {
         reader.close();

@@ -38,8 +38,9 @@ final class LineDecoder {
 
     /**
      * Lines seen so far that were cut short: an event with a known print form but none of its
-     * fields, such as the last line of a paste {@code ... 83184.290416: kvm_exit}. They are not
-     * events, and without the ':' they would otherwise read as function-tracer lines.
+     * fields, such as the last line of a paste {@code ... 83184.290416: kvm_exit} (without the ':'
+     * it would otherwise read as a function-tracer line), or one that stops in the middle of its
+     * fields where the print form shows it ({@link PrintForms.Form#cut}). They are not events.
      */
     long damagedLines() {
         return damagedLines;
@@ -81,6 +82,10 @@ final class LineDecoder {
             values.str("text", line.substring(p.textStart, p.textEnd));
         } else if (type.form != null && !RawFields.looksRaw(line, p.textStart, p.textEnd)) {
             type.form.parse(c, values);
+            if (type.form.cut(values)) {
+                damagedLines++;                                          // "kvm_pio: pio_write at 0x3f8 si": cut in its fields
+                return null;
+            }
         } else if (p.textStart < p.textEnd) {
             RawFields.parse(c, values);
             if (type.form != null) type.form.afterRaw(c, values);

@@ -41,6 +41,8 @@ final class PrintForms {
         private final List<String> words = new ArrayList<>();
         private final List<Action> actions = new ArrayList<>();
         private Action prefix, whole, post, afterRaw;
+        /** Groups of fields that every kernel's print form of this event prints together, first field first ({@link #cut}). */
+        private final List<String[]> together = new ArrayList<>();
 
         /** {@code spec}: field names in binary order; suffix {@code :x} hex, {@code :s} string, {@code :b} bytes, prefix {@code -} signed. */
         Form(String event, String spec) {
@@ -61,6 +63,27 @@ final class PrintForms {
         }
 
         Form key(String word, Action a) { words.add(word); actions.add(a); return this; }
+
+        /**
+         * Fields every print form of this event has ever printed together, in this order: a line
+         * that shows the first of them but not all was cut in the middle of its fields.
+         */
+        Form together(String... fields) { together.add(fields); return this; }
+
+        /**
+         * The line was cut in the middle of its fields: it began one of the {@link #together} groups
+         * (its first field was read) and ends before the rest, which every kernel prints after it
+         * ({@code kvm_pio: pio_write at 0x3f8 si}, {@code kvm_exit: reason EXTERNAL_INTERRUPT}).
+         * A value cut inside (a hex number missing its last digits) still reads as a number: that
+         * cannot be seen and is not claimed. Lines of forms no group covers are read as they are.
+         */
+        boolean cut(FieldValues v) {
+            for (String[] g : together) {
+                if (!v.has(g[0])) continue;
+                for (int i = 1; i < g.length; i++) if (!v.has(g[i])) return true;
+            }
+            return false;
+        }
         /** Parses the first token (the s390 {@code id[pswmask-pswaddr]:} prefix). */
         Form prefix(Action a) { prefix = a; return this; }
         /** Parses the whole text instead of scanning keywords. */
@@ -143,7 +166,12 @@ final class PrintForms {
                 .key("IRQ:", set("ret", 0)).key("SERROR:", set("ret", 1)).key("TRAP:", set("ret", 2)).key("ILLEGAL:", set("ret", 3))
                 // riscv "SEPC:0x%lx, SCAUSE:0x%lx, STVAL:0x%lx, HTVAL:0x%lx, HTINST:0x%lx" (arch/riscv/kvm/trace.h)
                 .post(labelled("SEPC:", "sepc", "SCAUSE:", "scause", "STVAL:", "stval", "HTVAL:", "htval", "HTINST:", "htinst"))
-                .afterRaw(PrintForms::exitReasonName));
+                .afterRaw(PrintForms::exitReasonName)
+                // x86 "reason %s rip 0x%lx" from 2.6.x to 6.18 and the plugin; 5.x/6.x "vcpu %u reason"; 4.x "info %llx %llx"
+                .together("vcpu_id", "exit_reason", "guest_rip").together("exit_reason", "guest_rip")
+                .together("info1", "info2")
+                // arm64 4.x-6.x "%s: HSR_EC: 0x%04x (%s), PC: 0x%..lx"; riscv's one form
+                .together("esr_ec", "vcpu_pc").together("sepc", "scause", "stval", "htval", "htinst"));
         add(new Form("kvm_entry", "vcpu_id rip:x immediate_exit intr_info:x error_code:x vcpu_pc:x")
                 .key("vcpu", dec("vcpu_id")).key("rip", hex("rip"))
                 .key("intr_info", hex("intr_info")).key("error_code", hex("error_code"))
@@ -151,24 +179,29 @@ final class PrintForms {
                 .post(PrintForms::immediateExit));
         add(new Form("kvm_pio", "rw port:x size count val:x")
                 .key("pio_read", set("rw", 0)).key("pio_write", set("rw", 1))
-                .key("at", hex("port")).key("size", dec("size")).key("count", dec("count")).key("val", hex("val")));
+                .key("at", hex("port")).key("size", dec("size")).key("count", dec("count")).key("val", hex("val"))
+                .together("rw", "port", "size", "count"));                // "pio_%s at 0x%x size %d count %d" since 2.6.x; val later
         add(new Form("kvm_mmio", "type len gpa:x val:x")
                 .key("mmio", symbol("type", MMIO_TYPES))
-                .key("len", dec("len")).key("gpa", hex("gpa")).key("val", hex("val")));
+                .key("len", dec("len")).key("gpa", hex("gpa")).key("val", hex("val"))
+                .together("type", "len", "gpa", "val"));                  // "mmio %s len %u gpa 0x%llx val 0x%llx" in every kernel
         add(new Form("kvm_fast_mmio", "gpa:x").key("gpa", hex("gpa")));
         add(new Form("kvm_userspace_exit", "reason -errno").key("reason", PrintForms::userspaceExit));
         add(new Form("kvm_fpu", "load").key("load", set("load", 1)).key("unload", set("load", 0)));
         add(new Form("kvm_msr", "write ecx:x data:x exception")                 // "msr_write 10 = 0x0 (#GP)"
                 .key("msr_read", set("write", 0, "ecx")).key("msr_write", set("write", 1, "ecx"))
                 .key("=", hex("data")).key("(#GP)", set("exception", 1))
+                .together("write", "ecx", "data")                         // "msr_%s %x = 0x%llx%s"
                 .post(ifAbsent("exception", 0, "write")));
         add(new Form("kvm_cr", "rw cr:x val:x")
-                .key("cr_read", set("rw", 0, "cr")).key("cr_write", set("rw", 1, "cr")).key("=", hex("val")));
+                .key("cr_read", set("rw", 0, "cr")).key("cr_write", set("rw", 1, "cr")).key("=", hex("val"))
+                .together("rw", "cr", "val"));                            // "cr_%s %x = 0x%lx"
         add(new Form("kvm_apic", "rw reg:x val:x")
                 .key("apic_read", set("rw", 0)).key("apic_write", set("rw", 1)).key("=", hex("val"))
                 .post(PrintForms::apicReg));
         add(new Form("kvm_hypercall", "nr:x a0:x a1:x a2:x a3:x")
-                .key("nr", hex("nr")).key("a0", hex("a0")).key("a1", hex("a1")).key("a2", hex("a2")).key("a3", hex("a3")));
+                .key("nr", hex("nr")).key("a0", hex("a0")).key("a1", hex("a1")).key("a2", hex("a2")).key("a3", hex("a3"))
+                .together("nr", "a0", "a1", "a2", "a3"));
         add(new Form("kvm_page_fault", "vcpu_id guest_rip:x fault_address:x error_code:x")
                 .key("vcpu", dec("vcpu_id")).key("rip", hex("guest_rip"))
                 .key("address", hex("fault_address")).key("error_code", hex("error_code")));

@@ -4,6 +4,7 @@ import io.exitscope.event.EventStream;
 import io.exitscope.source.KvmBuild;
 import io.exitscope.source.TraceInfo;
 import io.exitscope.source.TraceSource;
+import io.exitscope.source.UserspaceExitEvidence;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ public final class TraceDatSource implements TraceSource {
     private final TraceInfo info;
 
     private final int decodeThreads;
+    private Boolean recordsUserspaceExits;
 
     public TraceDatSource(Path path) throws IOException {
         this(path, 1);
@@ -43,6 +45,21 @@ public final class TraceDatSource implements TraceSource {
     @Override
     public KvmBuild kvmBuild() throws IOException {
         return Kallsyms.kvmBuildOf(reader.kallsyms());
+    }
+
+    /**
+     * No format, not recorded; files exitscope wrote hold the format only where they recorded the
+     * event; in other files (trace-cmd may save every format) the event must occur
+     * ({@link UserspaceExitEvidence}). Read once.
+     */
+    @Override
+    public boolean recordsUserspaceExits() throws IOException {
+        if (recordsUserspaceExits == null) {
+            if (reader.formats().byName("kvm:" + UserspaceExitEvidence.EVENT) == null) recordsUserspaceExits = false;
+            else if (reader.tracerVersion != null && reader.tracerVersion.startsWith("exitscope")) recordsUserspaceExits = true;
+            else recordsUserspaceExits = UserspaceExitEvidence.occursIn(this);
+        }
+        return recordsUserspaceExits;
     }
 
     @Override

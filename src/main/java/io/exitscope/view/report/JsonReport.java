@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.exitscope.analysis.AnalysisResult;
 import io.exitscope.evidence.OptimizationEvidence;
+import io.exitscope.exit.ExitClass;
 import io.exitscope.exit.Measure;
 import io.exitscope.stats.GroupJson;
 import io.exitscope.stats.NotificationEvidence;
@@ -54,6 +55,11 @@ public final class JsonReport {
             g.writeNumberField("damaged_lines", r.damagedLines());
             g.writeNumberField("first_damaged_line", r.firstDamagedLine());
         }
+        if (d.unknownClassExits() > 0) {                                  // absent when every class is known: outputs stay byte-identical
+            g.writeNumberField("class_unknown_exits", d.unknownClassExits());
+            g.writeStringField("class_unknown_why", ExitClass.UNKNOWN_WHY);
+            g.writeStringField("class_unknown_add_event", ExitClass.EVIDENCE_EVENT);
+        }
         g.writeBooleanField("partial", r.partial());
         g.writeBooleanField("synthetic", r.synthetic());
         g.writeStringField("group_by", d.options.groupBy().toString());
@@ -76,6 +82,7 @@ public final class JsonReport {
             g.writeStringField("vm", a.vm());
             g.writeNumberField("to_userspace", a.toUserspace());
             g.writeNumberField("in_kernel", a.inKernel());
+            if (a.seen().unknownClass() > 0) g.writeNumberField("unknown_class", a.seen().unknownClass()); // absent when known
             g.writeStringField("verdict", a.verdict().json);
             g.writeBooleanField("ioeventfd", a.verdict().ioeventfd);
             if (a.basis() != null) g.writeStringField("basis", a.basis());

@@ -44,13 +44,37 @@ public final class ReportData {
         return g.classLabel();
     }
 
-    /** "H/K/U" split in percent of the group's exits, e.g. {@code 0/20/80}. */
+    /**
+     * "H/K/U" split in percent of the group's exits, e.g. {@code 0/20/80}; exits of unknown class
+     * (no kvm_userspace_exit in the trace) make it {@code unknown}, or follow as {@code ?N}.
+     */
     public static String classSplit(StatsSnapshot.Group g) {
         long h = g.classCounts().getOrDefault(ExitClass.HARDWARE, 0L);
         long k = g.classCounts().getOrDefault(ExitClass.KERNEL, 0L);
         long u = g.classCounts().getOrDefault(ExitClass.USERSPACE, 0L);
-        long n = Math.max(1, h + k + u);
-        return Math.round(100.0 * h / n) + "/" + Math.round(100.0 * k / n) + "/" + Math.round(100.0 * u / n);
+        long q = g.classCounts().getOrDefault(ExitClass.UNKNOWN, 0L);
+        if (q > 0 && h + k + u == 0) return ExitClass.UNKNOWN.label;
+        long n = Math.max(1, h + k + u + q);
+        String split = Math.round(100.0 * h / n) + "/" + Math.round(100.0 * k / n) + "/" + Math.round(100.0 * u / n);
+        return q > 0 ? split + " ?" + Math.round(100.0 * q / n) : split;
+    }
+
+    /**
+     * Exits of the shown statistics whose class is unknown: the trace (one of the traces) has no
+     * {@code kvm_userspace_exit}, so kernel- and userspace-handled exits cannot be told apart.
+     */
+    public long unknownClassExits() {
+        long n = 0;
+        for (StatsSnapshot.Group g : snapshot.groups()) n += g.classCounts().getOrDefault(ExitClass.UNKNOWN, 0L);
+        return n;
+    }
+
+    /** The line saying why the class is unknown and which event to record, or null when every class is known. */
+    public String unknownClassText() {
+        long n = unknownClassExits();
+        if (n == 0) return null;
+        return "unknown for " + n + " exit" + (n == 1 ? "" : "s") + ": " + ExitClass.UNKNOWN_WHY
+                + " events, so kernel- and userspace-handled exits look alike; record " + ExitClass.EVIDENCE_EVENT + " too";
     }
 
     public String measureText() {
@@ -61,7 +85,8 @@ public final class ReportData {
                 case USERSPACE_ROUND_TRIP -> "userspace round trip (kvm_userspace_exit -> return into KVM_RUN); "
                         + (result.measures().contains(Measure.EXIT_TO_ENTRY) ? "for vCPU threads without exit/entry events"
                         : "no kvm_exit/kvm_entry events in this trace");
-                case COUNT_ONLY -> "kernel-handled exits without exit/entry events are counted, not timed";
+                case COUNT_ONLY -> (unknownClassExits() > 0 ? "exits" : "kernel-handled exits")
+                        + " without exit/entry events are counted, not timed";
             });
         }
         if (parts.isEmpty()) {
@@ -78,7 +103,8 @@ public final class ReportData {
         List<String[]> out = new ArrayList<>();
         for (OptimizationEvidence.Notification a : ev.notifications()) {
             String who = "tid " + a.tid() + " (" + a.vm() + ")";
-            String detail = a.toUserspace() + "/" + a.total() + " to userspace";
+            String detail = a.verdict() == OptimizationEvidence.Verdict.UNKNOWN ? a.total() + " writes"
+                    : a.toUserspace() + "/" + a.total() + " to userspace";
             if (a.userspaceMeasured() > 0) detail += ", mean round trip " + Durations.format(a.meanUserspaceNs());
             out.add(new String[]{"ioeventfd", a.address() + " on " + who + ": " + OptimizationEvidence.sentence(a) + " (" + detail + ")"});
         }

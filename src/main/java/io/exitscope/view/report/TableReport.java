@@ -60,6 +60,7 @@ public final class TableReport {
         }
         if (r.partial()) w.println("PARTIAL    events were lost: counts are lower bounds and exits around the losses were dropped");
         w.printf("measure    %s%n", d.measureText());
+        if (d.unknownClassText() != null) w.printf("class      %s%n", d.unknownClassText());
         w.printf("grouping   %s; %%TIME is the share of measured exit time%s%n%s", d.options.groupBy(),
                 d.options.includeBlocking() ? " including blocking exits" : ", blocking (idle) exits excluded",
                 ci ? String.format("intervals  %.0f%% confidence, distribution-free (order statistics of the histogram)%n%n", Intervals.LEVEL * 100)

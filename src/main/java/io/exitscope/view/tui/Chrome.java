@@ -99,6 +99,9 @@ final class Chrome {
         segs.add(new Flow.Seg("switches " + (sw == null ? "-" : sw), Style.NORMAL, 7));
         Side s = bar.side();
         if (s != null) segs.add(new Flow.Seg("measure " + s.measureShort(), Style.NORMAL, 7));
+        if (s != null && s.unknownClassExits() > 0) {
+            segs.add(new Flow.Seg("class unknown: " + io.exitscope.exit.ExitClass.UNKNOWN_WHY, Style.WARN, 5));
+        }
         if (bar.baseline() != null) segs.add(new Flow.Seg("baseline " + bar.baseline(), Style.NORMAL, 9));
         return segs;
     }

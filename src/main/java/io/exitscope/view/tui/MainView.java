@@ -269,15 +269,17 @@ final class MainView implements View {
                 case HARDWARE -> "hw";
                 case KERNEL -> "kern";
                 case USERSPACE -> "user";
+                case UNKNOWN -> "?";
             };
             c.left(x, y, w, word, selected ? Style.SELECTED : classStyle(only));
             return;
         }
-        double[] f = {Agg.classFraction(g, ExitClass.HARDWARE), Agg.classFraction(g, ExitClass.KERNEL), Agg.classFraction(g, ExitClass.USERSPACE)};
+        ExitClass[] cls = ExitClass.values();
+        double[] f = new double[cls.length];
+        for (int i = 0; i < cls.length; i++) f[i] = Agg.classFraction(g, cls[i]);
         int[] n = cells(f, w);
         int col = x;
-        ExitClass[] cls = ExitClass.values();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < cls.length; i++) {
             if (n[i] == 0) continue;
             c.text(col, y, String.valueOf(cls[i].letter).repeat(n[i]), selected ? Style.SELECTED : classStyle(cls[i]));
             col += n[i];
@@ -315,6 +317,7 @@ final class MainView implements View {
             case HARDWARE -> Style.CLASS_H;
             case KERNEL -> Style.CLASS_K;
             case USERSPACE -> Style.CLASS_U;
+            case UNKNOWN -> Style.DIM;
         };
     }
 }

@@ -64,10 +64,13 @@ public final class Optimizations {
                 case MIXED -> State.PARTIAL;
                 case KERNEL_DEVICE -> State.INFO;
                 case KERNEL_UNPROVEN -> State.UNKNOWN;
+                case UNKNOWN -> State.UNKNOWN;
             };
             String text = "tid " + a.tid() + " (" + a.vm() + "): " + a.toUserspace() + "/" + a.total() + " writes reach userspace";
             if (a.userspaceMeasured() > 0) text += ", mean round trip " + Durations.format(a.meanUserspaceNs());
             if (a.inKernel() > 0) text += "; " + a.inKernel() + " stay in the kernel";
+            if (a.seen().unknownClass() > 0) text = "tid " + a.tid() + " (" + a.vm() + "): " + a.seen().unknownClass() + " writes, "
+                    + a.verdict().words;
             if (a.basis() != null) text += "; " + (a.verdict().ioeventfd ? "ioeventfd: " : "") + a.basis();
             double share = a.userspaceMeasured() > 0 && overhead > 0 ? (double) a.userspaceTimeNs() / overhead : Double.NaN;
             io.add(new Row("ioeventfd", "ioeventfd", a.address(), st, a.verdict().shortWords, text,

@@ -284,7 +284,7 @@ public final class TuiApp {
             case FILTER_CLASS -> {
                 ExitClass c = lens.filter().exitClass();
                 ExitClass next = c == null ? ExitClass.HARDWARE : c == ExitClass.HARDWARE ? ExitClass.KERNEL
-                        : c == ExitClass.KERNEL ? ExitClass.USERSPACE : null;
+                        : c == ExitClass.KERNEL ? ExitClass.USERSPACE : c == ExitClass.USERSPACE ? ExitClass.UNKNOWN : null;
                 lens = lens.withFilter(lens.filter().withClass(next));
                 say(next == null ? "all classes" : "only " + next.label + " exits");
             }

@@ -93,10 +93,16 @@ class ArchTraceDatTest {
     }
 
     static Path write(Path out, List<String> formats, List<Ev> events, Map<Integer, String> comms) throws IOException {
+        return write(out, formats, events, comms, null);
+    }
+
+    /** @param tracerVersion the VERSION option (the recorder), null: exitscope's own */
+    static Path write(Path out, List<String> formats, List<Ev> events, Map<Integer, String> comms, String tracerVersion) throws IOException {
         String headerPage = PageBuilder.headerPageText(8, 4096);
         HeaderPage header = FormatParser.parseHeaderPage(headerPage);
         TraceDatWriter.Builder b = TraceDatWriter.builder().version(7).compression(Compression.NONE).userLongSize(8).pageSize(4096)
                 .headerPage(headerPage).traceClock("[local] global").cpuCount(4).buffer("", "local");
+        if (tracerVersion != null) b.tracerVersion(tracerVersion);
         Map<String, PageBuilder.EventEncoder> enc = new TreeMap<>();
         for (String f : formats) {
             b.eventFormat("kvm", f);

@@ -167,7 +167,7 @@ public final class LiveCostHarness {
         long total = (long) (rate * seconds);
         Pacer pacer = new Pacer(cpus, inst, rate, total, span);
         LiveSource src = new LiveSource(instance, LiveSource.DEFAULT_SLACK_NS);
-        LiveAnalysis la = new LiveAnalysis(src.info(), AnalysisOptions.ALL, null, "harness");
+        LiveAnalysis la = new LiveAnalysis(src.info(), AnalysisOptions.ALL, null, "harness", src.recordsUserspaceExits());
         ReportOptions ropt = new ReportOptions(GroupBy.parse("reason,class"), false, 0);
         pacer.start(); // opening a FIFO waits for the other end: the pacer opens the CPUs in the readers' order
         LiveSource.LiveStream s = src.events();

@@ -60,6 +60,8 @@ public final class ReplayFeed extends CommandFeed {
     private String error;
     private Frame.Source facts;
     private KvmBuild kvmBuild = KvmBuild.NO_KALLSYMS;
+    /** The trace records kvm_userspace_exit (asked once: a trace-cmd file or text may be read up to its first one). */
+    private boolean userspaceExitsRecorded;
     private TraceInfo info;
     /**
      * Exit latency over the trace time played, one column per step (as it was at the start). A
@@ -452,6 +454,7 @@ public final class ReplayFeed extends CommandFeed {
             facts = new Frame.Source(info.path(), info.format() + (info.fileVersion() > 0 ? " v" + info.fileVersion() : ""),
                     info.clock() == null ? "?" : info.clock(), info.cpus(), info.synthetic(), false, info.nanosecondClock());
             kvmBuild = src.kvmBuild();
+            userspaceExitsRecorded = src.recordsUserspaceExits();
         }
         stream = src.events();
         la = newAnalysis();
@@ -463,7 +466,7 @@ public final class ReplayFeed extends CommandFeed {
     }
 
     private LiveAnalysis newAnalysis() {
-        LiveAnalysis a = new LiveAnalysis(info, options, kvmBuild.module(), kvmBuild.evidence());
+        LiveAnalysis a = new LiveAnalysis(info, options, kvmBuild.module(), kvmBuild.evidence(), userspaceExitsRecorded);
         a.exitListener(r -> {
             if (finishing ? !heatFinished : eventNo > heatUpTo) heat.accept(r);
         });

@@ -97,6 +97,13 @@ public final class Side {
         return fine.overheadNs(false);
     }
 
+    /** Exits whose class the trace cannot tell (it has no kvm_userspace_exit). */
+    public long unknownClassExits() {
+        long n = 0;
+        for (StatsSnapshot.Group g : fine.groups()) n += g.classCounts().getOrDefault(io.exitscope.exit.ExitClass.UNKNOWN, 0L);
+        return n;
+    }
+
     public String measureShort() {
         Set<Measure> measures = result.measures();
         if (measures.contains(Measure.EXIT_TO_ENTRY)) return measures.size() > 1 ? "exit->entry+" : "exit->entry";
