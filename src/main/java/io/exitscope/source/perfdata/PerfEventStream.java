@@ -44,6 +44,7 @@ final class PerfEventStream implements EventStream {
     private static final int READ_CHUNK = 512 << 10;
     /** The file window: records are parsed from it in place until it is full and slides. */
     private static final int WINDOW = 8 << 20;
+    static final long READ_AHEAD_FROM = 32 << 20;
 
     // entry kinds, and where an entry's bytes are (kind | where)
     private static final byte SAMPLE = 0, LOST = 1, COMM = 2, FORK = 3, KIND = 3;
@@ -64,10 +65,12 @@ final class PerfEventStream implements EventStream {
     private long bufStart;
     private int p, lim;
     private final long end;
+    /** Set for a data section of {@link #READ_AHEAD_FROM} bytes and more when there is a second core. */
+    private final ReadAhead readAhead;
 
     // decompressed records (perf record -z)
     private ZstdRecordStream zstd;
-    private byte[] dec = new byte[1 << 20];
+    private byte[] dec = new byte[0];
     private int decP, decLim;
     private long decRecordOffset;   // file offset of the COMPRESSED record that fed dec
     private long decBase;           // decompressed bytes before dec[0], for error messages
@@ -113,6 +116,8 @@ final class PerfEventStream implements EventStream {
         this.bufStart = r.streamStart;
         this.end = r.dataEnd;
         this.buf = new byte[(int) Math.max(1 << 16, Math.min(WINDOW, end - r.streamStart))];
+        this.readAhead = end - r.streamStart >= READ_AHEAD_FROM && Runtime.getRuntime().availableProcessors() > 1
+                ? new ReadAhead(r.channel, r.streamStart, end) : null;
     }
 
     /** Records skipped because their type is unknown to this reader, per type. */
@@ -160,6 +165,7 @@ final class PerfEventStream implements EventStream {
     @Override
     public void close() {
         // the reader owns the channel
+        if (readAhead != null) readAhead.close();
     }
 
     // ---------------------------------------------------------------- reading records
@@ -228,7 +234,8 @@ final class PerfEventStream implements EventStream {
         if (k > buf.length) buf = Arrays.copyOf(buf, Math.max(k, buf.length * 2));
         while (lim - p < k && bufStart + lim < end) {
             int want = (int) Math.min(Math.min(buf.length - lim, Math.max(READ_CHUNK, k - (lim - p))), end - bufStart - lim);
-            int got = r.channel.read(ByteBuffer.wrap(buf, lim, want), bufStart + lim);
+            int got = readAhead != null ? readAhead.read(buf, lim, want, bufStart + lim)
+                    : r.channel.read(ByteBuffer.wrap(buf, lim, want), bufStart + lim);
             if (got <= 0) break;
             lim += got;
         }
