@@ -104,6 +104,11 @@ final class PerfEventStream implements EventStream {
     private final Map<Integer, Long> skipped = new TreeMap<>();
 
     PerfEventStream(PerfDataReader r) {
+        this(r, WINDOW, READ_AHEAD_FROM);
+    }
+
+    /** With another window size and read-ahead threshold (tests: the window slides, the read-ahead runs, on small files). */
+    PerfEventStream(PerfDataReader r, int window, long readAheadFrom) {
         this.r = r;
         this.name = r.name;
         this.big = r.bigEndian;
@@ -115,8 +120,8 @@ final class PerfEventStream implements EventStream {
         this.event = new RawEvent(big, "", threads::comm);
         this.bufStart = r.streamStart;
         this.end = r.dataEnd;
-        this.buf = new byte[(int) Math.max(1 << 16, Math.min(WINDOW, end - r.streamStart))];
-        this.readAhead = end - r.streamStart >= READ_AHEAD_FROM && Runtime.getRuntime().availableProcessors() > 1
+        this.buf = new byte[(int) Math.max(1 << 16, Math.min(window, end - r.streamStart))];
+        this.readAhead = end - r.streamStart >= readAheadFrom && Runtime.getRuntime().availableProcessors() > 1
                 ? new ReadAhead(r.channel, r.streamStart, end) : null;
     }
 
