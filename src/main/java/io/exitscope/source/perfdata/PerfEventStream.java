@@ -468,7 +468,6 @@ final class PerfEventStream implements EventStream {
                 }
                 waiting[j] = j;
             }
-            Arrays.fill(fmt, nWaiting, n, null);
             n = nWaiting;
             return;
         }
