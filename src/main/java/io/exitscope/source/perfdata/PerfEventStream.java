@@ -40,8 +40,15 @@ final class PerfEventStream implements EventStream {
      * and big per-CPU buffers); the order then may differ from perf script's unlimited queue.
      */
     static final int MAX_QUEUE_BYTES = 64 << 20;
+    /** Bytes read from the file at a time: small enough to be parsed while still in the CPU cache. */
+    private static final int READ_CHUNK = 512 << 10;
+    /** The file window: records are parsed from it in place until it is full and slides. */
+    private static final int WINDOW = 8 << 20;
+    static final long READ_AHEAD_FROM = 32 << 20;
 
-    private static final byte SAMPLE = 0, LOST = 1, COMM = 2, FORK = 3;
+    // entry kinds, and where an entry's bytes are (kind | where)
+    private static final byte SAMPLE = 0, LOST = 1, COMM = 2, FORK = 3, KIND = 3;
+    private static final byte IN_BUF = 0, IN_DEC = 4, IN_ARENA = 8, WHERE = 12;
 
     private final PerfDataReader r;
     private final String name;
@@ -50,31 +57,43 @@ final class PerfEventStream implements EventStream {
     private final LongIntMap attrById = new LongIntMap();
     private final PerfAttr[] attrs;
     private final int sampleIdPos, trailerIdPos;
+    private long lastId;
+    private PerfAttr lastAttr;
 
     // input: a window over the file
-    private byte[] buf = new byte[1 << 20];
+    private byte[] buf;
     private long bufStart;
     private int p, lim;
     private final long end;
+    /** Set for a data section of {@link #READ_AHEAD_FROM} bytes and more when there is a second core. */
+    private final ReadAhead readAhead;
 
     // decompressed records (perf record -z)
     private ZstdRecordStream zstd;
-    private byte[] dec = new byte[1 << 20];
+    private byte[] dec = new byte[0];
     private int decP, decLim;
     private long decRecordOffset;   // file offset of the COMPRESSED record that fed dec
     private long decBase;           // decompressed bytes before dec[0], for error messages
 
-    // the queue: parallel arrays, in arrival order (or sorted order after a flush)
-    private int n;
+    // The queue: entries in parallel arrays, slots handed out in arrival order and reused once the
+    // arrays are full (compact). An entry's bytes stay where they were read (buf or dec) and move
+    // to the arena only when that buffer slides while the entry waits.
+    private int n;                    // slots used
     private long[] ts = new long[4096];
     private long[] aux = new long[4096];
     private int[] off = new int[4096], len = new int[4096], cpu = new int[4096], tid = new int[4096];
     private byte[] kind = new byte[4096];
     private EventFormat[] fmt = new EventFormat[4096];
-    private byte[] arena = new byte[1 << 20];
+    private int[] waiting = new int[4096];   // the slots of the waiting entries, in arrival order
+    private int nWaiting;
+    private long queuedBytes;
+    private byte[] arena = new byte[0], arena2 = new byte[0];
     private int arenaUsed;
     private long maxTs, nextFlush;
+    // what a flush delivers, sorted: order[k] is the k-th slot by (time, arrival), sorted[k] its time
     private int[] order = new int[4096], tmp = new int[4096];
+    private long[] sorted = new long[4096], sortedTmp = new long[4096];
+    private int[] runs = new int[16];
     private int readyPos, readyEnd;   // order[readyPos..readyEnd) are being delivered
 
     private boolean eof;
@@ -85,6 +104,11 @@ final class PerfEventStream implements EventStream {
     private final Map<Integer, Long> skipped = new TreeMap<>();
 
     PerfEventStream(PerfDataReader r) {
+        this(r, WINDOW, READ_AHEAD_FROM);
+    }
+
+    /** With another window size and read-ahead threshold (tests: the window slides, the read-ahead runs, on small files). */
+    PerfEventStream(PerfDataReader r, int window, long readAheadFrom) {
         this.r = r;
         this.name = r.name;
         this.big = r.bigEndian;
@@ -96,6 +120,9 @@ final class PerfEventStream implements EventStream {
         this.event = new RawEvent(big, "", threads::comm);
         this.bufStart = r.streamStart;
         this.end = r.dataEnd;
+        this.buf = new byte[(int) Math.max(1 << 16, Math.min(window, end - r.streamStart))];
+        this.readAhead = end - r.streamStart >= readAheadFrom && Runtime.getRuntime().availableProcessors() > 1
+                ? new ReadAhead(r.channel, r.streamStart, end) : null;
     }
 
     /** Records skipped because their type is unknown to this reader, per type. */
@@ -143,6 +170,7 @@ final class PerfEventStream implements EventStream {
     @Override
     public void close() {
         // the reader owns the channel
+        if (readAhead != null) readAhead.close();
     }
 
     // ---------------------------------------------------------------- reading records
@@ -154,7 +182,7 @@ final class PerfEventStream implements EventStream {
                 int size = Bytes.u16(dec, decP + 6, big);
                 if (size < 8) throw bad(decRecordOffset, "record of " + size + " bytes in compressed data" + decWhere(decP));
                 if (decLim - decP >= size) {
-                    record(dec, decP, size, decRecordOffset, true);
+                    record(dec, decP, size, decRecordOffset, IN_DEC);
                     decP += size;
                     continue;
                 }
@@ -187,26 +215,32 @@ final class PerfEventStream implements EventStream {
                     skip(size + payload);
                 }
                 default -> {
-                    record(buf, p, size, at, false);
+                    record(buf, p, size, at, IN_BUF);
                     p += size;
                 }
             }
         }
     }
 
-    /** Makes {@code k} bytes of the data section available at buf[p]; false if fewer remain. */
+    /**
+     * Makes {@code k} bytes of the data section available at buf[p]; false if fewer remain. Reads
+     * a chunk at a time; when the window is used up it slides to p, the waiting entries' bytes
+     * moved to the arena first.
+     */
     private boolean ensure(int k) throws IOException {
         if (lim - p >= k) return true;
-        if (p > 0) {
+        if (buf.length - p < Math.max(k, READ_CHUNK) && p > 0) {
+            evacuate(IN_BUF);
             System.arraycopy(buf, p, buf, 0, lim - p);
             bufStart += p;
             lim -= p;
             p = 0;
         }
         if (k > buf.length) buf = Arrays.copyOf(buf, Math.max(k, buf.length * 2));
-        while (lim < buf.length && bufStart + lim < end) {
-            int want = (int) Math.min(buf.length - lim, end - bufStart - lim);
-            int got = r.channel.read(ByteBuffer.wrap(buf, lim, want), bufStart + lim);
+        while (lim - p < k && bufStart + lim < end) {
+            int want = (int) Math.min(Math.min(buf.length - lim, Math.max(READ_CHUNK, k - (lim - p))), end - bufStart - lim);
+            int got = readAhead != null ? readAhead.read(buf, lim, want, bufStart + lim)
+                    : r.channel.read(ByteBuffer.wrap(buf, lim, want), bufStart + lim);
             if (got <= 0) break;
             lim += got;
         }
@@ -217,6 +251,7 @@ final class PerfEventStream implements EventStream {
         if (k <= lim - p) {
             p += (int) k;
         } else {
+            evacuate(IN_BUF);
             bufStart += p + k;
             p = lim = 0;
             if (bufStart > end) throw bad(end, "record payload runs past the end of the data (" + (bufStart - end) + " bytes)");
@@ -228,8 +263,9 @@ final class PerfEventStream implements EventStream {
             if (!ZstdRecordStream.available()) throw bad(recordOffset, "compressed records (perf record -z) need aircompressor's zstd window, which this build lacks");
             zstd = new ZstdRecordStream();
         }
-        // keep the undelivered tail of the previous output at the front
-        if (decP > 0) {
+        // keep the undelivered tail of the previous output at the front, once it is half the buffer
+        if (decP > 0 && decP >= dec.length / 2) {
+            evacuate(IN_DEC);
             System.arraycopy(dec, decP, dec, 0, decLim - decP);
             decBase += decP;
             decLim -= decP;
@@ -243,7 +279,7 @@ final class PerfEventStream implements EventStream {
         } catch (RuntimeException e) {
             throw bad(recordOffset, "bad zstd data in a compressed record: " + e.getMessage());
         }
-        if (decLim > MAX_DECOMPRESSED) throw bad(recordOffset, "compressed records hold a record past " + (MAX_DECOMPRESSED >> 20) + " MB");
+        if (decLim - decP > MAX_DECOMPRESSED) throw bad(recordOffset, "compressed records hold a record past " + (MAX_DECOMPRESSED >> 20) + " MB");
     }
 
     private static final int MAX_DECOMPRESSED = 64 << 20;
@@ -257,16 +293,16 @@ final class PerfEventStream implements EventStream {
     }
 
     /** Handles one record at b[at..at+size); {@code where} is its file offset (or its COMPRESSED record's). */
-    private void record(byte[] b, int at, int size, long where, boolean inDec) {
+    private void record(byte[] b, int at, int size, long where, byte in) {
         int type = Bytes.i32(b, at, big);
         switch (type) {
-            case PerfDataReader.RECORD_SAMPLE -> sample(b, at, size, where, inDec);
+            case PerfDataReader.RECORD_SAMPLE -> sample(b, at, size, where, in);
             case PerfDataReader.RECORD_FINISHED_ROUND -> {
                 flush(nextFlush);
                 nextFlush = maxTs;
             }
             case PerfDataReader.RECORD_COMM, PerfDataReader.RECORD_FORK, PerfDataReader.RECORD_LOST,
-                 PerfDataReader.RECORD_LOST_SAMPLES -> other(type, b, at, size, where, inDec);
+                 PerfDataReader.RECORD_LOST_SAMPLES -> other(type, b, at, size, where, in);
             case PerfDataReader.RECORD_HEADER_ATTR, PerfDataReader.RECORD_HEADER_FEATURE -> { /* read at open (pipe mode) */ }
             default -> {
                 if (type < 0 || (type > PerfDataReader.RECORD_KERNEL_MAX && type < PerfDataReader.RECORD_HEADER_ATTR)
@@ -278,12 +314,15 @@ final class PerfEventStream implements EventStream {
     }
 
     private PerfAttr attrOf(long id, long where) {
+        if (id == lastId && lastAttr != null) return lastAttr;
         int i = attrById.get(id);
         if (i < 0) throw bad(where, "record names unknown sample id " + id);
-        return attrs[i];
+        lastId = id;
+        return lastAttr = attrs[i];
     }
 
-    private void sample(byte[] b, int at, int size, long where, boolean inDec) {
+    private void sample(byte[] b, int at, int size, long where, byte in) {
+        boolean inDec = in == IN_DEC;
         int endAt = at + size;
         PerfAttr a = single;
         if (a == null) {
@@ -337,12 +376,13 @@ final class PerfEventStream implements EventStream {
             immediate = event;
             return;
         }
-        int i = add(SAMPLE, time, sCpu, sTid, b, raw, rawSize);
+        int i = add(SAMPLE, in, time, sCpu, sTid, raw, rawSize);
         fmt[i] = f;
     }
 
     /** COMM, FORK, LOST, LOST_SAMPLES: their time and CPU are in the sample_id trailer. */
-    private void other(int type, byte[] b, int at, int size, long where, boolean inDec) {
+    private void other(int type, byte[] b, int at, int size, long where, byte in) {
+        boolean inDec = in == IN_DEC;
         int endAt = at + size;
         PerfAttr a = single;
         if (type == PerfDataReader.RECORD_LOST && size >= 24) {
@@ -377,44 +417,60 @@ final class PerfEventStream implements EventStream {
                 int s = at + 16, e = s;
                 while (e < at + 8 + body && b[e] != 0) e++;
                 if (time == -1) threads.put(ctid, new String(b, s, e - s, StandardCharsets.UTF_8));
-                else add(COMM, time, tcpu, ctid, b, s, e - s);
+                else add(COMM, in, time, tcpu, ctid, s, e - s);
             }
             case PerfDataReader.RECORD_FORK -> {
                 if (body < 24) throw bad(where, "FORK record of " + size + " bytes" + (inDec ? decWhere(at) : ""));
                 int child = Bytes.i32(b, at + 16, big), parent = Bytes.i32(b, at + 20, big);
                 if (time == -1) threads.fork(child, parent);
-                else aux[add(FORK, time, tcpu, child, b, at, 0)] = parent;
+                else aux[add(FORK, in, time, tcpu, child, at, 0)] = parent;
             }
             default -> {
                 boolean lost = type == PerfDataReader.RECORD_LOST;
                 if (body < (lost ? 16 : 8)) throw bad(where, "LOST record of " + size + " bytes" + (inDec ? decWhere(at) : ""));
                 long count = Bytes.i64(b, at + (lost ? 16 : 8), big);
                 if (time == -1) immediate = SimpleEvent.lost(0, tcpu, "", count);
-                else aux[add(LOST, time, tcpu, -1, b, at, 0)] = count;
+                else aux[add(LOST, in, time, tcpu, -1, at, 0)] = count;
             }
         }
     }
 
-    /** Queues a record, copying {@code length} bytes from b[from]; returns its index. */
-    private int add(byte k, long time, int c, int t, byte[] b, int from, int length) {
-        if (n == ts.length) growEntries();
-        if (arenaUsed + length > arena.length) arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaUsed + length));
-        System.arraycopy(b, from, arena, arenaUsed, length);
+    /** Queues a record whose {@code length} bytes are at {@code from} in buf or dec ({@code in}); returns its slot. */
+    private int add(byte k, byte in, long time, int c, int t, int from, int length) {
+        if (n == ts.length) makeRoom();
         int i = n++;
-        kind[i] = k;
+        kind[i] = (byte) (k | in);
         ts[i] = time;
         cpu[i] = c;
         tid[i] = t;
-        off[i] = arenaUsed;
+        off[i] = from;
         len[i] = length;
         fmt[i] = null;
-        arenaUsed += length;
-        if (i == 0 || time > maxTs) maxTs = time;
-        if (arenaUsed > MAX_QUEUE_BYTES) flushHalf();
+        waiting[nWaiting++] = i;
+        queuedBytes += length;
+        if (nWaiting == 1 || time > maxTs) maxTs = time;
+        if (queuedBytes > MAX_QUEUE_BYTES) flushHalf();
         return i;
     }
 
-    private void growEntries() {
+    /**
+     * All slots used: the waiting entries move to the front (their slots ascend with arrival, so
+     * in place), or the arrays grow when more than half of them wait. Only while nothing is
+     * being delivered.
+     */
+    private void makeRoom() {
+        if (nWaiting <= ts.length / 2) {
+            for (int j = 0; j < nWaiting; j++) {
+                int i = waiting[j];
+                if (i != j) {
+                    ts[j] = ts[i]; aux[j] = aux[i]; off[j] = off[i]; len[j] = len[i];
+                    cpu[j] = cpu[i]; tid[j] = tid[i]; kind[j] = kind[i]; fmt[j] = fmt[i];
+                }
+                waiting[j] = j;
+            }
+            n = nWaiting;
+            return;
+        }
         int m = ts.length * 2;
         ts = Arrays.copyOf(ts, m);
         aux = Arrays.copyOf(aux, m);
@@ -424,40 +480,118 @@ final class PerfEventStream implements EventStream {
         tid = Arrays.copyOf(tid, m);
         kind = Arrays.copyOf(kind, m);
         fmt = Arrays.copyOf(fmt, m);
+        waiting = Arrays.copyOf(waiting, m);
+    }
+
+    /**
+     * Copies the bytes of the queued entries that are in buf or dec ({@code in}) to the arena,
+     * before that buffer slides. Called only while nothing is being delivered: every entry waits.
+     */
+    private void evacuate(byte in) {
+        long need = 0;
+        for (int j = 0; j < nWaiting; j++) {
+            int i = waiting[j];
+            if ((kind[i] & WHERE) == in) need += len[i];
+        }
+        if (need == 0) return;
+        if (arenaUsed + need > arena.length) {
+            // keep only the arena's waiting entries, packed, in a buffer with room for the newcomers
+            long live = 0;
+            for (int j = 0; j < nWaiting; j++) {
+                int i = waiting[j];
+                if ((kind[i] & WHERE) == IN_ARENA) live += len[i];
+            }
+            long want = live + need;
+            byte[] to = arena2.length >= want && arena2.length <= 4 * want + (1 << 20) ? arena2
+                    : new byte[(int) Math.min(Integer.MAX_VALUE - 16, Math.max(1 << 20, want + want / 2))];
+            int used = 0;
+            for (int j = 0; j < nWaiting; j++) {
+                int i = waiting[j];
+                if ((kind[i] & WHERE) != IN_ARENA) continue;
+                System.arraycopy(arena, off[i], to, used, len[i]);
+                off[i] = used;
+                used += len[i];
+            }
+            arena2 = arena;
+            arena = to;
+            arenaUsed = used;
+        }
+        byte[] from = in == IN_BUF ? buf : dec;
+        for (int j = 0; j < nWaiting; j++) {
+            int i = waiting[j];
+            if ((kind[i] & WHERE) != in) continue;
+            System.arraycopy(from, off[i], arena, arenaUsed, len[i]);
+            off[i] = arenaUsed;
+            arenaUsed += len[i];
+            kind[i] = (byte) ((kind[i] & KIND) | IN_ARENA);
+        }
     }
 
     // ---------------------------------------------------------------- ordering and delivery
 
-    /** Sorts the queue by time (stable) and marks the entries with time <= limit for delivery. */
+    /**
+     * Delivers, in (time, arrival) order, the waiting entries up to the first whose time exceeds
+     * {@code limit} (unsigned, as perf compares): those whose time is below the smallest such time
+     * m. The rest keep waiting in arrival order; only what is delivered is sorted.
+     */
     private void flush(long limit) {
-        if (n == 0) return;
-        sortQueue();
-        int k = 0;
-        while (k < n && Long.compareUnsigned(ts[order[k]], limit) <= 0) k++;
+        if (nWaiting == 0) return;
+        long m = Long.MAX_VALUE;
+        boolean blocked = false;
+        int[] w = waiting;
+        long[] t = ts;
+        for (int j = 0; j < nWaiting; j++) {
+            long v = t[w[j]];
+            if (Long.compareUnsigned(v, limit) > 0 && (!blocked || v < m)) {
+                m = v;
+                blocked = true;
+            }
+        }
+        if (order.length < nWaiting) {
+            int c = waiting.length;
+            order = new int[c];
+            tmp = new int[c];
+            sorted = new long[c];
+            sortedTmp = new long[c];
+        }
+        int[] o = order;
+        long[] s = sorted;
+        int d = 0, kept = 0;
+        long bytes = 0;
+        for (int j = 0; j < nWaiting; j++) {
+            int i = w[j];
+            long v = t[i];
+            if (!blocked || v < m) {
+                o[d] = i;
+                s[d++] = v;
+                bytes += len[i];
+            } else {
+                w[kept++] = i;
+            }
+        }
+        nWaiting = kept;
+        queuedBytes -= bytes;
         readyPos = 0;
-        readyEnd = k;
-        if (k == 0) readyEnd = 0;
+        readyEnd = d;
+        if (d > 1) sortReady(d);
     }
 
     private void flushHalf() {
         long min = Long.MAX_VALUE;
-        for (int i = 0; i < n; i++) min = Math.min(min, ts[i]);
+        for (int j = 0; j < nWaiting; j++) min = Math.min(min, ts[waiting[j]]);
         flush(min + (maxTs - min) / 2);
     }
 
-    /** order[0..n) = queue indices by (time, arrival): a natural merge sort, as each CPU's records come in runs. */
-    private void sortQueue() {
-        if (order.length < n) {
-            order = new int[ts.length];
-            tmp = new int[ts.length];
-        }
-        for (int i = 0; i < n; i++) order[i] = i;
-        // run boundaries
-        int[] runs = new int[16];
+    /**
+     * Sorts order[0..n) by sorted[0..n) (the slots' times), stably: a natural merge sort, as each
+     * CPU's records come in runs. The times move with the slots so that merging reads them in sequence.
+     */
+    private void sortReady(int n) {
+        long[] s = sorted;
         int nr = 0;
         runs[nr++] = 0;
         for (int i = 1; i < n; i++) {
-            if (ts[i] < ts[i - 1]) {
+            if (s[i] < s[i - 1]) {
                 if (nr == runs.length) runs = Arrays.copyOf(runs, nr * 2);
                 runs[nr++] = i;
             }
@@ -466,29 +600,45 @@ final class PerfEventStream implements EventStream {
         if (nr == runs.length) runs = Arrays.copyOf(runs, nr + 1);
         runs[nr] = n;
         int[] src = order, dst = tmp;
+        long[] ks = sorted, kd = sortedTmp;
         while (nr > 1) {
             int w = 0;
             for (int r0 = 0; r0 < nr; r0 += 2) {
-                int a = runs[r0], m = runs[r0 + 1], e = r0 + 2 <= nr ? runs[Math.min(r0 + 2, nr)] : m;
-                if (r0 + 1 >= nr) { System.arraycopy(src, a, dst, a, m - a); runs[w++] = a; continue; }
-                int i = a, j = m, o = a;
-                while (i < m && j < e) dst[o++] = ts[src[j]] < ts[src[i]] ? src[j++] : src[i++];
-                while (i < m) dst[o++] = src[i++];
-                while (j < e) dst[o++] = src[j++];
+                int a = runs[r0], m = runs[r0 + 1];
+                if (r0 + 1 >= nr) {
+                    System.arraycopy(src, a, dst, a, m - a);
+                    System.arraycopy(ks, a, kd, a, m - a);
+                    runs[w++] = a;
+                    continue;
+                }
+                int e = runs[r0 + 2];
+                int i = a, j = m, out = a;
+                while (i < m && j < e) {
+                    long x = ks[i], y = ks[j];
+                    if (y < x) { kd[out] = y; dst[out++] = src[j++]; }
+                    else { kd[out] = x; dst[out++] = src[i++]; }
+                }
+                if (i < m) { System.arraycopy(src, i, dst, out, m - i); System.arraycopy(ks, i, kd, out, m - i); }
+                else if (j < e) { System.arraycopy(src, j, dst, out, e - j); System.arraycopy(ks, j, kd, out, e - j); }
                 runs[w++] = a;
             }
             runs[w] = n;
             nr = w;
-            int[] t = src; src = dst; dst = t;
+            int[] ti = src; src = dst; dst = ti;
+            long[] tk = ks; ks = kd; kd = tk;
         }
-        if (src != order) System.arraycopy(src, 0, order, 0, n);
+        order = src;
+        tmp = dst;
+        sorted = ks;
+        sortedTmp = kd;
     }
 
     /** Applies or returns entry i; true when it set {@link #current}. */
     private boolean deliver(int i) {
-        switch (kind[i]) {
+        byte k = kind[i];
+        switch (k & KIND) {
             case SAMPLE -> {
-                event.set(arena, off[i], len[i], ts[i], cpu[i], fmt[i]);
+                event.set(bytesOf(k), off[i], len[i], ts[i], cpu[i], fmt[i]);
                 current = event;
                 return true;
             }
@@ -496,38 +646,24 @@ final class PerfEventStream implements EventStream {
                 current = SimpleEvent.lost(ts[i], cpu[i], "", aux[i]);
                 return true;
             }
-            case COMM -> threads.put(tid[i], new String(arena, off[i], len[i], StandardCharsets.UTF_8));
+            case COMM -> threads.put(tid[i], new String(bytesOf(k), off[i], len[i], StandardCharsets.UTF_8));
             default -> threads.fork(tid[i], (int) aux[i]);
         }
         return false;
     }
 
-    /** After a delivery: the entries not delivered (order[readyEnd..n), in time order) become the queue. */
+    private byte[] bytesOf(byte k) {
+        int w = k & WHERE;
+        return w == IN_BUF ? buf : w == IN_DEC ? dec : arena;
+    }
+
+    /** After a delivery: the delivered slots are free once the arrays fill up (makeRoom). */
     private void keepUndelivered() {
-        int keep = n - readyEnd;
-        if (keep == 0) {
+        readyPos = readyEnd = 0;
+        if (nWaiting == 0) {
             n = 0;
             arenaUsed = 0;
-        } else {
-            long[] ts2 = new long[ts.length], aux2 = new long[ts.length];
-            int[] off2 = new int[ts.length], len2 = new int[ts.length], cpu2 = new int[ts.length], tid2 = new int[ts.length];
-            byte[] kind2 = new byte[ts.length];
-            EventFormat[] fmt2 = new EventFormat[ts.length];
-            byte[] arena2 = new byte[arena.length];
-            int used = 0;
-            for (int k = 0; k < keep; k++) {
-                int i = order[readyEnd + k];
-                ts2[k] = ts[i]; aux2[k] = aux[i]; cpu2[k] = cpu[i]; tid2[k] = tid[i]; kind2[k] = kind[i]; fmt2[k] = fmt[i];
-                System.arraycopy(arena, off[i], arena2, used, len[i]);
-                off2[k] = used;
-                len2[k] = len[i];
-                used += len[i];
-            }
-            ts = ts2; aux = aux2; off = off2; len = len2; cpu = cpu2; tid = tid2; kind = kind2; fmt = fmt2; arena = arena2;
-            n = keep;
-            arenaUsed = used;
         }
-        readyPos = readyEnd = 0;
     }
 
     // ---------------------------------------------------------------- helpers
