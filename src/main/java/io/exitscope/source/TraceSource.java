@@ -16,4 +16,10 @@ public interface TraceSource extends Closeable {
     default KvmBuild kvmBuild() throws IOException {
         return KvmBuild.NO_KALLSYMS;
     }
+
+    /**
+     * Says that {@link #kvmBuild()} will be asked for once the events are read: a source whose
+     * answer takes reading may work it out meanwhile, on a thread of its own.
+     */
+    default void prepareKvmBuild() {}
 }
