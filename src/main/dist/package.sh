@@ -50,6 +50,19 @@ cds_archive() {
 startup=$target/startup
 rm -rf "$startup"
 mkdir -p "$startup"
+# zstd-jni's native library for this architecture, out of the jar: bin/exitscope names it
+# (ZstdNativePath), else zstd-jni copies it to a temp file at every start, which cost 150-350 ms
+# in a fresh JVM here (File.createTempFile seeds a SecureRandom) against 5-20 ms to load it.
+case $(uname -m) in x86_64) zstd_arch=amd64 ;; *) zstd_arch=$(uname -m) ;; esac
+zstd_entry=$("$jdk/bin/jar" tf "$jar" | grep -m1 "^linux/$zstd_arch/libzstd-jni-.*\.so$" || true)
+zstd_lib=$startup/libzstd-jni.so
+if [ -n "$zstd_entry" ] && (cd "$startup" && "$jdk/bin/jar" xf "$jar" "$zstd_entry") && mv "$startup/$zstd_entry" "$zstd_lib" && touch "$zstd_lib"; then
+  rm -rf "$startup/linux"
+  jvm_opts+=("-DZstdNativePath=$zstd_lib")
+else
+  warn "no zstd-jni library for linux/$zstd_arch in the jar: zstd-jni copies one at every start, or aircompressor decodes"
+  zstd_lib=
+fi
 classlist=$startup/classes.lst
 if "$jdk/bin/java" "${jvm_opts[@]}" -XX:DumpLoadedClassList="$classlist" -cp "$jar" \
     io.exitscope.cli.StartupTraining "${training[@]}" 2> "$startup/training.log"; then
@@ -120,6 +133,7 @@ find "$stage" -mindepth 1 -maxdepth 1 ! -name runtime -exec rm -rf {} +
 mkdir -p "$stage/bin" "$stage/lib" "$stage/share/bash-completion/completions"
 cp -p "$base/bin/exitscope" "$stage/bin/"
 cp -p "$jar" "$stage/lib/"
+[ -z "$zstd_lib" ] || cp -p "$zstd_lib" "$stage/lib/"
 if [ -x "$target/native/kvm-exerciser" ]; then
   mkdir -p "$stage/lib/native" && cp -p "$target/native/kvm-exerciser" "$stage/lib/native/"
 fi

@@ -73,6 +73,7 @@ public final class TraceAnalysis {
             };
             ExitAssembler asm = new ExitAssembler(keep, e -> VmName.of(e, guestOf), src.recordsUserspaceExits());
             long damaged, firstDamaged;
+            src.prepareKvmBuild();
             try (EventStream s = src.events()) {
                 while (s.advance()) {
                     Event e = s.current();

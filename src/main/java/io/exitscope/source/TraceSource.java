@@ -25,4 +25,10 @@ public interface TraceSource extends Closeable {
     default boolean recordsUserspaceExits() throws IOException {
         return UserspaceExitEvidence.occursIn(this);
     }
+
+    /**
+     * Says that {@link #kvmBuild()} will be asked for once the events are read: a source whose
+     * answer takes reading may work it out meanwhile, on a thread of its own.
+     */
+    default void prepareKvmBuild() {}
 }

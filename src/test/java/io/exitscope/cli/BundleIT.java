@@ -124,6 +124,18 @@ class BundleIT {
     }
 
     @Test
+    void theJvmLoadsTheBundlesZstdLibraryNotATempCopy() throws Exception {
+        Path lib = bundle.resolve("lib/libzstd-jni.so");
+        assertTrue(Files.isRegularFile(lib), "the bundle ships zstd-jni's library for " + System.getProperty("os.arch"));
+        Result r = run(List.of(bundle.resolve("bin/exitscope").toString(), "dump", "--count", TRACE), bundle,
+                with(hostEnv(), "EXITSCOPE_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -Xlog:library=info:stdout"));
+        assertEquals(0, r.code, r.toString());
+        List<String> loaded = r.out.lines().filter(l -> l.contains("Loaded library") && l.contains("zstd")).collect(Collectors.toList());
+        assertEquals(List.of(lib.toString()), loaded.stream().map(l -> l.replaceFirst(".*Loaded library (\\S+), handle.*", "$1")).collect(Collectors.toList()),
+                String.join("\n", loaded));
+    }
+
+    @Test
     void replayRunsAt80x24InTheCLocaleWithAnUnknownTerm() throws Exception {
         Tmux.assumeAvailable();
         try (Tmux t = new Tmux(80, 24, bundle, dir)) {

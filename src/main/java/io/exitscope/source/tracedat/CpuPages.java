@@ -130,13 +130,7 @@ abstract class CpuPages {
     private static int trial(Compression c, byte[] in, int len, byte[] out, int cap) {
         switch (c) {
             case ZSTD -> {
-                try {
-                    return new io.airlift.compress.zstd.ZstdDecompressor().decompress(in, 0, len, out, 0, cap);
-                } catch (RuntimeException e) {
-                    // aircompressor's MalformedInputException; this message is its "did not fit"
-                    if (String.valueOf(e.getMessage()).contains("Output buffer too small")) return -1;
-                    throw new IllegalArgumentException("bad zstd data: " + e.getMessage());
-                }
+                return Compression.decompressZstd(in, 0, len, out, 0, cap);
             }
             case ZLIB -> {
                 java.util.zip.Inflater inf = new java.util.zip.Inflater();

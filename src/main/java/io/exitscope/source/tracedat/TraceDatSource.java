@@ -7,6 +7,9 @@ import io.exitscope.source.TraceSource;
 import io.exitscope.source.UserspaceExitEvidence;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.nio.file.Path;
 
 /** A trace.dat file as a {@link TraceSource}. */
@@ -42,9 +45,44 @@ public final class TraceDatSource implements TraceSource {
         return reader.events(decodeThreads);
     }
 
+    /** The kallsyms scan started by {@link #prepareKvmBuild()}, or null. */
+    private FutureTask<KvmBuild> kvmBuild;
+
+    /**
+     * Scans kallsyms on a thread of its own while the caller reads the events: megabytes of text
+     * (5.4 MB, 122 133 symbols in the bundled trace) that one loop walks before the JIT has
+     * compiled it took 30 ms of a fresh JVM's main thread, 10 % of it for `report` of the bundled
+     * trace; the loop's shape changed nothing (measured: a cold loop is a cold loop).
+     */
+    @Override
+    public synchronized void prepareKvmBuild() {
+        if (kvmBuild != null) return;
+        kvmBuild = new FutureTask<>(() -> Kallsyms.kvmBuildOf(reader.kallsyms()));
+        Thread t = new Thread(kvmBuild, "exitscope-kallsyms");
+        t.setDaemon(true);
+        t.start();
+    }
+
     @Override
     public KvmBuild kvmBuild() throws IOException {
-        return Kallsyms.kvmBuildOf(reader.kallsyms());
+        FutureTask<KvmBuild> f;
+        synchronized (this) {
+            f = kvmBuild;
+        }
+        if (f == null) return Kallsyms.kvmBuildOf(reader.kallsyms());
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while reading kallsyms");
+        } catch (ExecutionException e) {
+            // the scan's own exception, as the caller's thread would have met it
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) throw io;
+            if (c instanceof RuntimeException r) throw r;
+            if (c instanceof Error err) throw err;
+            throw new IOException(c);
+        }
     }
 
     /**
