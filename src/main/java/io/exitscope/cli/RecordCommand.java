@@ -54,7 +54,6 @@ final class RecordCommand implements Callable<Integer> {
         LiveSource src = live.start(LiveSource.DEFAULT_SLACK_NS, err);
         long[] events = {0}, lost = {0};
         LiveRecorder rec;
-        boolean signalled;
         LiveOptions.FinishOnSignal finish = new LiveOptions.FinishOnSignal(src);
         try (src; finish) {
             rec = LiveOptions.record(src, output, fileVersion, comp);
@@ -82,24 +81,33 @@ final class RecordCommand implements Callable<Integer> {
             } finally {
                 if (!ok) rec.abort();
             }
-            signalled = finish.signalled();
+            // said before finish closes: on a signal, closing it lets the JVM's shutdown go on, and
+            // the JVM halts without waiting for this thread (RecordFaultsTest saw the message lost)
+            return summary(rec, events[0], lost[0], finish.signalled(), err);
         } catch (IOException | RuntimeException e) {
             // a signal while starting: the teardown removed the instance under the start
             if (finish.signalled()) throw new Main.ExitCodeException(Main.EXIT_ERROR, "stopped by a signal before recording began; nothing written");
             throw e;
         }
+    }
+
+    /** The last line: what was kept and lost, and why the recording ended; the exit code. */
+    private int summary(LiveRecorder rec, long events, long lost, boolean signalled, PrintWriter err) {
         long notWritten = rec.eventsDropped();
-        String counts = "kept " + (events[0] - notWritten) + " events in " + output + ", lost " + (lost[0] + notWritten)
-                + " (" + lost[0] + " dropped by the kernel, " + notWritten + " not written)";
+        String counts = "kept " + (events - notWritten) + " events in " + output + ", lost " + (lost + notWritten)
+                + " (" + lost + " dropped by the kernel, " + notWritten + " not written)";
         if (rec.failure() != null) {
             err.println("exitscope: recording cut short: " + Objects.toString(rec.failure().getMessage(), rec.failure().toString()) + "; " + counts);
+            err.flush();
             return Main.EXIT_ERROR;
         }
         if (signalled) {
             err.println("exitscope: recording stopped by a signal; " + counts);
+            err.flush();
             return Main.EXIT_ERROR; // the JVM exits with 128 + the signal's number
         }
-        err.println("exitscope: " + events[0] + " events, " + lost[0] + " lost");
+        err.println("exitscope: " + events + " events, " + lost + " lost");
+        err.flush();
         return 0;
     }
 }

@@ -200,4 +200,16 @@ public final class Kvm {
         String out = new String(k.getInputStream().readAllBytes());
         if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) throw new IOException("kill -" + sig + " " + pid + ": " + out);
     }
+
+    /** The threads of a JVM that did not end, for the failure message ({@code jcmd Thread.print}), or why there are none. */
+    public static String threadDump(long pid) {
+        try {
+            Process j = new ProcessBuilder("jcmd", Long.toString(pid), "Thread.print").redirectErrorStream(true).start();
+            String out = new String(j.getInputStream().readAllBytes());
+            j.waitFor(10, TimeUnit.SECONDS);
+            return out;
+        } catch (IOException | InterruptedException e) {
+            return "(no thread dump: " + e.getMessage() + ")";
+        }
+    }
 }

@@ -61,10 +61,11 @@ class LiveTeardownTest {
         assertEquals(before, Kvm.topLevelSnapshot(), name + ": top-level tracing files unchanged");
     }
 
-    private static int waitExit(Process p) throws InterruptedException {
+    private int waitExit(Process p, String name) throws InterruptedException, IOException {
         if (!p.waitFor(20, TimeUnit.SECONDS)) {
+            String threads = Kvm.threadDump(p.pid());
             p.destroyForcibly();
-            throw new AssertionError("exitscope did not end within 20 s");
+            throw new AssertionError(name + ": exitscope did not end within 20 s; stderr: " + err(name) + "\n" + threads);
         }
         return p.exitValue();
     }
@@ -73,7 +74,7 @@ class LiveTeardownTest {
     void endOfDuration() throws Exception {
         Kvm.assumeLiveTracing();
         Process p = live("duration", "--duration", "1");
-        assertEquals(0, waitExit(p), err("duration"));
+        assertEquals(0, waitExit(p, "duration"), err("duration"));
         assertTrue(Files.readString(tmp.resolve("duration.out")).contains("==="), "printed intervals");
         assertClean(p, "duration");
     }
@@ -88,7 +89,7 @@ class LiveTeardownTest {
         List<String> sigs = List.of("INT", "TERM", "HUP");
         for (int i = 0; i < ps.size(); i++) Kvm.signal(ps.get(i).pid(), sigs.get(i));
         for (int i = 0; i < ps.size(); i++) {
-            int code = waitExit(ps.get(i));
+            int code = waitExit(ps.get(i), "sig" + sigs.get(i));
             assertTrue(code != 0, "ended by SIG" + sigs.get(i) + " (exit " + code + ")");
             assertClean(ps.get(i), "sig" + sigs.get(i));
         }
@@ -104,7 +105,7 @@ class LiveTeardownTest {
         // SIGKILL leaves the instance behind (nothing can run); another exitscope starting right now would remove it first
         Assumptions.assumeTrue(Kvm.instanceExists(killed.pid()), "another exitscope on this host removed the stale instance first");
         Process next = live("next", "--duration", "500ms");
-        assertEquals(0, waitExit(next), err("next"));
+        assertEquals(0, waitExit(next, "next"), err("next"));
         String e = err("next");
         assertTrue(e.contains("removed stale tracefs instance exitscope-" + killed.pid()), "the new start says so: " + e);
         assertFalse(Kvm.instanceExists(killed.pid()), "stale instance removed");
