@@ -144,7 +144,7 @@ class RecordFaultsTest {
     void signalsFinishTheFile() throws Exception {
         assumeRecording();
         Map<String, Integer> sigs = Map.of("INT", 130, "TERM", 143, "HUP", 129);
-        for (String sig : List.of("INT", "TERM", "HUP")) {
+        for (String sig : io.exitscope.testutil.Kvm.stoppingSignals()) {
             Path out = tmp.resolve(sig + ".dat");
             Process p = record(sig, out);
             awaitRecording(p, sig);

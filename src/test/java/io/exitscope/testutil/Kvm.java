@@ -212,4 +212,22 @@ public final class Kvm {
             return "(no thread dump: " + e.getMessage() + ")";
         }
     }
+
+    /**
+     * The signals a child of this JVM will act on, of {@code INT}, {@code TERM}, {@code HUP}: a
+     * signal ignored here (a test run under {@code nohup} ignores HUP) stays ignored in the
+     * children, and the JVM honours that, so sending it would test nothing but the wait.
+     */
+    public static List<String> stoppingSignals() throws IOException {
+        long ignored = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("SigIgn:")) ignored = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+        }
+        List<String> out = new java.util.ArrayList<>();
+        if ((ignored & (1L << (2 - 1))) == 0) out.add("INT");
+        if ((ignored & (1L << (15 - 1))) == 0) out.add("TERM");
+        if ((ignored & (1L << (1 - 1))) == 0) out.add("HUP");
+        else System.err.println("SIGHUP is ignored in this test run (nohup?): not sent");
+        return out;
+    }
 }
