@@ -156,21 +156,7 @@ class PerfDataOracleTest {
         assertTrue(bi.bigEndian());
         List<Event> a = ours(le), b = ours(be);
         assertEquals(3000, a.size());
-        assertEquals(a.size(), b.size());
-        for (int i = 0; i < a.size(); i++) {
-            Event x = a.get(i), y = b.get(i);
-            String at = "event " + (i + 1) + " (" + x.name() + ")";
-            assertEquals(x.timestamp(), y.timestamp(), at);
-            assertEquals(x.cpu(), y.cpu(), at);
-            assertEquals(x.pid(), y.pid(), at);
-            assertEquals(x.comm(), y.comm(), at);
-            assertEquals(x.name(), y.name(), at);
-            for (io.exitscope.event.FieldFormat f : x.format().fields) {
-                if (f.isArray()) assertEquals(new String(x.getBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1),
-                        new String(y.getBytes(y.format().field(f.name)), java.nio.charset.StandardCharsets.ISO_8859_1), at + " " + f.name);
-                else assertEquals(x.getLong(f), y.getLong(y.format().field(f.name)), at + " " + f.name);
-            }
-        }
+        assertSameEvents(a, b, "big-endian");
         assertEquals(3, a.stream().mapToInt(Event::cpu).distinct().count());
         for (int i = 1; i < a.size(); i++) assertTrue(a.get(i).timestamp() >= a.get(i - 1).timestamp(), "time order at " + i);
         if (!io.exitscope.source.tracedat.TraceDatOracleTest.which("perf")) return;
@@ -202,19 +188,7 @@ class PerfDataOracleTest {
                 while (s.advance()) other.add(s.current().copy());
             }
             String what = readAheadFrom == 0 ? "64 kB window, read ahead" : "64 kB window";
-            assertEquals(plain.size(), other.size(), what);
-            for (int i = 0; i < plain.size(); i++) {
-                Event x = plain.get(i), y = other.get(i);
-                String at = what + ", event " + (i + 1);
-                assertEquals(x.timestamp(), y.timestamp(), at);
-                assertEquals(x.cpu(), y.cpu(), at);
-                assertEquals(x.pid(), y.pid(), at);
-                assertEquals(x.comm(), y.comm(), at);
-                assertEquals(x.name(), y.name(), at);
-                for (io.exitscope.event.FieldFormat f : x.format().fields) {
-                    assertEquals(java.util.Arrays.toString(x.getBytes(f)), java.util.Arrays.toString(y.getBytes(y.format().field(f.name))), at + " " + f.name);
-                }
-            }
+            assertSameEvents(plain, other, what);
         }
         if (!io.exitscope.source.tracedat.TraceDatOracleTest.which("perf")) return;
         Path script = tmp.resolve("rounds.txt");
@@ -272,6 +246,28 @@ class PerfDataOracleTest {
             Map<String, Integer> n = TextVsBinaryTest.assertSame(bin, txt, Ts.NS, false, mode + " recorded here", sched);
             assertTrue(bin.size() > 10 && n.getOrDefault("sched_switch:next_pid", 0) > 10, mode + ": " + bin.size() + " events, " + n);
             assertTrue(bin.stream().mapToInt(Event::cpu).distinct().count() >= Math.min(2, Runtime.getRuntime().availableProcessors()), mode + ": CPUs");
+        }
+    }
+
+    /**
+     * Event by event: time, CPU, pid, comm, name and every field's value (arrays as bytes, numbers
+     * as read in each file's byte order, so files of either byte order compare).
+     */
+    private static void assertSameEvents(List<Event> a, List<Event> b, String what) {
+        assertEquals(a.size(), b.size(), what);
+        for (int i = 0; i < a.size(); i++) {
+            Event x = a.get(i), y = b.get(i);
+            String at = what + ", event " + (i + 1) + " (" + x.name() + ")";
+            assertEquals(x.timestamp(), y.timestamp(), at);
+            assertEquals(x.cpu(), y.cpu(), at);
+            assertEquals(x.pid(), y.pid(), at);
+            assertEquals(x.comm(), y.comm(), at);
+            assertEquals(x.name(), y.name(), at);
+            for (io.exitscope.event.FieldFormat f : x.format().fields) {
+                if (f.isArray()) assertEquals(new String(x.getBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1),
+                        new String(y.getBytes(y.format().field(f.name)), java.nio.charset.StandardCharsets.ISO_8859_1), at + " " + f.name);
+                else assertEquals(x.getLong(f), y.getLong(y.format().field(f.name)), at + " " + f.name);
+            }
         }
     }
 }
