@@ -2,6 +2,8 @@ package io.exitscope.stats;
 
 import io.exitscope.exit.ExitClass;
 
+import java.util.Objects;
+
 /**
  * A statistics key: the dimensions an exit is grouped by. Dimensions not grouped on are null
  * (or -1 for the reason code / vCPU). {@code vcpu} is a label: {@code "3"} for a vCPU id,
@@ -9,6 +11,30 @@ import io.exitscope.exit.ExitClass;
  */
 public record ExitKey(String reason, long reasonCode, ExitClass exitClass, String subkey, String vcpu, String vm,
                       boolean blocking) {
+
+    // equals and hashCode written out: a record's generated ones link through method handles at
+    // first use, spinning classes (and C2 work on the JDK's bytecode generator) in every cold run.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ExitKey k && reasonCode == k.reasonCode && blocking == k.blocking && exitClass == k.exitClass
+                && Objects.equals(reason, k.reason) && Objects.equals(subkey, k.subkey) && Objects.equals(vcpu, k.vcpu)
+                && Objects.equals(vm, k.vm);
+    }
+
+    @Override
+    public int hashCode() {
+        return hash(reason, reasonCode, exitClass, subkey, vcpu, vm, blocking);
+    }
+
+    static int hash(String reason, long reasonCode, ExitClass exitClass, String subkey, String vcpu, String vm, boolean blocking) {
+        int h = Objects.hashCode(reason);
+        h = 31 * h + Long.hashCode(reasonCode);
+        h = 31 * h + Objects.hashCode(exitClass);
+        h = 31 * h + Objects.hashCode(subkey);
+        h = 31 * h + Objects.hashCode(vcpu);
+        h = 31 * h + Objects.hashCode(vm);
+        return 31 * h + Boolean.hashCode(blocking);
+    }
 
     /**
      * The key this one falls under in grouping {@code by}: the dimensions {@code by} does not

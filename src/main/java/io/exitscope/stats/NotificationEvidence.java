@@ -44,7 +44,18 @@ public final class NotificationEvidence implements Consumer<ExitRecord> {
         }
     }
 
-    private record Key(String address, int tid) {}
+    /** equals and hashCode written out, as in {@link ExitKey}: no method handles spun at first use. */
+    private record Key(String address, int tid) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && tid == k.tid && address.equals(k.address);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * address.hashCode() + tid;
+        }
+    }
 
     private static final class Acc {
         final String reason, vm;
