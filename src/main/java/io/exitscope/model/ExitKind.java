@@ -11,6 +11,17 @@ import java.util.regex.Pattern;
  */
 public record ExitKind(Family family, int icptcode, long code) {
 
+    // equals and hashCode written out, as in StageCost: no method handles spun at first use
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ExitKind k && family == k.family && icptcode == k.icptcode && code == k.code;
+    }
+
+    @Override
+    public int hashCode() {
+        return (31 * java.util.Objects.hashCode(family) + icptcode) * 31 + Long.hashCode(code);
+    }
+
     public enum Family { DIAG, SIGP, INSTRUCTION, PROGRAM, WAIT, EXTERNAL_REQUEST, IO_REQUEST, HOST_INTERRUPTION, OTHER }
 
     public static final int ICPT_HOST = 0x00, ICPT_INST = 0x04, ICPT_PROG = 0x08, ICPT_EXTREQ = 0x10, ICPT_IOREQ = 0x18,

@@ -166,7 +166,8 @@ public final class SwitchDetector {
             if (g.blocking() || g.measured() == 0) continue;
             ExitKind k = ExitKind.of(g.key().reasonCode(), g.key().subkey());
             boolean us = g.key().exitClass() == ExitClass.USERSPACE;
-            String id = k + "/" + us;
+            // the kind's parts, not its record toString (which spins method handles at first use)
+            String id = k.family() + "/" + k.icptcode() + "/" + k.code() + "/" + us;
             hist.computeIfAbsent(id, x -> ExitStats.newHistogram()).add(g.histogram());
             int v = vcpus.get(String.valueOf(g.key().vm())).size();
             Vote old = proto.get(id);
