@@ -19,7 +19,13 @@ import java.nio.ByteOrder;
  * woken every 8 chunks; 8.8 M events, 6570 chunks): 318 ms against 348 ms warm, and no gain for
  * the whole process (1.13 s against 1.10 s): in a fresh JVM aircompressor's zstd takes 620 ms of
  * CPU for this file (210 ms warm) while the JIT compiles it, and on two cores the JIT, the
- * inflater and the reader share what there is. Not worth a thread.
+ * inflater and the reader share what there is. Not worth a thread. Tried a third time with
+ * zstd-jni (native, nothing for the JIT to compile): one thread reading and decompressing each
+ * CPU's chunks up to 8 ahead in a ring, volatile counters, parking only when idle. The main
+ * thread's zstd and pread (40 % of its CPU in dump --count) went, but walking the pages it had
+ * not decompressed itself took as much longer (their bytes now come from the other core's cache):
+ * dump --count of the 8.8 M-event file 0.71 s against 0.68 s on one thread, 1.04 against 0.91 CPU-s
+ * (7 interleaved runs, load 0.8).
  */
 abstract class CpuPages {
     final String file;
