@@ -45,7 +45,6 @@ final class PerfEventStream implements EventStream {
     private static final int READ_CHUNK = 512 << 10;
     /** The file window: records are parsed from it in place until it is full and slides. */
     private static final int WINDOW = 8 << 20;
-    static final long READ_AHEAD_FROM = 32 << 20;
 
     // entry kinds, and where an entry's bytes are (kind | where)
     private static final byte SAMPLE = 0, LOST = 1, COMM = 2, FORK = 3, KIND = 3;
@@ -66,8 +65,6 @@ final class PerfEventStream implements EventStream {
     private long bufStart;
     private int p, lim;
     private final long end;
-    /** Set for a data section of {@link #READ_AHEAD_FROM} bytes and more when there is a second core. */
-    private final ReadAhead readAhead;
 
     // decompressed records (perf record -z)
     private ZstdRecordStream zstd;
@@ -120,16 +117,11 @@ final class PerfEventStream implements EventStream {
     private final Map<Integer, Long> skipped = new TreeMap<>();
 
     PerfEventStream(PerfDataReader r) {
-        this(r, WINDOW, READ_AHEAD_FROM);
+        this(r, WINDOW, MAX_QUEUE_BYTES);
     }
 
-    /** With another window size and read-ahead threshold (tests: the window slides, the read-ahead runs, on small files). */
-    PerfEventStream(PerfDataReader r, int window, long readAheadFrom) {
-        this(r, window, readAheadFrom, MAX_QUEUE_BYTES);
-    }
-
-    /** And another queue limit (tests: rounds flushed in halves). */
-    PerfEventStream(PerfDataReader r, int window, long readAheadFrom, long maxQueueBytes) {
+    /** With another window size and queue limit (tests: the window slides, rounds are flushed in halves, on small files). */
+    PerfEventStream(PerfDataReader r, int window, long maxQueueBytes) {
         this.r = r;
         this.maxQueueBytes = maxQueueBytes;
         this.name = r.name;
@@ -143,8 +135,6 @@ final class PerfEventStream implements EventStream {
         this.bufStart = r.streamStart;
         this.end = r.dataEnd;
         this.buf = new byte[(int) Math.max(1 << 16, Math.min(window, end - r.streamStart))];
-        this.readAhead = end - r.streamStart >= readAheadFrom && Runtime.getRuntime().availableProcessors() > 1
-                ? new ReadAhead(r.channel, r.streamStart, end) : null;
     }
 
     /** Records skipped because their type is unknown to this reader, per type. */
@@ -192,7 +182,6 @@ final class PerfEventStream implements EventStream {
     @Override
     public void close() {
         // the reader owns the channel
-        if (readAhead != null) readAhead.close();
     }
 
     // ---------------------------------------------------------------- reading records
@@ -261,8 +250,10 @@ final class PerfEventStream implements EventStream {
         if (k > buf.length) buf = Arrays.copyOf(buf, Math.max(k, buf.length * 2));
         while (lim - p < k && bufStart + lim < end) {
             int want = (int) Math.min(Math.min(buf.length - lim, Math.max(READ_CHUNK, k - (lim - p))), end - bufStart - lim);
-            int got = readAhead != null ? readAhead.read(buf, lim, want, bufStart + lim)
-                    : r.channel.read(ByteBuffer.wrap(buf, lim, want), bufStart + lim);
+            // On this thread: a read-ahead thread (1 MB chunks handed over through a queue) no longer
+            // paid once the heap was in huge pages, and cost CPU (bench/README.md: dump --count on
+            // the 5 M-sample file 0.60 s with it, 0.58 s without, 0.95 against 0.89 CPU-s).
+            int got = r.channel.read(ByteBuffer.wrap(buf, lim, want), bufStart + lim);
             if (got <= 0) break;
             lim += got;
         }
