@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 
 /**
@@ -521,6 +522,8 @@ public final class LiveSource implements TraceSource {
         }
 
         public static final int EVENT = 0, TIMEOUT = 1, END = 2;
+        /** Data within this long ago: the consumer polls (sleeping at most {@link #PARK_NS}) instead of waiting to be woken. */
+        private static final long BUSY_NS = 50_000_000L, PARK_NS = 2_000_000L;
 
         /**
          * Moves to the next event if one is released within {@code maxWaitNanos}.
@@ -575,7 +578,25 @@ public final class LiveSource implements TraceSource {
                 if (deadlineNanos != Long.MAX_VALUE) wait = Math.min(wait, deadlineNanos - now);
                 if (readersStopping) wait = Math.min(wait, 5_000_000L);
                 try {
-                    Page p = queue.poll(Math.max(wait, 10_000L), TimeUnit.NANOSECONDS);
+                    Page p;
+                    if (sinceData < BUSY_NS) {
+                        // Pages are flowing: look again in at most PARK_NS rather than sleep on the
+                        // queue, so that a reader handing a page over finds nobody to wake (a futex
+                        // wake per 4 KiB page and a wait for each on the consumer's side otherwise).
+                        // bench/live-cost.sh 850000 10, three series of interleaved rounds: medians
+                        // 0.223 -> 0.201, 0.237 -> 0.218, 0.211 -> 0.209 CPU-s per million events;
+                        // 9 of 12 paired rounds lower, median -5 %; 0 lost. A small gain, kept
+                        // because it removes work rather than tunes it. Idle, it sleeps on the
+                        // queue as before (no wake-ups every 2 ms with nothing to read).
+                        p = queue.poll();
+                        if (p == null) {
+                            LockSupport.parkNanos(Math.min(Math.max(wait, 10_000L), PARK_NS));
+                            if (Thread.interrupted()) throw new InterruptedException();
+                            p = queue.poll();
+                        }
+                    } else {
+                        p = queue.poll(Math.max(wait, 10_000L), TimeUnit.NANOSECONDS);
+                    }
                     if (p != null) accept(p);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
