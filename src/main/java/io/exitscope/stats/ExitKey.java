@@ -13,7 +13,8 @@ public record ExitKey(String reason, long reasonCode, ExitClass exitClass, Strin
                       boolean blocking) {
 
     // equals and hashCode written out: a record's generated ones link through method handles at
-    // first use, spinning classes (and C2 work on the JDK's bytecode generator) in every cold run.
+    // first use, and on Java 17 that spun 33 classes (for this key and the others on the exit path)
+    // whose bytecode generation C2 then compiled: 0.15 CPU-s of a 1.9 CPU-s report.
     @Override
     public boolean equals(Object o) {
         return o instanceof ExitKey k && reasonCode == k.reasonCode && blocking == k.blocking && exitClass == k.exitClass
@@ -23,10 +24,6 @@ public record ExitKey(String reason, long reasonCode, ExitClass exitClass, Strin
 
     @Override
     public int hashCode() {
-        return hash(reason, reasonCode, exitClass, subkey, vcpu, vm, blocking);
-    }
-
-    static int hash(String reason, long reasonCode, ExitClass exitClass, String subkey, String vcpu, String vm, boolean blocking) {
         int h = Objects.hashCode(reason);
         h = 31 * h + Long.hashCode(reasonCode);
         h = 31 * h + Objects.hashCode(exitClass);

@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.function.Consumer;
 
@@ -28,36 +27,17 @@ public final class ExitStats implements Consumer<ExitRecord> {
     public static final int SLOWEST_KEPT = 10;
     static final String OTHER_SUBKEYS = "(other subkeys)";
 
-    /**
-     * The finest key exitscope keeps. Its equals and hashCode are written out, as in {@link ExitKey}:
-     * a record's generated ones link through method handles at first use, and on Java 17 that spun
-     * 33 classes whose bytecode generation C2 then compiled (0.15 CPU-s of a 1.9 CPU-s report).
-     */
-    record FineKey(String reason, long reasonCode, ExitClass exitClass, String subkey, String vcpu, String vm, boolean blocking) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof FineKey k && reasonCode == k.reasonCode && blocking == k.blocking && exitClass == k.exitClass
-                    && Objects.equals(reason, k.reason) && Objects.equals(subkey, k.subkey) && Objects.equals(vcpu, k.vcpu)
-                    && Objects.equals(vm, k.vm);
-        }
-
-        @Override
-        public int hashCode() {
-            return ExitKey.hash(reason, reasonCode, exitClass, subkey, vcpu, vm, blocking);
-        }
-    }
-
     /** One slow exit kept for "slowest exits" lists. */
     public record Slow(long latencyNs, long exitTs, int cpu, int tid, String vcpu, String subkey) {}
 
     static final class Cell {
-        final FineKey key;
-        ExitKey exitKey;
+        /** The finest key: every dimension of the exit (vCPU label, subkey capped). */
+        final ExitKey key;
         final Histogram histogram = newHistogram();
         long count, measured, totalNs, userspaceNs, kernelNs, requestsKnown, requestsPending;
         final PriorityQueue<Slow> slowest = new PriorityQueue<>((a, b) -> Long.compare(a.latencyNs, b.latencyNs));
 
-        Cell(FineKey key) {
+        Cell(ExitKey key) {
             this.key = key;
         }
 
@@ -72,7 +52,7 @@ public final class ExitStats implements Consumer<ExitRecord> {
     }
 
     /** In first-seen order, so that adding statistics caps subkeys as recording them would. */
-    private final Map<FineKey, Cell> cells = new LinkedHashMap<>();
+    private final Map<ExitKey, Cell> cells = new LinkedHashMap<>();
     private final Map<String, Integer> subkeysPerReason = new HashMap<>();
     private final LongMap<String> vcpuLabels = new LongMap<>();
     private long exits, measured;
@@ -113,12 +93,12 @@ public final class ExitStats implements Consumer<ExitRecord> {
     public synchronized void add(ExitStats other) {
         synchronized (other) {
             for (Cell o : other.cells.values()) {
-                FineKey key = o.key;
+                ExitKey key = o.key;
                 Cell c = cells.get(key);
                 if (c == null) {
                     if (key.subkey() != null && !OTHER_SUBKEYS.equals(key.subkey())
                             && subkeysPerReason.merge(key.reason(), 1, Integer::sum) > MAX_SUBKEYS_PER_REASON) {
-                        key = new FineKey(key.reason(), key.reasonCode(), key.exitClass(), OTHER_SUBKEYS, key.vcpu(), key.vm(), key.blocking());
+                        key = new ExitKey(key.reason(), key.reasonCode(), key.exitClass(), OTHER_SUBKEYS, key.vcpu(), key.vm(), key.blocking());
                     }
                     c = cells.computeIfAbsent(key, Cell::new);
                 }
@@ -141,7 +121,7 @@ public final class ExitStats implements Consumer<ExitRecord> {
      * Exits repeat a handful of keys (an ioeventfd loop alternates four kernel-handled writes
      * with one that reaches userspace), and the assembler hands out one String per reason,
      * subkey and VM: a small direct-mapped cache compared by identity finds the cell without
-     * building and hashing a FineKey. It held a quarter of live's CPU time when only the last
+     * building and hashing a fine ExitKey. It held a quarter of live's CPU time when only the last
      * key was remembered.
      */
     private static final int CACHE_SLOTS = 16;
@@ -156,13 +136,13 @@ public final class ExitStats implements Consumer<ExitRecord> {
             return cachedCell[slot];
         }
         String subkey = r.subkey();
-        FineKey key = new FineKey(r.reason(), r.reasonCode(), r.exitClass(), subkey, vcpuLabel(r), r.vm(), r.blocking());
+        ExitKey key = new ExitKey(r.reason(), r.reasonCode(), r.exitClass(), subkey, vcpuLabel(r), r.vm(), r.blocking());
         Cell c = cells.get(key);
         if (c == null) {
             if (subkey != null) {
                 int n = subkeysPerReason.merge(r.reason(), 1, Integer::sum);
                 if (n > MAX_SUBKEYS_PER_REASON) {
-                    key = new FineKey(r.reason(), r.reasonCode(), r.exitClass(), OTHER_SUBKEYS, key.vcpu(), r.vm(), r.blocking());
+                    key = new ExitKey(r.reason(), r.reasonCode(), r.exitClass(), OTHER_SUBKEYS, key.vcpu(), r.vm(), r.blocking());
                 }
             }
             c = cells.computeIfAbsent(key, Cell::new);
@@ -195,28 +175,15 @@ public final class ExitStats implements Consumer<ExitRecord> {
      * recording the exit: one instance per key, so callers can count by identity.
      */
     public ExitKey fineKey(ExitRecord r) {
-        Cell c = cellFor(r);
-        if (c.exitKey == null) {
-            FineKey f = c.key;
-            c.exitKey = new ExitKey(f.reason(), f.reasonCode(), f.exitClass(), f.subkey(), f.vcpu(), f.vm(), f.blocking());
-        }
-        return c.exitKey;
+        return cellFor(r).key;
     }
 
     /** Aggregates into groups. */
     public synchronized StatsSnapshot snapshot(GroupBy by) {
         Map<ExitKey, StatsSnapshot.Group.Builder> groups = new HashMap<>();
         for (Cell c : cells.values()) {
-            FineKey f = c.key;
-            ExitKey k = new ExitKey(
-                    by.has(GroupBy.Dim.REASON) ? f.reason() : null,
-                    by.has(GroupBy.Dim.REASON) ? f.reasonCode() : -1,
-                    by.has(GroupBy.Dim.CLASS) ? f.exitClass() : null,
-                    by.has(GroupBy.Dim.SUBKEY) ? f.subkey() : null,
-                    by.has(GroupBy.Dim.VCPU) ? f.vcpu() : null,
-                    by.has(GroupBy.Dim.VM) ? f.vm() : null,
-                    // blocking exits always form their own groups: idle time never mixes with overhead
-                    f.blocking());
+            ExitKey f = c.key;
+            ExitKey k = f.under(by);
             StatsSnapshot.Group.Builder b = groups.computeIfAbsent(k, StatsSnapshot.Group.Builder::new);
             b.add(f, c.count, c.measured, c.histogram, c.totalNs, c.userspaceNs, c.kernelNs, c.requestsKnown, c.requestsPending, c.slowest,
                     f.blocking());

@@ -171,7 +171,7 @@ public final class StatsSnapshot {
                 this.blocking = key.blocking();
             }
 
-            void add(ExitStats.FineKey f, long count, long measured, Histogram h, long totalNs, long us, long kernel,
+            void add(ExitKey f, long count, long measured, Histogram h, long totalNs, long us, long kernel,
                      long reqKnown, long reqPending, Collection<ExitStats.Slow> slow, boolean blocking) {
                 this.count += count;
                 this.measured += measured;

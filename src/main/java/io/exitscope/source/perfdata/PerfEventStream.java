@@ -456,15 +456,7 @@ final class PerfEventStream implements EventStream {
         off[i] = from;
         len[i] = length;
         fmt[i] = null;
-        if (Long.compareUnsigned(time, nextFlush) <= 0) {
-            dueSlot[nDue] = i;
-            dueTs[nDue++] = time;
-            dueBytes += length;
-        } else {
-            keptSlot[nKept] = i;
-            keptTs[nKept++] = time;
-            keptBytes += length;
-        }
+        list(i, time, length);
         if (time < 0) hugeTimes = true;
         nWaiting++;
         queuedBytes += length;
@@ -521,16 +513,20 @@ final class PerfEventStream implements EventStream {
         dueBytes = keptBytes = 0;
         for (int j = 0; j < nWaiting; j++) {
             int i = waiting[j];
-            long time = ts[i];
-            if (Long.compareUnsigned(time, nextFlush) <= 0) {
-                dueSlot[nDue] = i;
-                dueTs[nDue++] = time;
-                dueBytes += len[i];
-            } else {
-                keptSlot[nKept] = i;
-                keptTs[nKept++] = time;
-                keptBytes += len[i];
-            }
+            list(i, ts[i], len[i]);
+        }
+    }
+
+    /** Appends slot i to the due list if its time is within nextFlush (unsigned, as perf compares), else to the kept one. */
+    private void list(int i, long time, int length) {
+        if (Long.compareUnsigned(time, nextFlush) <= 0) {
+            dueSlot[nDue] = i;
+            dueTs[nDue++] = time;
+            dueBytes += length;
+        } else {
+            keptSlot[nKept] = i;
+            keptTs[nKept++] = time;
+            keptBytes += length;
         }
     }
 
