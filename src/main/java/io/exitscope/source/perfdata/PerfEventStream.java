@@ -104,6 +104,7 @@ final class PerfEventStream implements EventStream {
     private int arenaUsed;
     private long maxTs, nextFlush;
     // what a flush delivers, sorted: order[k] is the k-th slot by (time, arrival), sorted[k] its time
+    // as a key that sorts signed (the time itself below 2^63, its sign bit flipped in flushGeneral)
     private int[] order = new int[4096], tmp = new int[4096];
     private long[] sorted = new long[4096], sortedTmp = new long[4096];
     private int[] runs = new int[16];
@@ -203,7 +204,8 @@ final class PerfEventStream implements EventStream {
                 if (at < end) throw bad(at, "file ends inside a record header (" + (end - at) + " bytes left)");
                 if (decLim > decP) throw bad(decRecordOffset, "compressed data ends inside a record" + decWhere(decP));
                 eof = true;
-                flushGeneral(Long.MAX_VALUE);
+                flushGeneral(-1L);   // perf's final flush: every time is <= 2^64-1, all is delivered
+                split();
                 return;
             }
             int type = Bytes.i32(buf, p, big);
@@ -460,7 +462,7 @@ final class PerfEventStream implements EventStream {
         if (time < 0) hugeTimes = true;
         nWaiting++;
         queuedBytes += length;
-        if (nWaiting == 1 || time > maxTs) maxTs = time;
+        if (nWaiting == 1 || Long.compareUnsigned(time, maxTs) > 0) maxTs = time;
         if (queuedBytes > maxQueueBytes) flushHalf();
         return i;
     }
@@ -476,6 +478,7 @@ final class PerfEventStream implements EventStream {
             split();
             return;
         }
+        // Below 2^63 signed and unsigned order agree: the due times sort as they are.
         // The kept entries are those past the limit (flushGeneral's blocked ones): everything due is
         // below the smallest of them and delivered, nothing kept is.
         if (nDue > 0) {
@@ -615,20 +618,21 @@ final class PerfEventStream implements EventStream {
 
     /**
      * Delivers, in (time, arrival) order, the waiting entries up to the first whose time exceeds
-     * {@code limit} (unsigned, as perf compares): those whose time is below the smallest such time
-     * m. The rest keep waiting in arrival order, split again into due and kept; only what is
+     * {@code limit}: those whose time is below the smallest such time m. Times compare unsigned,
+     * as perf's u64 timestamps do. The rest keep waiting, in arrival order in {@link #waiting}; the
+     * caller splits them into due and kept against the nextFlush that follows. Only what is
      * delivered is sorted.
      */
     private void flushGeneral(long limit) {
         gather();
         if (nWaiting == 0) return;
-        long m = Long.MAX_VALUE;
+        long m = -1L;
         boolean blocked = false;
         int[] w = waiting;
         long[] t = ts;
         for (int j = 0; j < nWaiting; j++) {
             long v = t[w[j]];
-            if (Long.compareUnsigned(v, limit) > 0 && (!blocked || v < m)) {
+            if (Long.compareUnsigned(v, limit) > 0 && (!blocked || Long.compareUnsigned(v, m) < 0)) {
                 m = v;
                 blocked = true;
             }
@@ -641,9 +645,9 @@ final class PerfEventStream implements EventStream {
         for (int j = 0; j < nWaiting; j++) {
             int i = w[j];
             long v = t[i];
-            if (!blocked || v < m) {
+            if (!blocked || Long.compareUnsigned(v, m) < 0) {
                 o[d] = i;
-                s[d++] = v;
+                s[d++] = v ^ Long.MIN_VALUE;   // sortReady compares signed: flipped, that is unsigned order
                 bytes += len[i];
             } else {
                 w[kept++] = i;
@@ -651,7 +655,6 @@ final class PerfEventStream implements EventStream {
         }
         nWaiting = kept;
         queuedBytes -= bytes;
-        split();
         readyPos = 0;
         readyEnd = d;
         if (d > 1) sortReady(d);
@@ -665,14 +668,15 @@ final class PerfEventStream implements EventStream {
     }
 
     private void flushHalf() {
-        gather();
-        long min = Long.MAX_VALUE;
-        for (int j = 0; j < nWaiting; j++) min = Math.min(min, ts[waiting[j]]);
-        flushGeneral(min + (maxTs - min) / 2);
+        long min = -1L;
+        for (int j = 0; j < nDue; j++) if (Long.compareUnsigned(dueTs[j], min) < 0) min = dueTs[j];
+        for (int j = 0; j < nKept; j++) if (Long.compareUnsigned(keptTs[j], min) < 0) min = keptTs[j];
+        flushGeneral(min + ((maxTs - min) >>> 1));
+        split();
     }
 
     /**
-     * Sorts order[0..n) by sorted[0..n) (the slots' times), stably: a natural merge sort, as each
+     * Sorts order[0..n) by sorted[0..n) (the slots' time keys, signed), stably: a natural merge sort, as each
      * CPU's records come in runs. The times move with the slots so that merging reads them in sequence.
      */
     private void sortReady(int n) {

@@ -224,6 +224,38 @@ class PerfDataOracleTest {
         }
     }
 
+    /**
+     * A sample stamped past 2^63 (a corrupt or hostile file; perf compares times unsigned) waits
+     * behind every round's limit, and the end of the file delivers it, as perf's final flush
+     * delivers everything (perf script: as many samples, that one last): nothing recorded is lost.
+     * Before, times compared signed in the general path held every sample back.
+     */
+    @Test
+    void aSampleStampedPast2To63IsDeliveredAtTheEnd(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("rounds.perf.data");
+        io.exitscope.bench.PerfDataGenerator.generate(SharedTraces.require(DIR + "kvm-all.perf.data"), file, 4_000, 3, 700);
+        List<Event> plain = ours(file);
+        long t = plain.get(plain.size() / 2).timestamp();
+        byte[] b = java.nio.file.Files.readAllBytes(file);
+        byte[] le = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(t).array();
+        List<Integer> at = new ArrayList<>();
+        for (int i = 0; i + 8 <= b.length; i++) if (java.util.Arrays.equals(b, i, i + 8, le, 0, 8)) at.add(i);
+        assertEquals(1, at.size(), "the time " + t + " stands once in the file");
+        b[at.get(0) + 7] |= (byte) 0x80;
+        java.nio.file.Files.write(file, b);
+        List<Event> huge = ours(file);
+        assertEquals(plain.size(), huge.size(), "every sample delivered");
+        assertEquals(t | Long.MIN_VALUE, huge.get(huge.size() - 1).timestamp(), "the one past 2^63 comes last");
+        if (!io.exitscope.source.tracedat.TraceDatOracleTest.which("perf")) return;
+        Path script = tmp.resolve("huge.txt");
+        Process p = new ProcessBuilder("perf", "script", "-i", file.toString(), "--ns", "-F", "time")
+                .redirectOutput(script.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "perf script timed out");
+        List<String> lines = java.nio.file.Files.readAllLines(script);
+        assertEquals(huge.size(), lines.size(), "perf script delivers as many");
+        assertTrue(lines.get(lines.size() - 1).trim().startsWith("9223"), "and that one last: " + lines.get(lines.size() - 1));
+    }
+
     private static List<String> keys(List<Event> events) {
         List<String> k = new ArrayList<>();
         for (Event e : events) {
