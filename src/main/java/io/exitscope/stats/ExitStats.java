@@ -98,7 +98,7 @@ public final class ExitStats implements Consumer<ExitRecord> {
                 if (c == null) {
                     if (key.subkey() != null && !OTHER_SUBKEYS.equals(key.subkey())
                             && subkeysPerReason.merge(key.reason(), 1, Integer::sum) > MAX_SUBKEYS_PER_REASON) {
-                        key = new ExitKey(key.reason(), key.reasonCode(), key.exitClass(), OTHER_SUBKEYS, key.vcpu(), key.vm(), key.blocking());
+                        key = underOtherSubkeys(key);
                     }
                     c = cells.computeIfAbsent(key, Cell::new);
                 }
@@ -142,7 +142,7 @@ public final class ExitStats implements Consumer<ExitRecord> {
             if (subkey != null) {
                 int n = subkeysPerReason.merge(r.reason(), 1, Integer::sum);
                 if (n > MAX_SUBKEYS_PER_REASON) {
-                    key = new ExitKey(r.reason(), r.reasonCode(), r.exitClass(), OTHER_SUBKEYS, key.vcpu(), r.vm(), r.blocking());
+                    key = underOtherSubkeys(key);
                 }
             }
             c = cells.computeIfAbsent(key, Cell::new);
@@ -150,6 +150,11 @@ public final class ExitStats implements Consumer<ExitRecord> {
         cachedRecord[slot] = r;
         cachedCell[slot] = c;
         return c;
+    }
+
+    /** Where an exit goes once its reason has {@link #MAX_SUBKEYS_PER_REASON} subkeys: the same key, subkey "(other subkeys)". */
+    private static ExitKey underOtherSubkeys(ExitKey k) {
+        return new ExitKey(k.reason(), k.reasonCode(), k.exitClass(), OTHER_SUBKEYS, k.vcpu(), k.vm(), k.blocking());
     }
 
     private String vcpuLabel(ExitRecord r) {
