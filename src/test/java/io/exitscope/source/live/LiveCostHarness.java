@@ -131,38 +131,12 @@ public final class LiveCostHarness {
 
     static void run(Path prepared, long rate, double seconds) throws Exception {
         long jvmStart = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
-        String clock = "global";
         // the pages, read as bytes: nothing of exitscope's decoding runs before the measured path
-        List<CpuPages> cpus = new ArrayList<>();
-        long span = 0;
-        try (var ds = Files.newDirectoryStream(prepared.resolve("pages"))) {
-            int pageSize = Integer.parseInt(Files.readString(prepared.resolve("subbuf_size")).strip());
-            for (Path p : ds) cpus.add(load(p, pageSize));
-        }
-        cpus.sort((a, b) -> Integer.compare(a.cpu, b.cpu));
-        long first = Long.MAX_VALUE, last = Long.MIN_VALUE;
-        for (CpuPages c : cpus) {
-            first = Math.min(first, c.firstTs);
-            last = Math.max(last, c.lastTs);
-        }
-        span = last - first + 1_000;
-
-        // an instance directory laid out as tracefs has it, with FIFOs for trace_pipe_raw
+        List<CpuPages> cpus = loadAll(prepared);
+        long span = span(cpus);
         Path root = Files.createTempDirectory("exitscope-livecost");
-        Path inst = root.resolve("instances").resolve(TracefsInstance.PREFIX + ProcessHandle.current().pid());
-        Files.createDirectories(inst);
-        Files.createSymbolicLink(root.resolve("events"), prepared.toAbsolutePath().resolve("events"));
-        Files.createSymbolicLink(inst.resolve("events"), prepared.toAbsolutePath().resolve("events"));
-        Files.writeString(inst.resolve("tracing_on"), "1");
-        for (CpuPages c : cpus) {
-            Path d = inst.resolve("per_cpu").resolve("cpu" + c.cpu);
-            Files.createDirectories(d);
-            Files.writeString(d.resolve("stats"), "entries: 0\noverrun: 0\ndropped events: 0\n");
-            Process mk = new ProcessBuilder("mkfifo", d.resolve("trace_pipe_raw").toString()).inheritIO().start();
-            if (mk.waitFor() != 0) throw new IOException("mkfifo failed");
-        }
-        List<String> enabled = Files.readAllLines(prepared.resolve("enabled"));
-        TracefsInstance instance = new TracefsInstance(root, inst, clock, enabled);
+        TracefsInstance instance = fifoInstance(prepared, cpus, root);
+        Path inst = instance.dir();
 
         long total = (long) (rate * seconds);
         Pacer pacer = new Pacer(cpus, inst, rate, total, span);
@@ -237,6 +211,47 @@ public final class LiveCostHarness {
             g.writeEndObject();
         }
         return sw.toString();
+    }
+
+    /** The prepared CPUs' pages, by CPU. */
+    static List<CpuPages> loadAll(Path prepared) throws IOException {
+        List<CpuPages> cpus = new ArrayList<>();
+        try (var ds = Files.newDirectoryStream(prepared.resolve("pages"))) {
+            int pageSize = Integer.parseInt(Files.readString(prepared.resolve("subbuf_size")).strip());
+            for (Path p : ds) cpus.add(load(p, pageSize));
+        }
+        cpus.sort((a, b) -> Integer.compare(a.cpu, b.cpu));
+        return cpus;
+    }
+
+    /** What the pacer adds to the timestamps of each repetition of the recording. */
+    static long span(List<CpuPages> cpus) {
+        long first = Long.MAX_VALUE, last = Long.MIN_VALUE;
+        for (CpuPages c : cpus) {
+            first = Math.min(first, c.firstTs);
+            last = Math.max(last, c.lastTs);
+        }
+        return last - first + 1_000;
+    }
+
+    /**
+     * A directory under {@code root} laid out as tracefs has an instance, with the prepared events'
+     * formats and a FIFO as each CPU's {@code trace_pipe_raw} (for a {@link Pacer} to write into).
+     */
+    static TracefsInstance fifoInstance(Path prepared, List<CpuPages> cpus, Path root) throws IOException, InterruptedException {
+        Path inst = root.resolve("instances").resolve(TracefsInstance.PREFIX + ProcessHandle.current().pid());
+        Files.createDirectories(inst);
+        Files.createSymbolicLink(root.resolve("events"), prepared.toAbsolutePath().resolve("events"));
+        Files.createSymbolicLink(inst.resolve("events"), prepared.toAbsolutePath().resolve("events"));
+        Files.writeString(inst.resolve("tracing_on"), "1");
+        for (CpuPages c : cpus) {
+            Path d = inst.resolve("per_cpu").resolve("cpu" + c.cpu);
+            Files.createDirectories(d);
+            Files.writeString(d.resolve("stats"), "entries: 0\noverrun: 0\ndropped events: 0\n");
+            Process mk = new ProcessBuilder("mkfifo", d.resolve("trace_pipe_raw").toString()).inheritIO().start();
+            if (mk.waitFor() != 0) throw new IOException("mkfifo failed");
+        }
+        return new TracefsInstance(root, inst, "global", Files.readAllLines(prepared.resolve("enabled")));
     }
 
     /** utime + stime of a /proc stat file, in seconds. */
