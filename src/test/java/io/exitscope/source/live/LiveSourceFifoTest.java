@@ -42,17 +42,21 @@ class LiveSourceFifoTest {
         long span = LiveCostHarness.span(cpus);
 
         // what the trace.dat reader gives, per CPU, repeated as the pacer repeats the pages
+        Map<Integer, List<Event>> once = new TreeMap<>();
+        try (TraceDatReader r = TraceDatReader.open(TRACE); EventStream s = r.events()) {
+            while (s.advance()) {
+                Event e = s.current();
+                if (e.kind() == Event.Kind.EVENT && enabled.contains("kvm/" + e.name())) once.computeIfAbsent(e.cpu(), c -> new ArrayList<>()).add(e.copy());
+            }
+        }
         Map<Integer, List<String>> expected = new TreeMap<>();
         long total = 0;
-        for (int pass = 0; pass < PASSES; pass++) {
-            try (TraceDatReader r = TraceDatReader.open(TRACE); EventStream s = r.events()) {
-                while (s.advance()) {
-                    Event e = s.current();
-                    if (e.kind() != Event.Kind.EVENT || !enabled.contains("kvm/" + e.name())) continue;
-                    expected.computeIfAbsent(e.cpu(), c -> new ArrayList<>()).add(describe(e, pass * span));
-                    total++;
-                }
+        for (Map.Entry<Integer, List<Event>> c : once.entrySet()) {
+            List<String> l = expected.computeIfAbsent(c.getKey(), k -> new ArrayList<>());
+            for (int pass = 0; pass < PASSES; pass++) {
+                for (Event e : c.getValue()) l.add(describe(e, pass * span));
             }
+            total += l.size();
         }
 
         TracefsInstance instance = LiveCostHarness.fifoInstance(prepared, cpus, tmp.resolve("tracefs"));
@@ -82,6 +86,7 @@ class LiveSourceFifoTest {
         assertEquals(expected.keySet(), actual.keySet(), "CPUs");
         for (int cpu : expected.keySet()) {
             List<String> want = expected.get(cpu), got = actual.get(cpu);
+            assertEquals(want.size(), got.size(), "events on CPU " + cpu);
             for (int i = 0; i < want.size(); i++) {
                 assertEquals(want.get(i), got.get(i), "CPU " + cpu + ", event " + i);
             }
