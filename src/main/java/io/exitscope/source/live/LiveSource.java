@@ -63,6 +63,8 @@ public final class LiveSource implements TraceSource {
     private final HeaderPage header;
     private final EventFormats formats;
     private final int pageSize;
+    /** {@link #MAX_HELD_BYTES} in sub-buffers of this instance. */
+    private final int maxHeldPages;
     private final boolean bigEndian = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
     private final List<Integer> cpus;
     private final long slackNs;
@@ -93,8 +95,12 @@ public final class LiveSource implements TraceSource {
     static final long STATS_PERIOD_NS = 20_000_000L;
     /** Pages between the readers and the consumer: 32 MiB; when full, the readers wait and the kernel drops (counted). */
     static final int QUEUE_BYTES = 32 << 20;
-    /** Pages the consumer takes into its per-CPU queues ahead of decoding. */
-    static final int MAX_HELD_PAGES = 4096;
+    /**
+     * Sub-buffer bytes the consumer takes into its per-CPU queues ahead of decoding: 4096 pages of
+     * 4 KiB. A count of pages would be 256 MiB, more than live's heap, where sub-buffers are 64 KiB
+     * (kernels with 64 KiB pages on arm64 and ppc64, or {@code buffer_subbuf_size_kb} raised).
+     */
+    static final int MAX_HELD_BYTES = 16 << 20;
     static final long DRAIN_TIMEOUT_NS = 5_000_000_000L;
     static final long TEARDOWN_WAIT_NS = 1_000_000_000L;
     private static final VarHandle LE32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
@@ -108,6 +114,7 @@ public final class LiveSource implements TraceSource {
         this.header = instance.headerPage();
         this.formats = instance.formats();
         this.pageSize = subBufferSize(instance, header);
+        this.maxHeldPages = Math.max(16, MAX_HELD_BYTES / Math.max(1, pageSize));
         this.cpus = instance.cpus();
         this.slackNs = slackNs;
         this.queue = new LinkedBlockingQueue<>(Math.max(256, QUEUE_BYTES / Math.max(1, pageSize)));
@@ -546,7 +553,7 @@ public final class LiveSource implements TraceSource {
                 currentState = null;
             }
             while (true) {
-                if (!queue.isEmpty() && held < MAX_HELD_PAGES) drain();
+                if (!queue.isEmpty() && held < maxHeldPages) drain();
                 CpuState best = null;
                 boolean allHaveHead = true;
                 for (int i = 0, n = order.size(); i < n; i++) {
@@ -614,7 +621,7 @@ public final class LiveSource implements TraceSource {
 
         private void drain() {
             Page p;
-            while (held < MAX_HELD_PAGES && (p = queue.poll()) != null) accept(p);
+            while (held < maxHeldPages && (p = queue.poll()) != null) accept(p);
         }
 
         private void accept(Page p) {

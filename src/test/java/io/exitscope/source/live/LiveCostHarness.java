@@ -53,18 +53,29 @@ public final class LiveCostHarness {
     private LiveCostHarness() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 4 && args[0].equals("prepare")) prepare(Path.of(args[1]), Path.of(args[2]), Path.of(args[3]));
+        if ((args.length == 4 || args.length == 5) && args[0].equals("prepare")) {
+            prepare(Path.of(args[1]), Path.of(args[2]), Path.of(args[3]), args.length == 5 ? Integer.parseInt(args[4]) * 1024 : 0);
+        }
         else if (args.length == 4 && args[0].equals("run")) run(Path.of(args[1]), Long.parseLong(args[2]), Double.parseDouble(args[3]));
         else {
-            System.err.println("usage: LiveCostHarness prepare TRACE.dat TRACEFS_FORMATS_DIR OUT_DIR | run OUT_DIR EVENTS_PER_SECOND SECONDS");
+            System.err.println("usage: LiveCostHarness prepare TRACE.dat TRACEFS_FORMATS_DIR OUT_DIR [SUBBUF_KB] | run OUT_DIR EVENTS_PER_SECOND SECONDS");
             System.exit(64);
         }
     }
 
     // ------------------------------------------------------------------ prepare
 
-    static void prepare(Path trace, Path formatsDir, Path out) throws IOException {
-        HeaderPage header = FormatParser.parseHeaderPage(Files.readString(formatsDir.resolve("header_page")));
+    /** Pages of {@code subBufferBytes} (0: the header page's size, as a kernel before 6.8 writes them). */
+    static void prepare(Path trace, Path formatsDir, Path out, int subBufferBytes) throws IOException {
+        String headerText = Files.readString(formatsDir.resolve("header_page"));
+        HeaderPage header = FormatParser.parseHeaderPage(headerText);
+        int subBuffer = subBufferBytes > 0 ? subBufferBytes : header.subBufferSize();
+        if (subBuffer != header.subBufferSize()) {
+            // an instance's header_page describes its own sub-buffers (Linux 6.8+)
+            headerText = PageBuilder.headerPageText(header.kernelLongSize(), subBuffer);
+            header = FormatParser.parseHeaderPage(headerText);
+        }
+        HeaderPage layout = header;
         Map<Integer, PageBuilder> builders = new TreeMap<>();
         Map<Integer, DataOutputStream> files = new TreeMap<>();
         Map<String, Long> kept = new TreeMap<>();
@@ -85,15 +96,15 @@ public final class LiveCostHarness {
                 Files.copy(kernel, dir.resolve("format"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 enabled.add(ev);
             }
-            Files.copy(formatsDir.resolve("header_page"), out.resolve("events").resolve("header_page"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.writeString(out.resolve("events").resolve("header_page"), headerText);
             Files.write(out.resolve("enabled"), enabled);
-            Files.writeString(out.resolve("subbuf_size"), Integer.toString(header.subBufferSize()));
+            Files.writeString(out.resolve("subbuf_size"), Integer.toString(subBuffer));
             while (s.advance()) {
                 Event e = s.current();
                 if (!(e instanceof RawEvent raw) || !enabled.contains("kvm/" + e.name())) continue;
                 kept.merge(e.name(), 1L, Long::sum);
                 int cpu = e.cpu();
-                PageBuilder pb = builders.computeIfAbsent(cpu, c -> new PageBuilder(header, r.bigEndian(), header.subBufferSize()));
+                PageBuilder pb = builders.computeIfAbsent(cpu, c -> new PageBuilder(layout, r.bigEndian(), subBuffer));
                 DataOutputStream o = files.computeIfAbsent(cpu, c -> open(out.resolve("pages").resolve("cpu" + c)));
                 int[] n = counts.computeIfAbsent(cpu, c -> new int[1]);
                 while (!pb.add(e.timestamp(), raw.data(), raw.start(), raw.length())) {
@@ -107,7 +118,7 @@ public final class LiveCostHarness {
                 files.get(b.getKey()).close();
             }
         }
-        System.out.println(out + ": " + kept + " on CPUs " + builders.keySet() + ", sub-buffers of " + header.subBufferSize() + " bytes");
+        System.out.println(out + ": " + kept + " on CPUs " + builders.keySet() + ", sub-buffers of " + subBuffer + " bytes");
     }
 
     private static DataOutputStream open(Path p) {
@@ -244,6 +255,8 @@ public final class LiveCostHarness {
         Files.createSymbolicLink(root.resolve("events"), prepared.toAbsolutePath().resolve("events"));
         Files.createSymbolicLink(inst.resolve("events"), prepared.toAbsolutePath().resolve("events"));
         Files.writeString(inst.resolve("tracing_on"), "1");
+        // as a kernel of 6.8 or later says its sub-buffer size
+        Files.writeString(inst.resolve("buffer_subbuf_size_kb"), (Integer.parseInt(Files.readString(prepared.resolve("subbuf_size")).strip()) / 1024) + "\n");
         for (CpuPages c : cpus) {
             Path d = inst.resolve("per_cpu").resolve("cpu" + c.cpu);
             Files.createDirectories(d);

@@ -4,8 +4,9 @@ import io.exitscope.event.Event;
 import io.exitscope.event.EventStream;
 import io.exitscope.event.FieldFormat;
 import io.exitscope.source.tracedat.TraceDatReader;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the merge under the watermark, the page decoding) exactly as the trace.dat reader gives them:
  * every event once, none lost, each CPU's in order, every field equal. A page handed over twice,
  * dropped, or read into a buffer still being decoded shows as a missing, extra or changed event.
+ * Twice: with the page-sized sub-buffers of the recording's kernel, and with the 64 KiB ones an
+ * instance has after {@code echo 64 > buffer_subbuf_size_kb} (Linux 6.8+), which the source
+ * reads from that file.
  */
 class LiveSourceFifoTest {
     static final Path TRACE = Path.of("traces/pvm-ioeventfd-ab.dat");
@@ -31,12 +35,13 @@ class LiveSourceFifoTest {
     static final Path FORMATS = Path.of("../shared/traces/external/tracefs-formats-linux-6.18");
     static final int PASSES = 3;
 
-    @Test
-    void everyEventComesOutOnceAndInOrderPerCpu(@TempDir Path tmp) throws Exception {
+    @ParameterizedTest(name = "sub-buffers of {0} KiB (0: the header page's)")
+    @ValueSource(ints = {0, 64})
+    void everyEventComesOutOnceAndInOrderPerCpu(int subBufferKb, @TempDir Path tmp) throws Exception {
         assumeTrue(Files.isDirectory(FORMATS), "kernel format files " + FORMATS + " not present (../shared is provided beside the checkout in CI)");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/mkfifo")) || Files.isExecutable(Path.of("/bin/mkfifo")), "no mkfifo");
         Path prepared = tmp.resolve("prepared");
-        LiveCostHarness.prepare(TRACE, FORMATS, prepared);
+        LiveCostHarness.prepare(TRACE, FORMATS, prepared, subBufferKb * 1024);
         List<String> enabled = Files.readAllLines(prepared.resolve("enabled"));
         List<LiveCostHarness.CpuPages> cpus = LiveCostHarness.loadAll(prepared);
         long span = LiveCostHarness.span(cpus);
@@ -64,6 +69,7 @@ class LiveSourceFifoTest {
         Map<Integer, List<String>> actual = new TreeMap<>();
         long lost = 0, seen = 0;
         try (LiveSource src = new LiveSource(instance, LiveSource.DEFAULT_SLACK_NS)) {
+            assertEquals(subBufferKb == 0 ? 4096 : subBufferKb * 1024, src.pageSize(), "sub-buffer size");
             pacer.start();
             LiveSource.LiveStream s = src.events();
             long deadline = System.nanoTime() + 30_000_000_000L;
