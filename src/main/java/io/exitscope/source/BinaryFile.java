@@ -71,6 +71,30 @@ public final class BinaryFile implements Closeable {
         }
     }
 
+    /** What reads a file's metadata into a reader over it. */
+    @FunctionalInterface
+    public interface MetadataParser<R> {
+        R parse(BinaryFile file) throws IOException;
+    }
+
+    /**
+     * Opens {@code path} and reads its metadata with {@code parser}, which returns the reader.
+     * When that fails the file is closed, and a parse problem becomes the one-line error that
+     * {@link #parseError} makes of it: a reader that could not be opened holds no file.
+     */
+    public static <R> R openParsed(Path path, long maxBlock, MetadataParser<R> parser) throws IOException {
+        BinaryFile file = open(path, maxBlock);
+        try {
+            return parser.parse(file);
+        } catch (RuntimeException e) {
+            file.close();
+            throw file.parseError(e);
+        } catch (IOException e) {
+            file.close();
+            throw e;
+        }
+    }
+
     /** The file's name as given, for error messages. */
     public String name() { return name; }
 

@@ -96,18 +96,11 @@ public final class PerfDataReader implements Closeable {
 
     /** Opens a perf.data file and reads its metadata. */
     public static PerfDataReader open(Path path) throws IOException {
-        BinaryFile file = BinaryFile.open(path, MAX_BLOCK);
-        PerfDataReader r = new PerfDataReader(path, file);
-        try {
+        return BinaryFile.openParsed(path, MAX_BLOCK, file -> {
+            PerfDataReader r = new PerfDataReader(path, file);
             r.parse();
-        } catch (RuntimeException e) {
-            file.close();
-            throw file.parseError(e);
-        } catch (IOException e) {
-            file.close();
-            throw e;
-        }
-        return r;
+            return r;
+        });
     }
 
     /** True when {@code head} starts with perf.data's magic in either byte order. */

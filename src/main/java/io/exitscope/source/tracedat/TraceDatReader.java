@@ -95,18 +95,11 @@ public final class TraceDatReader implements Closeable {
 
     /** Opens and parses the metadata of a trace.dat file. */
     public static TraceDatReader open(Path path) throws IOException {
-        BinaryFile file = BinaryFile.open(path, MAX_BLOCK);
-        TraceDatReader r = new TraceDatReader(path, file);
-        try {
+        return BinaryFile.openParsed(path, MAX_BLOCK, file -> {
+            TraceDatReader r = new TraceDatReader(path, file);
             r.parse();
-        } catch (RuntimeException e) {
-            file.close();
-            throw file.parseError(e);
-        } catch (IOException e) {
-            file.close();
-            throw e;
-        }
-        return r;
+            return r;
+        });
     }
 
     /** True when {@code head} starts like a trace.dat file. */
