@@ -90,6 +90,17 @@ public final class ExitAssembler {
 
         KernelHandler kernelHandler = KernelHandler.UNSEEN;
 
+        /** Opens an exit at {@code ts} on {@code cpu}; what was open is forgotten (the callers account for it first). */
+        void start(long ts, int cpu, Arch arch, long reasonCode, String reason) {
+            reset();
+            open = true;
+            exitTs = ts;
+            exitCpu = cpu;
+            this.arch = arch;
+            this.reasonCode = reasonCode;
+            this.reason = reason;
+        }
+
         void reset() {
             open = false;
             subkey = null;
@@ -293,14 +304,8 @@ public final class ExitAssembler {
     private void openExit(Vcpu v, Event e, Arch arch, long code, String reason, boolean blocking, int vcpu, long requests) {
         if (!v.paired || v.lostSince) endTruncated(v, false);
         if (v.open) countIncomplete(v, Incomplete.NO_ENTRY);
-        v.reset();
-        v.open = true;
-        v.exitTs = e.timestamp();
-        v.exitCpu = e.cpu();
-        v.arch = arch;
+        v.start(e.timestamp(), e.cpu(), arch, code, reason);
         arches.add(arch);
-        v.reasonCode = code;
-        v.reason = reason;
         v.blocking = blocking;
         if (vcpu >= 0) v.vcpuId = vcpu;
         v.requests = requests;
@@ -346,13 +351,7 @@ public final class ExitAssembler {
             v.reset();
         }
         if (!v.open) {
-            v.reset();
-            v.open = true;
-            v.exitTs = ts;
-            v.exitCpu = e.cpu();
-            v.arch = Arch.UNKNOWN;
-            v.reasonCode = -1;
-            v.reason = childReason;
+            v.start(ts, e.cpu(), Arch.UNKNOWN, -1, childReason);
         }
         if (rank > v.subkeyRank) {
             v.reason = childReason;
@@ -381,13 +380,7 @@ public final class ExitAssembler {
             v.reset();
         }
         if (!v.open) {
-            v.reset();
-            v.open = true;
-            v.exitTs = ts;
-            v.exitCpu = e.cpu();
-            v.arch = Arch.UNKNOWN;
-            v.reasonCode = reason;
-            v.reason = KvmTables.userspaceExit(reason);
+            v.start(ts, e.cpu(), Arch.UNKNOWN, reason, KvmTables.userspaceExit(reason));
             v.blocking = reason == KvmTables.KVM_EXIT_HLT;
         } else if (v.reasonCode < 0 && v.subkeyRank == 0) {
             v.reason = KvmTables.userspaceExit(reason);
