@@ -95,13 +95,7 @@ public final class ExitStats implements Consumer<ExitRecord> {
             for (Cell o : other.cells.values()) {
                 ExitKey key = o.key;
                 Cell c = cells.get(key);
-                if (c == null) {
-                    if (key.subkey() != null && !OTHER_SUBKEYS.equals(key.subkey())
-                            && subkeysPerReason.merge(key.reason(), 1, Integer::sum) > MAX_SUBKEYS_PER_REASON) {
-                        key = underOtherSubkeys(key);
-                    }
-                    c = cells.computeIfAbsent(key, Cell::new);
-                }
+                if (c == null) c = newCell(key);
                 c.count += o.count;
                 c.measured += o.measured;
                 c.totalNs += o.totalNs;
@@ -153,23 +147,26 @@ public final class ExitStats implements Consumer<ExitRecord> {
      * The found cell takes the set's first way; what was there moves to the second.
      */
     private Cell cellForMiss(ExitRecord r, int i) {
-        String subkey = r.subkey();
-        ExitKey key = new ExitKey(r.reason(), r.reasonCode(), r.exitClass(), subkey, vcpuLabel(r), r.vm(), r.blocking());
+        ExitKey key = new ExitKey(r.reason(), r.reasonCode(), r.exitClass(), r.subkey(), vcpuLabel(r), r.vm(), r.blocking());
         Cell c = cells.get(key);
-        if (c == null) {
-            if (subkey != null) {
-                int n = subkeysPerReason.merge(r.reason(), 1, Integer::sum);
-                if (n > MAX_SUBKEYS_PER_REASON) {
-                    key = underOtherSubkeys(key);
-                }
-            }
-            c = cells.computeIfAbsent(key, Cell::new);
-        }
+        if (c == null) c = newCell(key);
         cachedRecord[i + 1] = cachedRecord[i];
         cachedCell[i + 1] = cachedCell[i];
         cachedRecord[i] = r;
         cachedCell[i] = c;
         return c;
+    }
+
+    /**
+     * The cell of a key not seen before: its own, or, once its reason has
+     * {@link #MAX_SUBKEYS_PER_REASON} cells with a subkey, the "(other subkeys)" one.
+     */
+    private Cell newCell(ExitKey key) {
+        if (key.subkey() != null && !OTHER_SUBKEYS.equals(key.subkey())
+                && subkeysPerReason.merge(key.reason(), 1, Integer::sum) > MAX_SUBKEYS_PER_REASON) {
+            key = underOtherSubkeys(key);
+        }
+        return cells.computeIfAbsent(key, Cell::new);
     }
 
     /** Where an exit goes once its reason has {@link #MAX_SUBKEYS_PER_REASON} subkeys: the same key, subkey "(other subkeys)". */
