@@ -248,6 +248,9 @@ public final class LiveCostHarness {
     /**
      * A directory under {@code root} laid out as tracefs has an instance, with the prepared events'
      * formats and a FIFO as each CPU's {@code trace_pipe_raw} (for a {@link Pacer} to write into).
+     * A read returns one whole sub-buffer, as from tracefs, for sub-buffers up to the pipe's 64 KiB:
+     * the pacer writes each in one {@code write}, which holds the pipe's lock while it copies and
+     * wakes the reader only when done or when the pipe is full, i.e. holds whole sub-buffers only.
      */
     static TracefsInstance fifoInstance(Path prepared, List<CpuPages> cpus, Path root) throws IOException, InterruptedException {
         Path inst = root.resolve("instances").resolve(TracefsInstance.PREFIX + ProcessHandle.current().pid());
