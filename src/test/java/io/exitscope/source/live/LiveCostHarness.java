@@ -227,12 +227,17 @@ public final class LiveCostHarness {
     /** The prepared CPUs' pages, by CPU. */
     static List<CpuPages> loadAll(Path prepared) throws IOException {
         List<CpuPages> cpus = new ArrayList<>();
+        int pageSize = subBufferSize(prepared);
         try (var ds = Files.newDirectoryStream(prepared.resolve("pages"))) {
-            int pageSize = Integer.parseInt(Files.readString(prepared.resolve("subbuf_size")).strip());
             for (Path p : ds) cpus.add(load(p, pageSize));
         }
         cpus.sort((a, b) -> Integer.compare(a.cpu, b.cpu));
         return cpus;
+    }
+
+    /** The sub-buffer size the prepared pages have, in bytes (written by {@link #prepare}). */
+    static int subBufferSize(Path prepared) throws IOException {
+        return Integer.parseInt(Files.readString(prepared.resolve("subbuf_size")).strip());
     }
 
     /** What the pacer adds to the timestamps of each repetition of the recording. */
@@ -259,7 +264,7 @@ public final class LiveCostHarness {
         Files.createSymbolicLink(inst.resolve("events"), prepared.toAbsolutePath().resolve("events"));
         Files.writeString(inst.resolve("tracing_on"), "1");
         // as a kernel of 6.8 or later says its sub-buffer size
-        Files.writeString(inst.resolve("buffer_subbuf_size_kb"), (Integer.parseInt(Files.readString(prepared.resolve("subbuf_size")).strip()) / 1024) + "\n");
+        Files.writeString(inst.resolve("buffer_subbuf_size_kb"), subBufferSize(prepared) / 1024 + "\n");
         for (CpuPages c : cpus) {
             Path d = inst.resolve("per_cpu").resolve("cpu" + c.cpu);
             Files.createDirectories(d);
