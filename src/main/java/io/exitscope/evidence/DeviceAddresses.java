@@ -52,6 +52,11 @@ public final class DeviceAddresses {
         return null;
     }
 
+    /** An x86 port write ({@code port 0x500 out}): only writes can be ioeventfds, reads never are. */
+    public static boolean portWrite(String subkey) {
+        return value(subkey, "port 0x") >= 0 && subkey.endsWith(" out");
+    }
+
     /** The hex number after {@code prefix} ({@code port 0x3f8 out} -> 0x3f8), -1 if the subkey is not one. */
     private static long value(String subkey, String prefix) {
         if (subkey == null || !subkey.startsWith(prefix)) return -1;

@@ -133,13 +133,24 @@ public record OptimizationEvidence(List<Notification> notifications, long notifi
     }
 
     /**
+     * Why an x86 port write that stays in the kernel is ioeventfd: KVM handles it in kernel_pio()
+     * through KVM_PIO_BUS, and that bus holds only the i8259 PIC (kvm_pic_init), the i8254 PIT
+     * and its speaker port (kvm_create_pit), coalesced PIO zones (virt/kvm/coalesced_mmio.c; QEMU
+     * registers one, the RTC's index port 0x70, a data port here) and ioeventfds
+     * (virt/kvm/eventfd.c). The PIC's and PIT's ports are judged before this, as in-kernel devices.
+     */
+    static final String PORT_BUS = "KVM's port bus holds only the PIC, the PIT, the RTC's coalesced port and ioeventfds";
+
+    /**
      * The verdict on one address of one thread. For writes that stayed in the kernel, in order of
      * trust: kvm_fast_mmio beside them (the fast MMIO bus holds only ioeventfds); an in-kernel
      * device's event beside them, or an address KVM emulates in the kernel (never ioeventfd, even
      * if another run sent it to userspace: that run had no in-kernel irqchip); s390 DIAG 0x500
      * (KVM hands it to the virtio-ccw notify bus, which holds only ioeventfds: arch/s390/kvm/diag.c);
      * the same address reaching userspace on another thread of the same input (the A/B of one
-     * device with and without KVM_IOEVENTFD). Without any of these, no ioeventfd is claimed.
+     * device with and without KVM_IOEVENTFD); an x86 port write that is no legacy data port
+     * ({@link #PORT_BUS}). Without any of these, no ioeventfd is claimed: an MMIO write kept in
+     * the kernel without kvm_fast_mmio may be coalesced MMIO or a device KVM emulates.
      */
     private static Notification judge(NotificationEvidence.Address a, Map<String, Integer> reachesUserspace) {
         if (a.unknownClass() > 0) return new Notification(a, Verdict.UNKNOWN, "record " + ExitClass.EVIDENCE_EVENT + " to see where the writes go");
@@ -161,6 +172,9 @@ public record OptimizationEvidence(List<Notification> notifications, long notifi
         }
         Integer other = reachesUserspace.get(a.address());
         if (other != null) return new Notification(a, Verdict.IOEVENTFD, "the same address reaches userspace on tid " + other);
+        if (DeviceAddresses.portWrite(a.address()) && DeviceAddresses.dataPort(a.address()) == null) {
+            return new Notification(a, Verdict.IOEVENTFD, PORT_BUS);
+        }
         return new Notification(a, Verdict.KERNEL_UNPROVEN, "no kvm_fast_mmio and no run where it reaches userspace");
     }
 

@@ -94,7 +94,18 @@ class OptimizationEvidenceTest {
         t.addAll(exit(100, "EPT_MISCONFIG", "kvm_fast_mmio:        fast mmio at gpa 0xfe003000"));
         // a doorbell that no event explains, in one run only: no claim
         t.addAll(exit(110, "EPT_MISCONFIG", "kvm_mmio:             mmio write len 2 gpa 0xfe004000 val 0x0"));
+        // an x86 port write kept in the kernel, not at the PIC's or PIT's ports: KVM's port bus leaves only ioeventfd
+        t.addAll(exit(120, "IO_INSTRUCTION", "kvm_pio:              pio_write at 0xc050 size 2 count 1 val 0x0 "));
+        // ... but not a read (ioeventfds match writes only), nor a legacy data port (QEMU coalesces the RTC's index port)
+        t.addAll(exit(130, "IO_INSTRUCTION", "kvm_pio:              pio_read at 0xc052 size 2 count 1 val 0x0 "));
+        t.addAll(exit(140, "IO_INSTRUCTION", "kvm_pio:              pio_write at 0x70 size 1 count 1 val 0x8f "));
         JsonNode notes = notifications(dir, t);
+        JsonNode port = at(notes, "port 0xc050 out");
+        assertTrue(port.get("ioeventfd").asBoolean(), port.toString());
+        assertEquals(OptimizationEvidence.PORT_BUS, port.get("basis").asText());
+        for (String a : new String[]{"port 0xc052 in", "port 0x70 out"}) {
+            for (JsonNode n : notes) if (n.get("address").asText().equals(a)) assertFalse(n.get("ioeventfd").asBoolean(), n.toString());
+        }
         JsonNode fast = at(notes, "gpa 0xfe003000 write");
         assertTrue(fast.get("ioeventfd").asBoolean(), fast.toString());
         assertEquals("kvm_fast_mmio beside 1 of the writes", fast.get("basis").asText());
