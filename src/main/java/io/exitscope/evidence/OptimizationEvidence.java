@@ -181,6 +181,8 @@ public record OptimizationEvidence(List<Notification> notifications, long notifi
     /**
      * This evidence with another run's beside it (a baseline, file A of an A/B): a write that stays
      * in the kernel here without evidence is ioeventfd when the same address reaches userspace there.
+     * That is also put before the port-bus inference ({@link #PORT_BUS}), as {@link #judge} ranks
+     * the same address reaching userspace above it: the A/B is the user's own proof.
      *
      * @param otherName the other run in words, e.g. {@code the baseline}
      */
@@ -189,7 +191,8 @@ public record OptimizationEvidence(List<Notification> notifications, long notifi
         for (Notification n : other.notifications) if (n.toUserspace() > 0) reachesUserspace.putIfAbsent(n.address(), n.tid());
         List<Notification> out = new ArrayList<>();
         for (Notification n : notifications) {
-            Integer tid = n.verdict() == Verdict.KERNEL_UNPROVEN ? reachesUserspace.get(n.address()) : null;
+            boolean weaker = n.verdict() == Verdict.KERNEL_UNPROVEN || PORT_BUS.equals(n.basis());
+            Integer tid = weaker ? reachesUserspace.get(n.address()) : null;
             out.add(tid == null ? n : new Notification(n.seen(), Verdict.IOEVENTFD,
                     "the same address reaches userspace in " + otherName + " (tid " + tid + ")"));
         }

@@ -2,6 +2,11 @@ package io.exitscope.evidence;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.exitscope.analysis.AnalysisOptions;
+import io.exitscope.analysis.TraceAnalysis;
+import io.exitscope.source.InputFormat;
+import io.exitscope.source.TraceFiles;
+import io.exitscope.source.TraceSource;
 import io.exitscope.testutil.Cli;
 import io.exitscope.testutil.SharedTraces;
 import org.junit.jupiter.api.Test;
@@ -158,5 +163,30 @@ class OptimizationEvidenceTest {
             assertFalse(n.get("ioeventfd").asBoolean(), n.toString());
         }
         assertEquals(2, ioapic, notes.toString());
+    }
+
+    /** The user's own A/B (the baseline sent the address to userspace) outranks the port-bus inference. */
+    @Test
+    void aBaselineWhereThePortReachesUserspaceIsTheBasis(@TempDir Path dir) throws Exception {
+        List<String> b = new ArrayList<>(exit(100, "IO_INSTRUCTION", "kvm_pio:              pio_write at 0xc050 size 2 count 1 val 0x0 "));
+        // another thread's exit to userspace: the trace records kvm_userspace_exit, so the write above stayed in the kernel
+        b.add(" qemu-system-x86-4243  [002]  1000.000200: kvm_exit:             reason EXTERNAL_INTERRUPT rip 0xffffffff81050c4a info 0 0");
+        b.add(" qemu-system-x86-4243  [002]  1000.000201: kvm_userspace_exit:   reason KVM_EXIT_INTR (10)");
+        b.add(" qemu-system-x86-4243  [002]  1000.000203: kvm_entry:            vcpu 1");
+        List<String> a = new ArrayList<>(exit(100, "IO_INSTRUCTION", "kvm_pio:              pio_write at 0xc050 size 2 count 1 val 0x0 "));
+        a.add(2, " qemu-system-x86-4242  [001]  1000.000102: kvm_userspace_exit:   reason KVM_EXIT_IO (2)");
+        OptimizationEvidence runB = evidence(dir.resolve("b.txt"), b), runA = evidence(dir.resolve("a.txt"), a);
+        OptimizationEvidence.Notification alone = runB.notifications().get(0);
+        assertEquals(OptimizationEvidence.PORT_BUS, alone.basis(), alone.toString());
+        OptimizationEvidence.Notification beside = runB.withOtherRun(runA, "the baseline").notifications().get(0);
+        assertEquals("the same address reaches userspace in the baseline (tid 4242)", beside.basis(), beside.toString());
+        assertEquals(alone.verdict(), beside.verdict());
+    }
+
+    private static OptimizationEvidence evidence(Path f, List<String> lines) throws Exception {
+        Files.write(f, lines);
+        try (TraceSource s = TraceFiles.open(f, InputFormat.AUTO)) {
+            return OptimizationEvidence.of(TraceAnalysis.run(List.of(s), AnalysisOptions.ALL));
+        }
     }
 }
