@@ -34,6 +34,22 @@ class HelpTextTest {
         assertEquals(List.of(), bad, "help texts picocli could not format");
     }
 
+    /** {@code --version} skips picocli (start-up time): it must print exactly what picocli prints for it. */
+    @Test
+    void versionWithoutPicocliIsPicocliVersionHelp() {
+        java.io.StringWriter fast = new java.io.StringWriter(), picocli = new java.io.StringWriter();
+        for (String flag : new String[]{"--version", "-V"}) {
+            fast.getBuffer().setLength(0);
+            assertEquals(Main.EXIT_OK, Main.run(new String[]{flag}, new java.io.PrintWriter(fast), new java.io.PrintWriter(new java.io.StringWriter())));
+            picocli.getBuffer().setLength(0);
+            CommandLine cl = Main.commandLine(new String[]{flag});
+            cl.setOut(new java.io.PrintWriter(picocli, true));
+            assertEquals(Main.EXIT_OK, cl.execute(flag));
+            assertEquals(picocli.toString(), fast.toString(), flag);
+        }
+        assertEquals(true, fast.toString().startsWith("exitscope "), fast.toString());
+    }
+
     private static void check(CommandLine cl, List<String> bad) {
         String usage = cl.getUsageMessage(CommandLine.Help.Ansi.OFF);
         if (usage.contains("%n")) bad.add(cl.getCommandName() + ": unformatted '%n' left in the help");
