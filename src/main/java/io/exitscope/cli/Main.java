@@ -53,6 +53,15 @@ public final class Main implements Runnable {
             out.flush();
             return EXIT_OK;
         }
+        if (args.length == 0 || args.length == 1 && ("--help".equals(args[0]) || "-h".equals(args[0]))) {
+            // the command list, rendered by picocli when the classes were built (RootHelp)
+            String help = RootHelp.text();
+            if (help != null) {
+                out.print(help);
+                out.flush();
+                return EXIT_OK;
+            }
+        }
         CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);

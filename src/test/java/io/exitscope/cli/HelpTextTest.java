@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every command's help is a format string to picocli: a bare '%' in a description (95% …) makes
@@ -48,6 +50,29 @@ class HelpTextTest {
             assertEquals(picocli.toString(), fast.toString(), flag);
         }
         assertEquals(true, fast.toString().startsWith("exitscope "), fast.toString());
+    }
+
+    /**
+     * {@code exitscope --help}, {@code -h} and {@code exitscope} alone print the text the build
+     * rendered (RootHelp): it must be there, and be what picocli prints now, plain and styled.
+     */
+    @Test
+    void rootHelpWithoutPicocliIsPicocliRootHelp() {
+        String plain = RootHelp.resource(RootHelp.PLAIN), ansi = RootHelp.resource(RootHelp.ANSI);
+        assertNotNull(plain, "the build renders " + RootHelp.PLAIN + " (mvn process-classes)");
+        assertNotNull(ansi, "the build renders " + RootHelp.ANSI);
+        assertEquals(RootHelp.render(false), plain);
+        assertEquals(RootHelp.render(true), ansi);
+        assertTrue(ansi.contains("\u001b["), "styled");
+        for (String[] args : new String[][]{{"--help"}, {"-h"}, {}}) {
+            java.io.StringWriter fast = new java.io.StringWriter(), picocli = new java.io.StringWriter();
+            assertEquals(Main.EXIT_OK, Main.run(args, new java.io.PrintWriter(fast), new java.io.PrintWriter(new java.io.StringWriter())));
+            CommandLine cl = Main.commandLine(args);
+            cl.setOut(new java.io.PrintWriter(picocli, true));
+            assertEquals(Main.EXIT_OK, cl.execute(args));
+            assertEquals(picocli.toString(), fast.toString(), String.join(" ", args));
+            assertEquals(plain, fast.toString(), "no terminal here: the plain text");
+        }
     }
 
     private static void check(CommandLine cl, List<String> bad) {
