@@ -12,8 +12,8 @@
 # a parent shell, with event-fork; live -p), so other VMs on the host stay out of the figures; the
 # shell is stopped until tracing is on, so no event is missed. Needs root, tracefs, /dev/kvm, and
 # the jar and exerciser built (mvn package). Figures measured here: bench/README.md.
-# exitscope runs with bin/exitscope's JVM options; to compare others (e.g. C1 only, which
-# bench/live-cost.sh measured cheaper for a whole session), set EXITSCOPE_JAVA_OPTS, e.g.
+# exitscope runs with bin/exitscope's JVM options (tiered: C2's code); to compare others (e.g. C1
+# only, the launcher's choice until 2026-12-05, see bench/README.md), set EXITSCOPE_JAVA_OPTS, e.g.
 #   EXITSCOPE_JAVA_OPTS="-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1" bench/live-overhead.sh --only a
 set -euo pipefail
 
