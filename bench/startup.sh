@@ -31,7 +31,7 @@ fi
 mkdir -p "$tmp/hello"
 printf 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n' > "$tmp/hello/Hello.java"
 "$j17/bin/javac" --release 17 -d "$tmp/hello" "$tmp/hello/Hello.java"
-eval "$(grep '^default_jvm_opts=' bin/exitscope)"
+eval "$(grep -E '^(default|jdk24)_jvm_opts=' bin/exitscope)"
 
 # the bundle, unpacked; and copies of the checkout and the bundle without their archives
 tar -C "$tmp" -xzf "$tarball"
@@ -45,7 +45,7 @@ names=() cmds=()
 add() { names+=("$1"); cmds+=("$2"); }
 for jdk in "$j17" ${j25:+"$j25"}; do
   f=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$jdk/release")
-  extra=""; [ "$f" -ge 24 ] && extra="--sun-misc-unsafe-memory-access=allow"
+  extra=""; [ "$f" -ge 24 ] && extra=$jdk24_jvm_opts
   add "jdk$f bare JVM" "$jdk/bin/java $default_jvm_opts $extra -cp $tmp/hello Hello"
   for what in "report $trace" "--help" "--version"; do
     w=${what%% *}

@@ -14,7 +14,8 @@ set -euo pipefail
 base=${1:?basedir} target=${2:?build dir} version=${3:?version} jdk=${4:?java home} cp=${5:?class path}
 jar=$target/exitscope.jar
 # the launcher's JVM options (an archive only maps with the GC and heap mode it was dumped with)
-eval "$(grep '^default_jvm_opts=' "$base/bin/exitscope")"
+eval "$(grep -E '^(default|jdk24)_jvm_opts=' "$base/bin/exitscope")"
+read -r -a jdk24_opts <<< "$jdk24_jvm_opts"
 read -r -a jvm_opts <<< "$default_jvm_opts"
 warn() { echo "exitscope package: $*" >&2; }
 
@@ -83,7 +84,7 @@ for home in "${aot_jdks[@]}"; do
   [ -n "$f" ] && [ "$f" -ge 24 ] 2>/dev/null && [ -s "$classlist" ] || continue
   out=$startup/exitscope-$(release_value "$home" JAVA_RUNTIME_VERSION).aot
   # one step since JDK 25 (JEP 514): the training run, then the cache is written at exit
-  if "$home/bin/java" "${jvm_opts[@]}" --sun-misc-unsafe-memory-access=allow -XX:AOTCacheOutput="$out" -cp "$jar" \
+  if "$home/bin/java" "${jvm_opts[@]}" "${jdk24_opts[@]}" -XX:AOTCacheOutput="$out" -cp "$jar" \
       io.exitscope.cli.StartupTraining "${training[@]}" > "$out.log" 2>&1 && [ -s "$out" ]; then
     rm -f "$out.log"
   else

@@ -33,7 +33,9 @@ public final class RootHelp {
      * ({@code Ansi.AUTO}: a terminal, {@code TERM}, {@code NO_COLOR}, ...).
      */
     static String text() {
-        for (String k : System.getProperties().stringPropertyNames()) if (k.startsWith("picocli.")) return null;
+        for (String k : System.getProperties().stringPropertyNames()) {
+            if (k.startsWith("picocli.") && !k.equals(Main.NO_CLOSURES)) return null;
+        }
         return resource(CommandLine.Help.Ansi.AUTO.enabled() ? ANSI : PLAIN);
     }
 
