@@ -173,6 +173,40 @@ class BundleIT {
     }
 
     @Test
+    void aJdk24OrLaterRunsTheCheckoutWithItsAotCacheAndAQuietStderr() throws Exception {
+        // the AOT cache refuses a run whose module options differ from its dump's (an
+        // --enable-native-access given at run time only), and JDK 24+ warn on stderr at
+        // zstd-jni's System.load and aircompressor's Unsafe unless told not to
+        Path jdk = null;
+        try (Stream<Path> s = Files.list(Path.of("/usr/lib/jvm"))) {
+            for (Path h : (Iterable<Path>) s.sorted()::iterator) {
+                if (Files.isSymbolicLink(h) || !Files.isExecutable(h.resolve("bin/java"))) continue;
+                String v = Files.readAllLines(h.resolve("release")).stream().filter(l -> l.startsWith("JAVA_VERSION="))
+                        .findFirst().orElse("JAVA_VERSION=\"0\"").replaceAll("[^0-9.]", "");
+                if (Integer.parseInt(v.split("\\.")[0]) >= 24) jdk = h;
+            }
+        } catch (IOException e) {
+            jdk = null;
+        }
+        Assumptions.assumeTrue(jdk != null, "no JDK 24 or later in /usr/lib/jvm");
+        try (Stream<Path> s = Files.list(BASE.resolve("target/startup"))) {
+            Assumptions.assumeTrue(s.anyMatch(p -> p.toString().endsWith(".aot")), "mvn package made no AOT cache");
+        }
+        List<String> cmd = List.of(BASE.resolve("bin/exitscope").toString(), "report", TRACE);
+        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.put("JAVA_HOME", jdk.toString());
+        // AOTMode=on: the JVM stops unless it uses the cache
+        env.put("EXITSCOPE_JAVA_OPTS", "-Xmx256m -Xmn16m -XX:+UseSerialGC -XX:AOTMode=on");
+        Result r = run(cmd, BASE, env);
+        assertEquals(0, r.code, r.toString());
+        assertEquals("", r.err, "nothing on stderr");
+        assertEquals(checkout("report", TRACE).out, r.out);
+        env.remove("EXITSCOPE_JAVA_OPTS");
+        Result plain = run(cmd, BASE, env);
+        assertEquals("", plain.err, "nothing on stderr with the launcher's own options");
+    }
+
+    @Test
     void manPagesDocumentEveryOptionOfHelp() throws Exception {
         Path man1 = bundle.resolve("share/man/man1");
         if (run(List.of("bash", "-c", "command -v asciidoctor"), dir, null).code == 0) {
