@@ -37,7 +37,7 @@ import java.util.concurrent.Callable;
 final class CompareCommand implements Callable<Integer> {
     enum Format { table, json, html }
 
-    @Parameters(arity = "2..*", paramLabel = "FILE", description = "A B, or A1 A2 ... -- B1 B2 ... (runs of each side)")
+    @Parameters(arity = "2..*", paramLabel = "FILE", description = "A B, or A1 A2 ... -- B1 B2 ... (runs of each side); each a " + TraceInputs.FILES)
     List<Path> files;
 
     @Option(names = "--by", paramLabel = "DIMS", converter = GroupByConverter.class, description = "Grouping (default: subkey, i.e. reason and subkey).")

@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
                 "With --count, print only the number of events per event name and the lost events."})
 final class DumpCommand implements Callable<Integer> {
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "trace.dat (v6/v7) or text trace (ftrace, trace-cmd report, perf script; .gz ok)")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = TraceInputs.FILES)
     List<Path> files;
 
     @Option(names = "--count", description = "Count events per name instead of printing them (the decode-only path).")

@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
                 "Without FILE: facts about this host (tracefs, KVM events, KVM module or built in, halt polling, clocks, CPU, VMs)."})
 final class InfoCommand implements Callable<Integer> {
 
-    @Parameters(arity = "0..*", paramLabel = "FILE", description = "trace files")
+    @Parameters(arity = "0..*", paramLabel = "FILE", description = TraceInputs.FILES)
     List<Path> files;
 
     @picocli.CommandLine.Mixin

@@ -15,7 +15,7 @@ import java.nio.file.NoSuchFileException;
 @Command(name = "exitscope",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "Where do KVM VM exits spend their time? Exit latency distributions from tracefs and trace.dat.")
+        description = "Where do KVM VM exits spend their time? Exit latency distributions from tracefs, trace.dat and perf.data.")
 public final class Main implements Runnable {
 
     /** The subcommands, in the order {@code --help} lists them. */

@@ -42,7 +42,7 @@ import java.util.concurrent.Callable;
 final class ModelCommand implements Callable<Integer> {
     enum Format { table, json }
 
-    @Parameters(arity = "0..*", paramLabel = "FILE", description = "trace.dat (v6/v7) or text traces")
+    @Parameters(arity = "0..*", paramLabel = "FILE", description = TraceInputs.FILES)
     List<Path> files = new ArrayList<>();
 
     @Option(names = {"-f", "--format"}, paramLabel = "FMT", description = "table (default) or json")

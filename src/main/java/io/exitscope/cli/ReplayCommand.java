@@ -29,7 +29,7 @@ import java.util.concurrent.CompletionException;
                 "max, in trace time) and seek. With two files A B, A is the baseline of the",
                 "compare screen and B is replayed. Press ? in the view for every key."})
 final class ReplayCommand implements java.util.concurrent.Callable<Integer> {
-    @Parameters(arity = "1..2", paramLabel = "FILE", description = "trace to replay; with A B: A is the baseline, B is replayed")
+    @Parameters(arity = "1..2", paramLabel = "FILE", description = "the trace to replay, a " + TraceInputs.FILES + "; with A B: A is the baseline, B is replayed")
     List<Path> files;
 
     @Option(names = "--speed", paramLabel = "X", description = "1, 10, 100 or max (default max: as fast as it reads)")

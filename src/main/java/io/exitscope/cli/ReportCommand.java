@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
 final class ReportCommand implements Callable<Integer> {
     enum Format { table, json, csv, hdr, html }
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "trace.dat (v6/v7) or text traces")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = TraceInputs.FILES)
     List<Path> files;
 
     @Option(names = {"-f", "--format"}, paramLabel = "FMT", description = "table (default), json, csv, hdr (HdrHistogram log), html (one self-contained page: table, histograms, heatmap, evidence, triage)")

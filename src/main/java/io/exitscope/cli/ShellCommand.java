@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
         description = {"Interactive shell over recorded traces (history, Tab completion): top, hist, pct, slowest,",
                 "filter, group, compare, evidence, export. For on-call use when a full screen is not wanted."})
 final class ShellCommand implements Callable<Integer> {
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "trace files, analysed together")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = TraceInputs.FILES + "; several are analysed together")
     List<Path> files;
 
     @Mixin

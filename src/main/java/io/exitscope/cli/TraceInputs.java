@@ -14,6 +14,13 @@ import java.util.List;
 
 /** Options shared by the commands that analyse trace files: format, time window, filters. */
 final class TraceInputs {
+    /**
+     * What FILE may be, in every file command's help: one text, so that no command's help lags
+     * behind the readers (report's and model's still said "trace.dat or text traces" a day after
+     * perf.data could be read).
+     */
+    static final String FILES = "trace.dat (v6/v7), perf.data, or a text trace (ftrace, trace-cmd report, perf script; .gz ok)";
+
     @picocli.CommandLine.Mixin
     InputFormatOption inputFormat;
 

@@ -54,7 +54,7 @@ import java.util.concurrent.Callable;
 final class TriageCommand implements Callable<Integer> {
     enum Format { table, json }
 
-    @Parameters(arity = "0..*", paramLabel = "FILE", description = "trace.dat (v6/v7) or text traces (or --live)")
+    @Parameters(arity = "0..*", paramLabel = "FILE", description = TraceInputs.FILES + " (or --live)")
     List<Path> files = new ArrayList<>();
 
     @Option(names = "--live", description = "Triage this host live (root, tracefs) for --duration, then print the findings.")

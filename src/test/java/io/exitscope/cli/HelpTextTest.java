@@ -36,6 +36,38 @@ class HelpTextTest {
         assertEquals(List.of(), bad, "help texts picocli could not format");
     }
 
+    /**
+     * Every command that reads trace files says, for its FILE, every kind the readers take: a new
+     * reader (perf.data) once left report, model and triage saying "trace.dat or text traces".
+     */
+    @Test
+    void everyFileCommandNamesEveryInputKind() {
+        List<String> checked = new ArrayList<>();
+        for (Class<?> c : Main.SUBCOMMANDS) {
+            CommandLine cl = new CommandLine(c == CommandLine.HelpCommand.class ? new CommandLine.HelpCommand() : newInstance(c));
+            for (CommandLine.Model.PositionalParamSpec p : cl.getCommandSpec().positionalParameters()) {
+                if (!p.paramLabel().equals("FILE") || p.type() != java.util.List.class && !p.type().isArray()) continue;
+                if (c == RecoverCommand.class) continue;   // the file a killed recording was writing: a trace.dat only
+                String text = String.join(" ", p.description());
+                checked.add(cl.getCommandName());
+                for (String kind : new String[]{"trace.dat", "perf.data", "ftrace", "trace-cmd report", "perf script"}) {
+                    assertTrue(text.contains(kind), cl.getCommandName() + " FILE: " + text + " (lacks " + kind + ")");
+                }
+            }
+        }
+        assertEquals(List.of("report", "compare", "replay", "triage", "shell", "dump", "info", "model"), checked);
+    }
+
+    private static Object newInstance(Class<?> c) {
+        try {
+            java.lang.reflect.Constructor<?> k = c.getDeclaredConstructor();
+            k.setAccessible(true);
+            return k.newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(c.getName(), e);
+        }
+    }
+
     /** {@code --version} skips picocli (start-up time): it must print exactly what picocli prints for it. */
     @Test
     void versionWithoutPicocliIsPicocliVersionHelp() {
