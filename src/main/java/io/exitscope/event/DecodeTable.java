@@ -1,9 +1,7 @@
 package io.exitscope.event;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -19,52 +17,81 @@ import java.util.Map;
  * several times (older spellings): the first line is the code's name, every line a spelling.
  */
 public final class DecodeTable {
-    private final Map<String, Map<Long, String>> sections;
-    private final Map<String, Map<String, Long>> spellings;
+    private final String resource;
+    /** Read at the first lookup: a run decodes one architecture's exits, and reading a table is
+     *  a cold resource lookup and parse (7-12 ms for the first of a run, async-profiler wall clock,
+     *  report on the bundled trace), which the other architectures' tables need not cost it. */
+    private volatile Tables tables;
 
-    private DecodeTable(Map<String, Map<Long, String>> sections, Map<String, Map<String, Long>> spellings) {
-        this.sections = sections;
-        this.spellings = spellings;
+    private record Tables(Map<String, Map<Long, String>> sections, Map<String, Map<String, Long>> spellings) {}
+
+    private DecodeTable(String resource) {
+        this.resource = resource;
     }
 
+    /** The table of resource {@code io/exitscope/decode/RESOURCE}, read when first used. */
     public static DecodeTable load(String resource) {
-        Map<String, Map<Long, String>> out = new HashMap<>();
-        Map<String, Map<String, Long>> names = new HashMap<>();
+        return new DecodeTable(resource);
+    }
+
+    private Tables tables() {
+        Tables t = tables;
+        if (t == null) {
+            synchronized (this) {
+                t = tables;
+                if (t == null) tables = t = read(resource);
+            }
+        }
+        return t;
+    }
+
+    /**
+     * Reads and parses a table. Bytes and {@code indexOf}, not a BufferedReader: a run reads these
+     * before the JIT has compiled anything, and the reader and charset decoder stack costs more
+     * in the interpreter than the parse.
+     */
+    private static Tables read(String resource) {
+        String text;
         try (InputStream in = DecodeTable.class.getResourceAsStream("/io/exitscope/decode/" + resource)) {
             if (in == null) throw new IllegalStateException("missing decode table " + resource);
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            Map<Long, String> cur = null;
-            Map<String, Long> curNames = null;
-            String line;
-            while ((line = r.readLine()) != null) {
-                line = line.strip();
-                if (line.isEmpty() || line.startsWith("#")) continue;
-                if (line.startsWith("[") && line.endsWith("]")) {
-                    String section = line.substring(1, line.length() - 1);
-                    cur = out.computeIfAbsent(section, k -> new HashMap<>());
-                    curNames = names.computeIfAbsent(section, k -> new HashMap<>());
-                    continue;
-                }
-                int sp = line.indexOf(' ');
-                if (cur == null || sp < 0) throw new IllegalStateException("bad line in " + resource + ": " + line);
-                long code = Long.decode(line.substring(0, sp));
-                String name = line.substring(sp + 1).strip();
-                cur.putIfAbsent(code, name);
-                curNames.putIfAbsent(name, code);
-            }
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        Map<String, Map<Long, String>> out = new HashMap<>();
+        Map<String, Map<String, Long>> names = new HashMap<>();
+        Map<Long, String> cur = null;
+        Map<String, Long> curNames = null;
+        for (int start = 0, n = text.length(); start < n; ) {
+            int nl = text.indexOf('\n', start);
+            if (nl < 0) nl = n;
+            String line = text.substring(start, nl).strip();
+            start = nl + 1;
+            if (line.isEmpty() || line.startsWith("#")) continue;
+            if (line.startsWith("[") && line.endsWith("]")) {
+                String section = line.substring(1, line.length() - 1);
+                cur = out.get(section);
+                if (cur == null) out.put(section, cur = new HashMap<>());
+                curNames = names.get(section);
+                if (curNames == null) names.put(section, curNames = new HashMap<>());
+                continue;
+            }
+            int sp = line.indexOf(' ');
+            if (cur == null || sp < 0) throw new IllegalStateException("bad line in " + resource + ": " + line);
+            long code = Long.decode(line.substring(0, sp));
+            String name = line.substring(sp + 1).strip();
+            cur.putIfAbsent(code, name);
+            curNames.putIfAbsent(name, code);
+        }
         Map<String, Map<Long, String>> frozen = new HashMap<>();
-        out.forEach((k, v) -> frozen.put(k, Collections.unmodifiableMap(v)));
+        for (Map.Entry<String, Map<Long, String>> e : out.entrySet()) frozen.put(e.getKey(), Collections.unmodifiableMap(e.getValue()));
         Map<String, Map<String, Long>> frozenNames = new HashMap<>();
-        names.forEach((k, v) -> frozenNames.put(k, Collections.unmodifiableMap(v)));
-        return new DecodeTable(Collections.unmodifiableMap(frozen), Collections.unmodifiableMap(frozenNames));
+        for (Map.Entry<String, Map<String, Long>> e : names.entrySet()) frozenNames.put(e.getKey(), Collections.unmodifiableMap(e.getValue()));
+        return new Tables(Collections.unmodifiableMap(frozen), Collections.unmodifiableMap(frozenNames));
     }
 
-    /** The name of {@code code} in {@code section}, or null. */
     public String lookup(String section, long code) {
-        Map<Long, String> m = sections.get(section);
+        Map<Long, String> m = tables().sections().get(section);
         return m == null ? null : m.get(code);
     }
 
@@ -76,18 +103,18 @@ public final class DecodeTable {
 
     /** Reverse lookup (any spelling, exact case → code), for text traces that print names; -1 when absent. */
     public long code(String section, String name) {
-        Map<String, Long> m = spellings.get(section);
+        Map<String, Long> m = tables().spellings().get(section);
         Long c = m == null ? null : m.get(name);
         return c == null ? -1 : c;
     }
 
     /** Every spelling of a section and its code. */
     public Map<String, Long> spellings(String section) {
-        return spellings.getOrDefault(section, Map.of());
+        return tables().spellings().getOrDefault(section, Map.of());
     }
 
     public Map<Long, String> section(String section) {
-        return sections.getOrDefault(section, Map.of());
+        return tables().sections().getOrDefault(section, Map.of());
     }
 
     public static String unknown(long code) {
