@@ -7,9 +7,9 @@ public final class Durations {
     public static String format(long ns) {
         if (ns < 0) return "-";
         if (ns < 1_000) return ns + "ns";
-        if (ns < 1_000_000) return three(ns / 1e3) + "us";
-        if (ns < 1_000_000_000) return three(ns / 1e6) + "ms";
-        return three(ns / 1e9) + "s";
+        if (ns < 1_000_000) return three(ns, 1_000) + "us";
+        if (ns < 1_000_000_000) return three(ns, 1_000_000) + "ms";
+        return three(ns, 1_000_000_000) + "s";
     }
 
     /** Trace time after the first event, as the replay screens and commands show it: {@code t+0}, {@code t+45.2ms}. */
@@ -23,11 +23,9 @@ public final class Durations {
         return ci[1] == Long.MAX_VALUE ? ">=" + format(ci[0]) : format(ci[0]) + "-" + format(ci[1]);
     }
 
-    /** Three significant digits, like the histograms. */
-    private static String three(double v) {
-        if (v >= 100) return String.format("%.0f", v);
-        if (v >= 10) return String.format("%.1f", v);
-        return String.format("%.2f", v);
+    /** {@code ns / unit} to three significant digits, like the histograms ({@code 9.31}, {@code 45.2}, {@code 812}). */
+    private static String three(long ns, long unit) {
+        return Decimals.quotient(ns, unit, ns >= 100 * unit ? 0 : ns >= 10 * unit ? 1 : 2);
     }
 
     /**
@@ -56,6 +54,6 @@ public final class Durations {
         if (Double.isNaN(fraction)) return "-";
         double p = fraction * 100;
         if (p > 0 && p < 0.1) return "<0.1%";
-        return String.format("%.1f%%", p);
+        return Decimals.fixed(p, 1) + "%";
     }
 }

@@ -64,7 +64,7 @@ public final class DumpFormatter {
             return;
         }
         if (bufferWidth > 0) {
-            padLeft(s, buffer, bufferWidth);
+            Columns.right(s, buffer, bufferWidth);
             s.append(buffer.isEmpty() ? "  " : ": ");
         } else if (!buffer.isEmpty()) {
             s.append(buffer).append(": ");
@@ -86,7 +86,7 @@ public final class DumpFormatter {
         }
         prefix(s, e.buffer());
         String comm = e.comm();
-        padLeft(s, comm, 16);
+        Columns.right(s, comm, 16);
         s.append('-');
         int pidStart = s.length();
         s.append(e.pid());
@@ -106,7 +106,7 @@ public final class DumpFormatter {
             for (int i = ns.length(); i < 9; i++) s.append('0');
             s.append(ns);
         } else {
-            padLeft(s, Long.toUnsignedString(ts), 12);
+            Columns.right(s, Long.toUnsignedString(ts), 12);
         }
         s.append(": ");
         EventFormat f = e.format();
@@ -161,8 +161,4 @@ public final class DumpFormatter {
         return true;
     }
 
-    private static void padLeft(StringBuilder s, String v, int width) {
-        for (int i = v.length(); i < width; i++) s.append(' ');
-        s.append(v);
-    }
 }

@@ -6,6 +6,7 @@ import io.exitscope.exit.Arch;
 import io.exitscope.exit.ExitClass;
 import io.exitscope.exit.Measure;
 import io.exitscope.stats.StatsSnapshot;
+import io.exitscope.util.Decimals;
 import io.exitscope.util.Durations;
 
 import java.util.ArrayList;
@@ -124,7 +125,7 @@ public final class ReportData {
         OptimizationEvidence.Fpu fpu = ev.fpu();
         if (fpu.seen()) {
             out.add(new String[]{"fpu", fpu.loads() + " kvm_fpu loads, " + fpu.unloads() + " unloads: one pair per KVM_RUN; "
-                    + fpu.userspaceReturns() + " returns to userspace (" + String.format("%.2f", fpu.returnsPerRun()) + " per KVM_RUN)"});
+                    + fpu.userspaceReturns() + " returns to userspace (" + Decimals.fixed(fpu.returnsPerRun(), 2) + " per KVM_RUN)"});
         }
         return out;
     }

@@ -5,7 +5,9 @@ import io.exitscope.source.TraceInfo;
 import io.exitscope.stats.Intervals;
 import io.exitscope.stats.Percentile;
 import io.exitscope.stats.StatsSnapshot;
+import io.exitscope.util.Decimals;
 import io.exitscope.util.Durations;
+import io.exitscope.view.Columns;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -36,35 +38,41 @@ public final class TableReport {
         write(d, w, false);
     }
 
-    /** @param ci each percentile followed by its 95 % confidence interval (see {@link Intervals}) */
+    /**
+     * @param ci each percentile followed by its 95 % confidence interval (see {@link Intervals})
+     *
+     * <p>Lines are appended, not printf'd: the whole report is written without a Formatter (see
+     * {@link Columns}). Line ends are {@code \n}, as {@code %n} is on Linux.
+     */
     public static void write(ReportData d, PrintWriter w, boolean ci) {
         AnalysisResult r = d.result;
         for (TraceInfo i : r.sources()) {
-            w.printf("source     %s (%s%s, clock %s, %s CPUs)%s%n", i.path(), i.format(),
-                    i.fileVersion() > 0 ? " v" + i.fileVersion() + " " + i.compression() : "",
-                    i.clock() == null ? "?" : i.clock(), i.cpus() > 0 ? String.valueOf(i.cpus()) : "?", i.synthetic() ? "  ** SIMULATED DATA **" : "");
+            w.print("source     " + i.path() + " (" + i.format()
+                    + (i.fileVersion() > 0 ? " v" + i.fileVersion() + " " + i.compression() : "")
+                    + ", clock " + (i.clock() == null ? "?" : i.clock()) + ", " + (i.cpus() > 0 ? String.valueOf(i.cpus()) : "?") + " CPUs)"
+                    + (i.synthetic() ? "  ** SIMULATED DATA **" : "") + "\n");
         }
-        w.printf("events     %d   exits %d   incomplete %d   lost events %d%s   span %s%n", r.events(), r.exits(),
-                r.incompleteExits(), r.lostEvents(), r.lostUnknownPages() > 0 ? " (+" + r.lostUnknownPages() + " pages, count unknown)" : "",
-                Durations.format(r.lastTs() - r.firstTs()));
+        w.print("events     " + r.events() + "   exits " + r.exits() + "   incomplete " + r.incompleteExits() + "   lost events " + r.lostEvents()
+                + (r.lostUnknownPages() > 0 ? " (+" + r.lostUnknownPages() + " pages, count unknown)" : "")
+                + "   span " + Durations.format(r.lastTs() - r.firstTs()) + "\n");
         if (r.incompleteExits() > 0) {
-            w.printf("incomplete %s (no re-entry seen: counted, not timed)%n", incompleteReasons(r.incompleteByReason(), 6));
+            w.print("incomplete " + incompleteReasons(r.incompleteByReason(), 6) + " (no re-entry seen: counted, not timed)\n");
         }
         if (r.truncatedAtStart() > 0) {
-            w.printf("truncated  %d vCPU thread%s began inside an exit (at the trace start or after lost events): counted once, not as exits%n",
-                    r.truncatedAtStart(), r.truncatedAtStart() == 1 ? "" : "s");
+            w.print("truncated  " + r.truncatedAtStart() + " vCPU thread" + (r.truncatedAtStart() == 1 ? "" : "s")
+                    + " began inside an exit (at the trace start or after lost events): counted once, not as exits\n");
         }
         if (r.damagedLines() > 0) {
-            w.printf("damaged    %d line%s could not be read (first at line %d): cut short, not counted as events%n",
-                    r.damagedLines(), r.damagedLines() == 1 ? "" : "s", r.firstDamagedLine());
+            w.print("damaged    " + r.damagedLines() + " line" + (r.damagedLines() == 1 ? "" : "s") + " could not be read (first at line "
+                    + r.firstDamagedLine() + "): cut short, not counted as events\n");
         }
-        if (r.partial()) w.println("PARTIAL    events were lost: counts are lower bounds and exits around the losses were dropped");
-        w.printf("measure    %s%n", d.measureText());
-        if (d.unknownClassText() != null) w.printf("class      %s%n", d.unknownClassText());
-        w.printf("grouping   %s; %%TIME is the share of measured exit time%s%n%s", d.options.groupBy(),
-                d.options.includeBlocking() ? " including blocking exits" : ", blocking (idle) exits excluded",
-                ci ? String.format("intervals  %.0f%% confidence, distribution-free (order statistics of the histogram)%n%n", Intervals.LEVEL * 100)
-                        : String.format("%n"));
+        if (r.partial()) w.print("PARTIAL    events were lost: counts are lower bounds and exits around the losses were dropped\n");
+        w.print("measure    " + d.measureText() + "\n");
+        if (d.unknownClassText() != null) w.print("class      " + d.unknownClassText() + "\n");
+        w.print("grouping   " + d.options.groupBy() + "; %TIME is the share of measured exit time"
+                + (d.options.includeBlocking() ? " including blocking exits" : ", blocking (idle) exits excluded") + "\n"
+                + (ci ? "intervals  " + Decimals.fixed(Intervals.LEVEL * 100, 0) + "% confidence, distribution-free (order statistics of the histogram)\n\n"
+                        : "\n"));
         List<StatsSnapshot.Group> main = d.groups.stream().filter(g -> !g.blocking() || d.options.includeBlocking()).toList();
         List<StatsSnapshot.Group> idle = d.groups.stream().filter(g -> g.blocking() && !d.options.includeBlocking()).toList();
         int keyWidth = 12;
@@ -72,14 +80,14 @@ public final class TableReport {
         keyWidth = Math.min(keyWidth, 48);
         header(w, keyWidth, ci);
         for (StatsSnapshot.Group g : main) row(w, d, g, keyWidth, ci);
-        if (main.isEmpty()) w.println("(no exits)");
+        if (main.isEmpty()) w.print("(no exits)\n");
         if (!idle.isEmpty()) {
-            w.printf("%nblocking exits (guest idle; not in %%TIME):%n");
+            w.print("\nblocking exits (guest idle; not in %TIME):\n");
             header(w, keyWidth, ci);
             for (StatsSnapshot.Group g : idle) row(w, d, g, keyWidth, ci);
         }
-        w.printf("%noptimizations%n");
-        for (String[] e : d.evidence()) w.printf("  %-11s %s%n", e[0], e[1]);
+        w.print("\noptimizations\n");
+        for (String[] e : d.evidence()) w.print(Columns.left(new StringBuilder("  "), e[0], 11).append(' ').append(e[1]).append('\n'));
     }
 
     static String keyText(StatsSnapshot.Group g) {
@@ -98,24 +106,34 @@ public final class TableReport {
     private static final double[] SHOWN_VALUES = Percentile.SHOWN.stream().mapToDouble(p -> p.value).toArray();
 
     private static void header(PrintWriter w, int kw, boolean ci) {
-        w.printf("%-" + kw + "s %-9s %10s %6s", "KEY", "CLASS", "COUNT", "%TIME");
+        StringBuilder sb = new StringBuilder(160);
+        Columns.left(sb, "KEY", kw).append(' ');
+        Columns.left(sb, "CLASS", 9).append(' ');
+        Columns.right(sb, "COUNT", 10).append(' ');
+        Columns.right(sb, "%TIME", 6);
         for (Percentile p : Percentile.SHOWN) {
-            w.printf(" %8s", p.header);
-            if (ci) w.printf(" %-" + CI_WIDTH + "s", "(95% CI)");
+            Columns.right(sb.append(' '), p.header, 8);
+            if (ci) Columns.left(sb.append(' '), "(95% CI)", CI_WIDTH);
         }
-        w.printf(" %8s%n", "MAX");
+        Columns.right(sb.append(' '), "MAX", 8);
+        w.print(sb.append('\n'));
     }
 
     private static void row(PrintWriter w, ReportData d, StatsSnapshot.Group g, int kw, boolean ci) {
         String key = keyText(g);
         if (key.length() > kw) key = key.substring(0, kw - 1) + "~";
         boolean timed = g.measured() > 0;
-        w.printf("%-" + kw + "s %-9s %10d %6s", key, d.classLabel(g), g.count(), Durations.percent(d.share(g)));
+        StringBuilder sb = new StringBuilder(160);
+        Columns.left(sb, key, kw).append(' ');
+        Columns.left(sb, d.classLabel(g), 9).append(' ');
+        Columns.right(sb, Long.toString(g.count()), 10).append(' ');
+        Columns.right(sb, Durations.percent(d.share(g)), 6);
         long[][] cis = ci && timed ? Intervals.percentiles(g.histogram(), SHOWN_VALUES, Intervals.LEVEL) : null;
         for (int i = 0; i < Percentile.SHOWN.size(); i++) {
-            w.printf(" %8s", timed ? Durations.format(g.percentile(Percentile.SHOWN.get(i).value)) : "-");
-            if (ci) w.printf(" %-" + CI_WIDTH + "s", cis == null ? "-" : Durations.interval(cis[i]));
+            Columns.right(sb.append(' '), timed ? Durations.format(g.percentile(Percentile.SHOWN.get(i).value)) : "-", 8);
+            if (ci) Columns.left(sb.append(' '), cis == null ? "-" : Durations.interval(cis[i]), CI_WIDTH);
         }
-        w.printf(" %8s%n", timed ? Durations.format(g.max()) : "-");
+        Columns.right(sb.append(' '), timed ? Durations.format(g.max()) : "-", 8);
+        w.print(sb.append('\n'));
     }
 }
