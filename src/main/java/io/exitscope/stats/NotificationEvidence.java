@@ -5,7 +5,6 @@ import io.exitscope.exit.ExitRecord;
 import io.exitscope.exit.KernelHandler;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -155,7 +154,10 @@ public final class NotificationEvidence implements Consumer<ExitRecord> {
         List<Address> out = new ArrayList<>();
         acc.forEach((k, a) -> out.add(new Address(k.address(), a.reason, k.tid(), a.vm, a.toUserspace, a.inKernel, a.usTime, a.usMeasured,
                 a.fastMmio, a.byDevice, a.device, a.unknownClass)));
-        out.sort(Comparator.comparingInt(Address::tid).thenComparing(Comparator.comparingLong(Address::total).reversed()));
+        out.sort((a, b) -> {   // spelt out: see StatsSnapshot.ORDER
+            int c = Integer.compare(a.tid(), b.tid());
+            return c != 0 ? c : Long.compare(b.total(), a.total());
+        });
         return out;
     }
 }

@@ -24,7 +24,10 @@ public final class TableReport {
      */
     static String incompleteReasons(Map<String, Long> byReason, int max) {
         List<Map.Entry<String, Long>> l = new ArrayList<>(byReason.entrySet());
-        l.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+        l.sort((a, b) -> {   // most first, then by name (spelt out: see StatsSnapshot.ORDER)
+            int c = Long.compare(b.getValue(), a.getValue());
+            return c != 0 ? c : a.getKey().compareTo(b.getKey());
+        });
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < l.size() && i < max; i++) {
             if (i > 0) sb.append(", ");
