@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
+import java.util.Map;
 
 /** The {@code exitscope} command line: one subcommand per job. */
 @Command(name = "exitscope",
@@ -23,10 +24,22 @@ public final class Main implements Runnable {
             ReplayCommand.class, TriageCommand.class, RecordCommand.class, RecoverCommand.class, ShellCommand.class, DumpCommand.class, InfoCommand.class,
             ModelCommand.class, SimulateCommand.class, CalibrateCommand.class, CommandLine.HelpCommand.class);
 
-    /** Exit codes, documented in the README. */
-    /** picocli's switch for Groovy closures in annotations, set by {@link #run}; changes no help text. */
-    static final String NO_CLOSURES = "picocli.disable.closures";
+    /**
+     * picocli settings {@link #run} makes unless the user made them; they change no help text.
+     * {@code picocli.disable.closures}: picocli's default factory looks for Groovy's Closure
+     * class when first used, a class searched for in vain through the class path and thrown for
+     * (7-10 ms of a report, async-profiler). {@code picocli.converters.excludes}: every command
+     * line registers converters for java.time and java.sql types by reflection, loading and
+     * initializing them (DateTimeFormatter's tables: 14 ms of a report) for options exitscope does
+     * not have (HelpTextTest holds that none has such a type). A plain pattern: picocli compiles it
+     * once per type, 24 times, and {@code java\.(sql|time)\..*} took 15 ms to compile so in the
+     * interpreter. Report on the bundled trace 288 -> 282 ms (medians of 30 interleaved runs).
+     */
+    static final Map<String, String> PICOCLI_SETTINGS = Map.of(
+            "picocli.disable.closures", "true",
+            "picocli.converters.excludes", "java.[st].*");
 
+    /** Exit codes, documented in the README. */
     public static final int EXIT_OK = 0, EXIT_ERROR = 1, EXIT_THRESHOLD = 2, EXIT_USAGE = 64, EXIT_BAD_INPUT = 65;
 
     @CommandLine.Spec
@@ -70,10 +83,9 @@ public final class Main implements Runnable {
                 return EXIT_OK;
             }
         }
-        // picocli's default factory looks for Groovy's Closure class when first used, a class
-        // searched for in vain through the class path, then thrown for (7-10 ms of a report:
-        // async-profiler, and hyperfine 331 -> 324 ms). No exitscope annotation holds a closure.
-        if (System.getProperty(NO_CLOSURES) == null) System.setProperty(NO_CLOSURES, "true");
+        PICOCLI_SETTINGS.forEach((k, v) -> {
+            if (System.getProperty(k) == null) System.setProperty(k, v);
+        });
         CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);

@@ -34,7 +34,7 @@ public final class RootHelp {
      */
     static String text() {
         for (String k : System.getProperties().stringPropertyNames()) {
-            if (k.startsWith("picocli.") && !k.equals(Main.NO_CLOSURES)) return null;
+            if (k.startsWith("picocli.") && !Main.PICOCLI_SETTINGS.containsKey(k)) return null;
         }
         return resource(CommandLine.Help.Ansi.AUTO.enabled() ? ANSI : PLAIN);
     }

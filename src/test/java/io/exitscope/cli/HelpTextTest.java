@@ -58,6 +58,27 @@ class HelpTextTest {
         assertEquals(List.of("report", "compare", "replay", "triage", "shell", "dump", "info", "model"), checked);
     }
 
+    /** Main excludes picocli's converters of java.time and java.sql types: no option may need one. */
+    @Test
+    void noOptionHasATypeWhoseConverterMainExcludes() {
+        java.util.regex.Pattern excluded = java.util.regex.Pattern.compile(Main.PICOCLI_SETTINGS.get("picocli.converters.excludes"));
+        List<String> bad = new ArrayList<>();
+        List<CommandLine> all = new ArrayList<>(List.of(Main.fullCommandLine()));
+        for (int i = 0; i < all.size(); i++) {
+            CommandLine cl = all.get(i);
+            all.addAll(cl.getSubcommands().values());
+            for (CommandLine.Model.ArgSpec a : cl.getCommandSpec().args()) {
+                List<Class<?>> types = new ArrayList<>(List.of(a.type()));
+                types.addAll(List.of(a.auxiliaryTypes()));
+                for (Class<?> t : types) {
+                    if (excluded.matcher(t.getName()).matches()) bad.add(cl.getCommandName() + " " + a + ": " + t.getName());
+                }
+            }
+        }
+        assertTrue(all.size() > 10, all.size() + " commands");
+        assertEquals(List.of(), bad);
+    }
+
     private static Object newInstance(Class<?> c) {
         try {
             java.lang.reflect.Constructor<?> k = c.getDeclaredConstructor();
