@@ -89,8 +89,6 @@ public final class LiveSource implements TraceSource {
 
     /** A reader that found less than half a sub-buffer pauses this long before the next read. */
     static final long READ_PAUSE_MS = 5;
-    /** Sub-buffers a reader collects before it wakes the consumer (unless it caught up earlier). */
-    static final int BATCH_PAGES = 16;
     /** How often a reader looks at its CPU's dropped-events count. */
     static final long STATS_PERIOD_NS = 20_000_000L;
     /** Pages between the readers and the consumer: 32 MiB; when full, the readers wait and the kernel drops (counted). */
@@ -222,9 +220,13 @@ public final class LiveSource implements TraceSource {
     }
 
     /**
-     * One CPU's reader: blocking reads of one sub-buffer each, handed to the consumer in batches
-     * (up to {@link #BATCH_PAGES}, and always when a read found less than a full sub-buffer, i.e.
-     * before a read that may block), so that the consumer wakes once per batch, not per page.
+     * One CPU's reader: blocking reads of one sub-buffer each, each handed to the consumer as it
+     * is read. Not in batches: a reader holding read sub-buffers may block in its next read while
+     * it holds them, until the CPU writes again, for good when it stays quiet. Batches of up to 16
+     * handed over early only when a read found less than a full sub-buffer held the last full
+     * one(s) of a burst (LiveSourceFifoTest#aFullSubBufferBeforeSilenceIsDelivered; TuiLiveTmuxTest
+     * saw 19 956 of 20 000 exits and stuck there). The consumer polls while pages flow, so a page
+     * handed over rarely has a sleeping consumer to wake.
      * After a read that found the buffer less than half full it pauses {@link #READ_PAUSE_MS}: a
      * reader that keeps up would otherwise block after every few events, and each wake-up costs the
      * traced CPU an irq_work interrupt; after the pause the data is there and the read does not block.
@@ -238,7 +240,6 @@ public final class LiveSource implements TraceSource {
     private final class Reader extends Thread {
         final int cpu;
         final FileChannel ch;
-        final List<Page> batch = new ArrayList<>(BATCH_PAGES);
         long droppedSeen;
         long nextStats;
 
@@ -259,12 +260,7 @@ public final class LiveSource implements TraceSource {
                     // next sub-buffer
                 }
             } catch (java.nio.channels.ClosedChannelException e) {
-                // closed by the stopper or close(): the normal way out; hand over what was read
-                try {
-                    flush();
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                }
+                // closed by the stopper or close(): the normal way out (every page read is handed over)
             } catch (IOException e) {
                 if (!abandon) queue.offer(new Page(cpu, null, -1, 0)); // tell the consumer this CPU failed
             } catch (InterruptedException e) {
@@ -285,24 +281,19 @@ public final class LiveSource implements TraceSource {
             if (n <= 0) {
                 spare = buf;
                 // tracing off and buffer empty (older kernels return at once), or the CPU is offline: poll gently
-                if (!flush()) return false;
                 Thread.sleep(10);
                 return true;
             }
             pagesRead.incrementAndGet();
             bytesRead.addAndGet(n);
             for (BiConsumer<Integer, byte[]> l : pageListeners) l.accept(cpu, buf);
-            batch.add(new Page(cpu, buf, n, 0));
             long fill = dataBytes(buf, n);
             int capacity = pageSize - header.dataOffset();
-            boolean caughtUp = fill < capacity - 512; // the writer is still on this sub-buffer: the next read may block
-            if (caughtUp || batch.size() >= BATCH_PAGES) {
-                if (!flush()) return false;
-            }
+            if (!hand(new Page(cpu, buf, n, 0))) return false;
             long now = System.nanoTime();
             if (now - nextStats >= 0) {
                 nextStats = now + STATS_PERIOD_NS;
-                if (!flush() || !checkDropped()) return false;
+                if (!checkDropped()) return false;
             }
             if (!stopRequested && READ_PAUSE_MS > 0 && fill < capacity / 2) Thread.sleep(READ_PAUSE_MS);
             return true;
@@ -331,15 +322,6 @@ public final class LiveSource implements TraceSource {
             } catch (IOException | RuntimeException e) {
                 return instance.droppedEvents(cpu);
             }
-        }
-
-        /** Hands the batch to the consumer. */
-        boolean flush() throws InterruptedException {
-            for (int i = 0; i < batch.size(); i++) {
-                if (!hand(batch.get(i))) return false;
-            }
-            batch.clear();
-            return true;
         }
 
         /** Puts a lost-events marker into the stream for events the kernel dropped since the last look. */
