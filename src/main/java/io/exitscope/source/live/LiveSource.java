@@ -221,11 +221,11 @@ public final class LiveSource implements TraceSource {
 
     /**
      * One CPU's reader: blocking reads of one sub-buffer each, each handed to the consumer as it
-     * is read. Not in batches: a reader holding read sub-buffers may block in its next read while
-     * it holds them, until the CPU writes again, for good when it stays quiet. Batches of up to 16
-     * handed over early only when a read found less than a full sub-buffer held the last full
-     * one(s) of a burst (LiveSourceFifoTest#aFullSubBufferBeforeSilenceIsDelivered; TuiLiveTmuxTest
-     * saw 19 956 of 20 000 exits and stuck there). The consumer polls while pages flow, so a page
+     * is read. Not in batches: a reader that holds sub-buffers may block in its next read until
+     * the CPU writes again, for good if it stays quiet. Batches of up to 16, handed over early
+     * only after a read that found less than a full sub-buffer, held the last full ones of a burst
+     * that way (LiveSourceFifoTest#aFullSubBufferBeforeSilenceIsDelivered; TuiLiveTmuxTest saw
+     * 19 956 of 20 000 exits and stuck there). The consumer polls while pages flow, so a page
      * handed over rarely has a sleeping consumer to wake.
      * After a read that found the buffer less than half full it pauses {@link #READ_PAUSE_MS}: a
      * reader that keeps up would otherwise block after every few events, and each wake-up costs the
