@@ -90,6 +90,7 @@ public final class DecodeTable {
         return new Tables(Collections.unmodifiableMap(frozen), Collections.unmodifiableMap(frozenNames));
     }
 
+    /** The name of {@code code} in {@code section}, or null. */
     public String lookup(String section, long code) {
         Map<Long, String> m = tables().sections().get(section);
         return m == null ? null : m.get(code);
