@@ -22,10 +22,6 @@ final class Text {
         return g.ellipsis + s.substring(s.length() - (w - 1));
     }
 
-    static String pad(String s, int w) {
-        return s.length() >= w ? s : s + " ".repeat(w - s.length());
-    }
-
     /** A count in at most 6 columns: 999999, 1.23M, 12.3M, 123M, 1.23G. */
     static String count(long n) {
         if (n < 1_000_000) return Long.toString(n);
