@@ -15,10 +15,9 @@ import io.exitscope.view.tui.feed.Feed;
 import io.exitscope.view.tui.feed.Feeds;
 import io.exitscope.view.tui.feed.Frame;
 import io.exitscope.view.tui.feed.Side;
+import io.exitscope.view.tui.feed.WallClock;
 
 import java.io.IOException;
-import java.time.LocalTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -487,7 +486,7 @@ public final class TuiApp {
     /** What the bars show: made after the screen drew (the main table says there whether it cut the selected key). */
     private Chrome.Bar bar(Scene sc) {
         String switches = projector == null || sc.frame() == null ? null : projector.switchSet(sc.side());
-        return new Chrome.Bar(view, clockText(), sc.side(), lens, main.sortText(glyphs), frozen, switches,
+        return new Chrome.Bar(view, WallClock.now(), sc.side(), lens, main.sortText(glyphs), frozen, switches,
                 baseline == null ? null : baseline.label, prompt == null ? null : prompt.label + prompt.text, message, messageAlarm,
                 view(view).hints(feed.replay(), glyphs), view == ViewId.MAIN ? main.fullSelection() : null);
     }
@@ -556,7 +555,7 @@ public final class TuiApp {
             }
             if (pendingBaseline != null && pendingBaseline.isDone() || initialBaseline != null && initialBaseline.isDone()) dirty = true;
             if (message != null && System.currentTimeMillis() > messageUntil) dirty = true;
-            String clock = LocalTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss"));
+            String clock = WallClock.now();
             if (!clock.equals(lastClock)) {
                 lastClock = clock;
                 dirty = true;
@@ -585,9 +584,5 @@ public final class TuiApp {
         } finally {
             lock.unlock();
         }
-    }
-
-    private static String clockText() {
-        return LocalTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss"));
     }
 }

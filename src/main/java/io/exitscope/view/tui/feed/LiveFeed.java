@@ -62,7 +62,7 @@ public final class LiveFeed extends CommandFeed {
         commands.add(() -> {
             long now = System.nanoTime();
             AnalysisResult r = la.cumulative();
-            String label = "window " + clock(windowWall, now) + ".." + clock(now, now);
+            String label = "window " + WallClock.at(windowWall, now) + ".." + WallClock.at(now, now);
             Baseline b = Baseline.of(label, r, (now - windowWall) / 1e9);
             // the new window is in place before anyone learns of the baseline: what the user
             // starts on seeing the compare screen must land in B, not at the end of A
@@ -76,11 +76,6 @@ public final class LiveFeed extends CommandFeed {
     @Override
     public void close() {
         closeThread(source::close, 5000); // closing the source stops the readers: the stream ends, the thread leaves
-    }
-
-    /** The wall clock (HH:MM:SS) at {@code nanoTime} {@code t}, given that {@code now} is now. */
-    private static String clock(long t, long now) {
-        return java.time.LocalTime.now().minusNanos(now - t).withNano(0).toString();
     }
 
     @Override
@@ -146,7 +141,7 @@ public final class LiveFeed extends CommandFeed {
         }
         Side cs = Side.of("cumulative", la.cumulative(), (now - windowWall) / 1e9, want, false);
         if (originTs == 0 && cs.result().firstTs() != 0) originTs = cs.result().firstTs();
-        String window = clock(windowWall, now);
+        String window = WallClock.at(windowWall, now);
         show(new Frame(++seq, facts, cs, intervalSide, null, window, now - startWall, originTs, error, ended,
                 heat.timeline(lastTs == 0 ? Long.MIN_VALUE : lastTs)));
     }
