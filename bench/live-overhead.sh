@@ -186,9 +186,9 @@ run_busy() { # mode: the unread instance while a busy loop runs on the tool CPU
 
 # exitscope live --batch (bin/exitscope, its default JVM options) on the tool CPU, filtered to the
 # exerciser shell and its children; result:
-#   exits/s events/s live_events expected_events lost cpu_s_measured events_measured cpu_s_all cpu_s_measured_nojit cpu_s_start
+#   exits/s events/s live_events expected_events lost cpu_s_measured events_measured cpu_s_all cpu_s_measured_nojit cpu_s_start cpu_s_jit
 # cpu_s_all is the JVM's CPU time since its exec (bin/exitscope execs it under this pid), start-up
-# included; cpu_s_start the part spent before tracing was on. (Until 2026-12-06 cpu_s_all counted
+# included; cpu_s_start the part spent before tracing was on; cpu_s_jit the JIT compiler threads' part. (Until 2026-12-06 cpu_s_all counted
 # from tracing on and left start-up out: 0.2-0.4 CPU-s, 0.03-0.05 per million events here.)
 run_live() { # mode
   local lpid
@@ -199,7 +199,7 @@ run_live() { # mode
   lpid=$!   # taskset and bin/exitscope exec: this is the JVM's pid
   for _ in $(seq 1000); do [ -d "$tfs/instances/exitscope-$lpid" ] && break; sleep 0.01; done
   await_tracing "exitscope-$lpid" || { echo "$prog: exitscope did not start tracing: $(cat "$tmp/live.err")" >&2; exit 1; }
-  local c0 c1 c2 c3 j1 j2
+  local c0 c1 c2 c3 j1 j2 j3
   c0=$(cputicks "$lpid")
   kill -CONT "$shpid"
   while [ ! -s "$tmp/warm.json" ] && kill -0 "$shpid" 2>/dev/null; do sleep 0.01; done
@@ -207,15 +207,15 @@ run_live() { # mode
   wait "$shpid"
   c2=$(cputicks "$lpid"); j2=$(cputicks_nojit "$lpid")
   sleep 0.3   # the consumer's last events (merge slack 50 ms)
-  c3=$(cputicks "$lpid")
+  c3=$(cputicks "$lpid"); j3=$(cputicks_nojit "$lpid")
   wait "$lpid" || { echo "$prog: exitscope failed: $(cat "$tmp/live.err")" >&2; exit 1; }
   local ev lost expw expm
   ev=$(jnum "$tmp/live.json" events)
   lost=$(jnum "$tmp/live.json" lost_events)
   expw=$(events_of "$tmp/warm.json"); expm=$(events_of "$tmp/meas.json")
   result=$(awk -v r="$(rate_of "$tmp/meas.json")" -v em="$expm" -v ns="$(jnum "$tmp/meas.json" elapsed_ns)" -v ev="$ev" \
-      -v expt="$((expw + expm))" -v lost="$lost" -v c0="$c0" -v c1="$c1" -v c2="$c2" -v c3="$c3" -v j1="$j1" -v j2="$j2" -v hz="$hz" 'BEGIN{
-    printf "%s %.0f %s %s %s %.2f %s %.2f %.2f %.2f\n", r, em/(ns/1e9), ev, expt, lost, (c2-c1)/hz, em, c3/hz, (j2-j1)/hz, c0/hz }')
+      -v expt="$((expw + expm))" -v lost="$lost" -v c0="$c0" -v c1="$c1" -v c2="$c2" -v c3="$c3" -v j1="$j1" -v j2="$j2" -v j3="$j3" -v hz="$hz" 'BEGIN{
+    printf "%s %.0f %s %s %s %.2f %s %.2f %.2f %.2f %.2f\n", r, em/(ns/1e9), ev, expt, lost, (c2-c1)/hz, em, c3/hz, (j2-j1)/hz, c0/hz, (c3-j3)/hz }')
 }
 
 echo "# $prog: vCPU (exerciser) on CPU $vcpu_cpu, exitscope on CPU $tool_cpu; warm-up $warmup s + measured $seconds s; $rounds rounds"
@@ -227,18 +227,19 @@ if [ -z "$only" ] || [ "$only" = a ]; then
   echo "(a) exitscope live --batch following the exerciser at full speed (buffer ${buffer_kb:-default})"
   echo "cpu-s/M: exitscope's CPU seconds per million events in the measured run; no-JIT: without its JIT compiler"
   echo "threads (still compiling after the warm-up; a one-off cost); session: the whole run from the JVM's exec,"
-  echo "start-up included, per event it saw; start-s: CPU seconds before tracing was on (JVM, command line, tracefs)"
-  printf "%-14s %5s %10s %10s %10s %10s %6s %8s %8s %8s %7s\n" mode round exits/s events/s "events" "expected" lost "cpu-s/M" "no-JIT" "session" "start-s"
+  echo "start-up included, per event it saw; start-s: CPU seconds before tracing was on (JVM, command line, tracefs);"
+  echo "jit-s: CPU seconds of the JIT compiler threads over the session"
+  printf "%-14s %5s %10s %10s %10s %10s %6s %8s %8s %8s %7s %7s\n" mode round exits/s events/s "events" "expected" lost "cpu-s/M" "no-JIT" "session" "start-s" "jit-s"
   declare -A med_rate med_lost med_cpu med_cpu_all med_cpu_nojit
   for m in $modes; do
     rates=() losts=() cpus=() alls=() nojits=()
     for r in $(seq "$rounds"); do
       run_live "$m"
-      read -r xr evs ev exp lost cm em call cnj cst <<< "$result"
+      read -r xr evs ev exp lost cm em call cnj cst cjit <<< "$result"
       per=$(awk -v c="$cm" -v e="$em" 'BEGIN{ printf "%.3f", (e>0 ? c/e*1e6 : 0) }')
       pernj=$(awk -v c="$cnj" -v e="$em" 'BEGIN{ printf "%.3f", (e>0 ? c/e*1e6 : 0) }')
       perall=$(awk -v c="$call" -v e="$ev" 'BEGIN{ printf "%.3f", (e>0 ? c/e*1e6 : 0) }')
-      printf "%-14s %5s %10s %10s %10s %10s %6s %8s %8s %8s %7s\n" "$m" "$r" "$xr" "$evs" "$ev" "$exp" "$lost" "$per" "$pernj" "$perall" "$cst"
+      printf "%-14s %5s %10s %10s %10s %10s %6s %8s %8s %8s %7s %7s\n" "$m" "$r" "$xr" "$evs" "$ev" "$exp" "$lost" "$per" "$pernj" "$perall" "$cst" "$cjit"
       rates+=("$evs"); losts+=("$lost"); cpus+=("$per"); alls+=("$perall"); nojits+=("$pernj")
     done
     med_rate[$m]=$(printf "%s\n" "${rates[@]}" | median)
