@@ -188,8 +188,9 @@ run_busy() { # mode: the unread instance while a busy loop runs on the tool CPU
 # exerciser shell and its children; result:
 #   exits/s events/s live_events expected_events lost cpu_s_measured events_measured cpu_s_all cpu_s_measured_nojit cpu_s_start cpu_s_jit
 # cpu_s_all is the JVM's CPU time since its exec (bin/exitscope execs it under this pid), start-up
-# included; cpu_s_start the part spent before tracing was on; cpu_s_jit the JIT compiler threads' part. (Until 2026-12-06 cpu_s_all counted
-# from tracing on and left start-up out: 0.2-0.4 CPU-s, 0.03-0.05 per million events here.)
+# included; cpu_s_start the part spent before tracing was on; cpu_s_jit the JIT compiler threads'
+# part. (Until 2026-12-06 cpu_s_all counted from tracing on and left start-up out: 0.30-0.47 CPU-s,
+# 0.06-0.09 per million events of a session here.)
 run_live() { # mode
   local lpid
   start_pair "$1"
